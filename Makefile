@@ -1,0 +1,46 @@
+# Safer Learning: `make run` installs and starts the demo site; `make test` installs and runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test install install-test frontend browser lint clean
+
+run: install
+	$(BIN)/lms demo
+	@echo "Safer Learning is at http://$(HOST):$(PORT)/ (stop it with Ctrl+C)"
+	LMS_SESSION_COOKIE_SECURE=false LMS_SITE_URL=http://$(HOST):$(PORT) $(BIN)/lms run --host $(HOST) --port $(PORT)
+
+test: install-test
+	$(BIN)/ruff check lms authoring tests bench
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+install: $(VENV)/.installed frontend
+
+install-test: $(VENV)/.installed-test frontend browser
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+frontend: lms/static/dist/app.css
+
+lms/static/dist/app.css: package.json package-lock.json lms/static/src/app.scss
+	npm ci --no-audit --no-fund --loglevel=error
+	npm run --silent build:css
+
+browser:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium)
+
+lint:
+	$(BIN)/ruff check lms authoring tests bench
+
+clean:
+	rm -rf $(VENV) node_modules lms/static/dist build

@@ -1,0 +1,183 @@
+"""A notebook read into a module: settings, pages of rendered blocks, questions and assets."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nbformat import NotebookNode
+
+from authoring.notebook import cell_source, read_notebook
+from authoring.placeholders import PLACEHOLDERS, placeholders_in
+from authoring.problems import ProblemList
+from authoring.questions import Question, is_question_cell, parse_question
+from authoring.render import Asset, CellContext, MarkdownRenderer
+from authoring.settings import SETTINGS_CELL_FIX, Settings, parse_settings, split_front_matter
+
+PAGE_HEADING = re.compile(r"^#[ \t]+(.+?)[ \t#]*$")
+LATER_PAGE_HEADING = re.compile(r"\n#[ \t]+\S")
+
+
+@dataclass
+class Page:
+    """One lesson page: a title and blocks of HTML or question references, in order."""
+
+    title: str
+    cell: int
+    blocks: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class Module:
+    """Everything a notebook says, ready to be bundled; `problems` says what is wrong with it."""
+
+    path: Path
+    settings: Settings
+    pages: list[Page]
+    questions: list[Question]
+    rendered_questions: dict[str, dict]
+    assets: dict[str, Asset]
+    problems: ProblemList
+    input_files: list[Path] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems.errors
+
+
+def render_question(question: Question, markdown: MarkdownRenderer, context: CellContext) -> dict:
+    """A question as HTML fragments; 'correct' and 'feedback' go to the answer key, never to the page."""
+    inline = markdown.render_inline
+    return {
+        "id": question.id,
+        "kind": question.kind.name,
+        "label": question.kind.label,
+        "multiple": question.kind.multiple_answers,
+        "scored": question.scored,
+        "case_study": markdown.render(question.case_study, context) if question.case_study else "",
+        "stem": inline(question.stem, context),
+        "options": [{"id": o.id, "html": inline(o.text, context)} for o in question.options],
+        "feedback": {o.id: inline(o.feedback, context) for o in question.options if o.feedback},
+        "correct": question.correct_ids,
+    }
+
+
+def load(path: str | Path, today: dt.date | None = None) -> Module:
+    """Read, check and render one notebook; never raises for a bad notebook, it reports."""
+    path = Path(path)
+    problems = ProblemList(path)
+    notebook = read_notebook(path, problems)
+    builder = _ModuleBuilder(path, problems, today or dt.date.today())
+    if notebook is not None:
+        builder.read(notebook)
+    return builder.finish()
+
+
+class _ModuleBuilder:
+    """Walks the cells once, starting pages, parsing questions and rendering Markdown."""
+
+    def __init__(self, path: Path, problems: ProblemList, today: dt.date) -> None:
+        self.path, self.problems, self.today = path, problems, today
+        self.settings = Settings()
+        self.has_settings_cell = False
+        self.pages: list[Page] = []
+        self.questions: list[Question] = []
+        self.rendered: dict[str, dict] = {}
+        self.markdown = MarkdownRenderer(problems)
+        self.first_heading = ""
+
+    def read(self, notebook: NotebookNode) -> None:
+        for number, cell in enumerate(notebook.cells, start=1):
+            source = cell_source(cell)
+            if number == 1 and cell.cell_type == "raw" and split_front_matter(source) is not None:
+                self.has_settings_cell = True
+                self.settings = parse_settings(split_front_matter(source) or "", 1, self.problems, self.today)
+            elif cell.cell_type == "markdown":
+                self._markdown_cell(number, source, cell.get("attachments", {}))
+            elif cell.cell_type == "code":
+                self._code_cell(number, cell)
+        if not self.has_settings_cell:
+            self.problems.tolerated(1, "the notebook has no settings cell", SETTINGS_CELL_FIX)
+
+    def _markdown_cell(self, number: int, source: str, attachments: dict) -> None:
+        self._check_placeholders(number, source)
+        if not source.strip():
+            return
+        context = CellContext(number, self.path.parent, attachments or {})
+        if is_question_cell(source):
+            self._question_cell(number, source, context)
+            return
+        heading = PAGE_HEADING.match(source.lstrip().splitlines()[0])
+        if heading:
+            title = self.markdown.render_inline(heading.group(1), context)
+            self.first_heading = self.first_heading or html.unescape(re.sub(r"<[^>]+>", "", title))
+            self.pages.append(Page(title, number))
+            source = source.lstrip().split("\n", 1)[1] if "\n" in source.lstrip() else ""
+        if LATER_PAGE_HEADING.search("\n" + source):
+            self.problems.warning(number, "a '# ' heading inside the cell does not start a new page", "split the cell so the heading is at the top of its own cell (Ctrl+Shift+- in JupyterLab)")
+        if source.strip():
+            self._add_block(number, {"type": "html", "html": self.markdown.render(source, context)})
+
+    def _question_cell(self, number: int, source: str, context: CellContext) -> None:
+        question = parse_question(source, number, self.problems)
+        if question is None:
+            return
+        clash = next((q for q in self.questions if q.id == question.id), None)
+        if clash:
+            self.problems.error(number, f"question id '{question.id}' is also used by cell {clash.cell}", "change one of the questions, or give it its own id with {#new-id} at the end of the heading")
+            return
+        self.questions.append(question)
+        self.rendered[question.id] = render_question(question, self.markdown, context)
+        self._add_block(number, {"type": "question", "id": question.id})
+
+    def _code_cell(self, number: int, cell: NotebookNode) -> None:
+        parts = [f'<pre class="sl-code"><code>{html.escape(cell_source(cell))}</code></pre>']
+        for output in cell.get("outputs", []):
+            text = output.get("text") or output.get("data", {}).get("text/plain")
+            if output.get("output_type") == "error":
+                self.problems.warning(number, "the code cell's saved error output is left out", "clear or fix the output in JupyterLab")
+            elif text:
+                text = "".join(text) if isinstance(text, list) else text
+                parts.append(f'<div class="sl-output"><pre class="sl-code"><code>{html.escape(text)}</code></pre></div>')
+        if cell_source(cell).strip():
+            self._add_block(number, {"type": "html", "html": "\n".join(parts)})
+
+    def _add_block(self, number: int, block: dict) -> None:
+        if not self.pages:
+            self.problems.tolerated(number, "content comes before the first page heading", "start the cell before it with a page heading, '# Page title'")
+            self.pages.append(Page("", number))
+        self.pages[-1].blocks.append(block)
+
+    def _check_placeholders(self, number: int, source: str) -> None:
+        for name in placeholders_in(source):
+            if name not in PLACEHOLDERS:
+                self.problems.error(number, f"unknown placeholder {{{{{name}}}}}", "use one of: " + ", ".join(f"{{{{{n}}}}}" for n in PLACEHOLDERS))
+
+    def finish(self) -> Module:
+        self._derive_settings()
+        self._check_pages()
+        inputs = [self.path, *sorted(self.markdown.local_files)]
+        return Module(self.path, self.settings, self.pages, self.questions, self.rendered, self.markdown.assets, self.problems, inputs)
+
+    def _derive_settings(self) -> None:
+        if not self.settings.title:
+            self.settings.title = self.first_heading or self.path.stem.replace("-", " ").replace("_", " ").capitalize()
+        if not self.settings.id:
+            self.settings.id = re.sub(r"[^a-z0-9]+", "-", self.path.stem.lower()).strip("-") or "module"
+        for page in self.pages:
+            page.title = page.title or html.escape(self.settings.title)
+
+    def _check_pages(self) -> None:
+        if not self.pages and not self.problems.errors:
+            self.problems.error(None, "the module has no pages", "start a Markdown cell with a page heading, '# Page title', and write the lesson under it")
+        for page in self.pages:
+            if not page.blocks:
+                self.problems.error(page.cell, f"the page '{html.unescape(page.title)}' is empty", "write the lesson under the heading, or delete the heading")
+        scored = [q for q in self.questions if q.scored]
+        last_page_cell = self.pages[-1].cell if self.pages else 0
+        for question in scored:
+            if question.cell < last_page_cell:
+                self.problems.error(question.cell, "a scored question is not on the last page", "move it to the assessment page at the end, or make it a '### Knowledge check'")

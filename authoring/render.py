@@ -1,0 +1,178 @@
+"""Markdown to lesson HTML: GOV.UK classes, callouts, module-owned images, raw HTML reported."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import mimetypes
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import mistune
+from mistune.renderers.html import HTMLRenderer
+
+from authoring.problems import ProblemList
+from authoring.sanitise import ALLOWED_TAGS, ASSET_PREFIX, sanitise
+
+CALLOUT = re.compile(r"\A\s*<p[^>]*><strong>(Key point|Warning|Emergency):?</strong>:?\s*", re.IGNORECASE)
+HTML_TAG = re.compile(r"<\s*(/?)\s*([A-Za-z][A-Za-z0-9-]*)([^>]*)>")
+UNSAFE_ATTRIBUTE = re.compile(r"\b(on[a-z]+|style|srcdoc|formaction)\s*=|javascript:", re.IGNORECASE)
+# Anything that could make a short text more than plain words in Markdown (or an autolink).
+MARKDOWN_SYNTAX = re.compile(r"[\\`*_\[\]<>!{}$&~|#\n]|^\s*(?:[-+=]|\d+[.)])|://|www\.")
+IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml"}
+
+
+@dataclass
+class Asset:
+    """A file the module ships (an image), named by its content so builds are deterministic."""
+
+    name: str
+    media_type: str
+    data: bytes
+
+
+@dataclass
+class CellContext:
+    """What the renderer needs to know about the cell it is rendering."""
+
+    cell: int
+    notebook_dir: Path
+    attachments: dict = field(default_factory=dict)
+
+
+class LessonRenderer(HTMLRenderer):
+    """mistune renderer that writes GOV.UK markup and reports what a trainer must fix."""
+
+    def __init__(self, problems: ProblemList, assets: dict[str, Asset], local_files: set[Path]) -> None:
+        super().__init__(escape=False)
+        self.problems = problems
+        self.assets = assets
+        self.local_files = local_files
+        self.context = CellContext(0, Path("."))
+
+    def paragraph(self, text: str) -> str:
+        return f'<p class="govuk-body">{text}</p>\n'
+
+    def heading(self, text: str, level: int, **attrs) -> str:
+        size = {1: "govuk-heading-m", 2: "govuk-heading-m"}.get(level, "govuk-heading-s")
+        level = max(level, 2)  # level 1 is the page title, drawn by the LMS
+        return f'<h{level} class="{size}">{text}</h{level}>\n'
+
+    def link(self, text: str, url: str, title: str | None = None) -> str:
+        return f'<a class="govuk-link" href="{html.escape(url)}">{text}</a>'
+
+    def list(self, text: str, ordered: bool, **attrs) -> str:
+        if ordered:
+            start = attrs.get("start")
+            start_attr = f' start="{start}"' if start not in (None, 1) else ""
+            return f'<ol class="govuk-list govuk-list--number"{start_attr}>\n{text}</ol>\n'
+        return f'<ul class="govuk-list govuk-list--bullet">\n{text}</ul>\n'
+
+    def block_quote(self, text: str) -> str:
+        match = CALLOUT.match(text)
+        if not match:
+            return f'<blockquote class="sl-quote">\n{text}</blockquote>\n'
+        label, body = match.group(1).lower(), '<p class="govuk-body">' + text[match.end():]
+        if label == "key point":
+            return f'<div class="govuk-inset-text sl-callout sl-key-point"><span class="govuk-visually-hidden">Key point: </span>{body}</div>\n'
+        extra = " sl-emergency" if label == "emergency" else ""
+        hidden = "Emergency" if extra else "Warning"
+        inner = re.sub(r"</?p[^>]*>", " ", body).strip()
+        return (
+            f'<div class="govuk-warning-text sl-callout{extra}"><span class="govuk-warning-text__icon" aria-hidden="true">!</span>'
+            f'<strong class="govuk-warning-text__text"><span class="govuk-visually-hidden">{hidden}: </span>{inner}</strong></div>\n'
+        )
+
+    def block_code(self, code: str, info: str | None = None) -> str:
+        return f'<pre class="sl-code"><code>{html.escape(code)}</code></pre>\n'
+
+    def block_html(self, raw: str) -> str:
+        self._report_html(raw)
+        return raw
+
+    def inline_html(self, raw: str) -> str:
+        self._report_html(raw)
+        return raw
+
+    def image(self, text: str, url: str, title: str | None = None) -> str:
+        alt = html.unescape(re.sub(r"<[^>]+>", "", text)).strip()
+        if not alt:
+            self.problems.error(self.context.cell, f"the image '{url}' has no alt text", "describe what it shows between the brackets: ![what the image shows](...)")
+        asset = self._resolve_image(url)
+        if asset is None:
+            return html.escape(alt)
+        alt_attr = "" if alt.lower() == "decorative" else html.escape(alt, quote=True)
+        return f'<img class="sl-image" src="{ASSET_PREFIX}{asset.name}" alt="{alt_attr}">'
+
+    def _report_html(self, raw: str) -> None:
+        for closing, tag, attributes in HTML_TAG.findall(raw):
+            if closing:
+                continue
+            if tag.lower() not in ALLOWED_TAGS:
+                self.problems.tolerated(self.context.cell, f"the HTML tag <{tag.lower()}> will be removed", "write it in Markdown instead, or leave it out")
+            elif UNSAFE_ATTRIBUTE.search(attributes):
+                self.problems.tolerated(self.context.cell, f"an attribute of <{tag.lower()}> will be removed (scripts, styles and event handlers are not allowed)", "use plain Markdown formatting")
+
+    def _resolve_image(self, url: str) -> Asset | None:
+        cell = self.context.cell
+        if url.startswith("attachment:"):
+            name = url[len("attachment:"):]
+            bundle = self.context.attachments.get(name)
+            media = next((m for m in (bundle or {}) if m in IMAGE_TYPES), None)
+            if media is None:
+                self.problems.error(cell, f"the pasted image '{name}' is missing from the cell", "paste the image into this cell again")
+                return None
+            data = bundle[media]
+            raw = data.encode("utf-8") if media == "image/svg+xml" and "<" in data else base64.b64decode(data)
+            return self._add_asset(name, media, raw)
+        if re.match(r"^[a-z][a-z0-9+.-]*:", url, re.IGNORECASE) or url.startswith("//"):
+            self.problems.error(cell, f"the image '{url}' is loaded from another website", "save the image next to the notebook and link to the file, e.g. images/picture.png")
+            return None
+        path = (self.context.notebook_dir / url).resolve()
+        media = mimetypes.guess_type(path.name)[0]
+        if not path.is_file():
+            self.problems.error(cell, f"the image file '{url}' does not exist", "save the image there, or correct the path (it is relative to the notebook)")
+            return None
+        if media not in IMAGE_TYPES:
+            self.problems.error(cell, f"'{url}' is not a PNG, JPEG, GIF, WebP or SVG image", "save the image in one of those formats")
+            return None
+        self.local_files.add(path)
+        return self._add_asset(path.name, media, path.read_bytes())
+
+    def _add_asset(self, name: str, media: str, data: bytes) -> Asset:
+        digest = hashlib.sha256(data).hexdigest()[:12]
+        safe = re.sub(r"[^A-Za-z0-9._-]", "-", name)
+        asset = Asset(f"{digest}-{safe}", media, data)
+        self.assets[asset.name] = asset
+        return asset
+
+
+class MarkdownRenderer:
+    """Renders Markdown cells of one module, sanitising every fragment it returns."""
+
+    def __init__(self, problems: ProblemList) -> None:
+        self.assets: dict[str, Asset] = {}
+        self.local_files: set[Path] = set()
+        self.renderer = LessonRenderer(problems, self.assets, self.local_files)
+        self.markdown = mistune.create_markdown(renderer=self.renderer, plugins=["strikethrough", "table", "url", "math"])
+
+    def render(self, source: str, context: CellContext) -> str:
+        self.renderer.context = context
+        return sanitise(_add_table_classes(str(self.markdown(source))))
+
+    def render_inline(self, source: str, context: CellContext) -> str:
+        """Render a short text (an option, a stem) without the surrounding paragraph."""
+        if not MARKDOWN_SYNTAX.search(source):  # plain words: most options and feedback lines
+            return html.escape(source.strip(), quote=False)
+        rendered = self.render(source, context).strip()
+        match = re.fullmatch(r'<p class="govuk-body">(.*)</p>', rendered, re.DOTALL)
+        return match.group(1) if match else rendered
+
+
+def _add_table_classes(fragment: str) -> str:
+    for tag, css in (("table", "govuk-table"), ("thead", "govuk-table__head"), ("tbody", "govuk-table__body"),
+                     ("tr", "govuk-table__row"), ("th", "govuk-table__header"), ("td", "govuk-table__cell")):
+        fragment = re.sub(rf"<{tag}(?=[\s>])", f'<{tag} class="{css}"', fragment)
+    return fragment

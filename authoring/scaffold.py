@@ -1,0 +1,84 @@
+"""`authoring new`: a starter notebook that shows every feature of the format, and passes `check`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_markdown_cell, new_notebook, new_raw_cell
+
+# A 1x1 pixel PNG, pasted as a cell attachment to show how pasted images work.
+PIXEL_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+
+
+def scaffold_cells(module_id: str, title: str, review_by: dt.date) -> list:
+    """The cells of a new module: settings, two lesson pages, a contact page and an assessment."""
+    settings = f"""---
+id: {module_id}
+title: {title}
+audience: Council and partner staff
+priority_area: counter-terrorism
+estimated_minutes: 20
+pass_mark: 80
+refresher_months: 24
+owner: Your name or team
+review_by: {review_by.isoformat()}
+guidance:
+  - title: Prevent duty guidance for England and Wales (2023)
+    url: https://www.gov.uk/government/publications/prevent-duty-guidance
+version_notes: First version.
+content_note: false
+---"""
+    image = new_markdown_cell(
+        "Pasted images are kept inside the notebook. Every image needs alt text that says what it shows:\n\n"
+        "![A small grey square used as an example image](attachment:example.png)")
+    image.attachments = {"example.png": {"image/png": PIXEL_PNG}}
+    return [
+        new_raw_cell(settings),
+        new_markdown_cell("# About this module\n\nBy the end of this module you will be able to:\n\n"
+                          "- say what the module teaches\n- know who to contact\n\n"
+                          "> **Key point:** A quote that starts with a bold label becomes a callout."),
+        image,
+        new_markdown_cell("### Knowledge check\n\nWhich line starts a new page?\n\n"
+                          "- [x] A level-1 heading, `# Page title`, at the top of a cell\n"
+                          "  > Right. Every page starts with a level-1 heading.\n"
+                          "- [ ] A blank line\n  > No. Blank lines only separate paragraphs."),
+        new_markdown_cell("# What to do and who to contact\n\n"
+                          "> **Emergency:** If someone is in immediate danger, call 999.\n\n"
+                          "Contact your local Prevent team: {{prevent_team}}.\n\n"
+                          "> **Warning:** Never type a local phone number into a module: use a placeholder."),
+        new_markdown_cell("# Assessment\n\nAnswer every question. You need 80% to pass."),
+        new_markdown_cell("### Question {#example-one-answer}\n\nWhere do module settings go?\n\n"
+                          "- [x] In a Raw cell at the top of the notebook\n  > Right. The first cell holds the settings.\n"
+                          "- [ ] In the last cell\n  > No. Settings always come first."),
+        new_markdown_cell("### Question (multiple answers)\n\nWhich of these are kinds of callout?\n\n"
+                          "- [x] Key point\n  > Right.\n- [x] Warning\n  > Right.\n"
+                          "- [ ] Footnote\n  > No. Footnotes are not callouts."),
+        new_markdown_cell("### Question (true or false)\n\nLearners can see which options are ticked.\n\n"
+                          "- [ ] True\n  > No. The LMS shows plain choices and marks answers on the server.\n"
+                          "- [x] False\n  > Right. The ticks are the answer key, which stays on the server."),
+        new_markdown_cell("### Question (scenario)\n\nAmira is writing a module for staff in York. She wants to "
+                          "give the phone number of the York Prevent team.\n\nWhat should she write?\n\n"
+                          "- [ ] The phone number itself\n  > No. Local numbers change and differ by area.\n"
+                          "- [x] The placeholder {{prevent_team}}\n  > Right. The LMS fills it in for each partnership."),
+    ]
+
+
+def new_module(path: str | Path, today: dt.date | None = None) -> Path:
+    """Write a starter notebook at `path` (adding .ipynb); never overwrites an existing file."""
+    target = Path(path)
+    if target.suffix != ".ipynb":
+        target = target.with_name(target.name + ".ipynb")
+    if target.exists():
+        raise FileExistsError(f"{target} already exists — choose another name, or delete the old file first")
+    module_id = re.sub(r"[^a-z0-9]+", "-", target.stem.lower()).strip("-") or "new-module"
+    title = module_id.replace("-", " ").capitalize()
+    review_by = (today or dt.date.today()) + dt.timedelta(days=365)
+    notebook = new_notebook(cells=scaffold_cells(module_id, title, review_by))
+    notebook.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+                         "language_info": {"name": "python"}}
+    target.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, str(target))
+    return target

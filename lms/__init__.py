@@ -1,0 +1,36 @@
+"""Safer Learning LMS: the Flask application factory."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from flask import Flask
+
+from lms.config import configure
+from lms.db import db
+from lms.extensions import csrf, login_manager
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: configuration, database, security, then one blueprint per area."""
+    app = Flask(__name__, instance_path=os.environ.get("LMS_INSTANCE_PATH") or None, instance_relative_config=True)
+    configure(app, test_config)
+    logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    db.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+    from lms import commands, errors, security, templating
+    from lms.auth.views import blueprint as auth
+    from lms.content.views import blueprint as content
+    from lms.learn.views import blueprint as learn
+
+    security.init_app(app)
+    templating.init_app(app)
+    errors.init_app(app)
+    commands.init_app(app)
+    for blueprint in (auth, learn, content):
+        app.register_blueprint(blueprint)
+    return app

@@ -1,0 +1,54 @@
+"""Configuration: defaults, then instance/config.py, then LMS_* environment variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
+
+
+def configure(app: Flask, test_config: dict | None = None) -> None:
+    """Fill app.config; later sources win. A missing secret key is generated once into instance/."""
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(
+        DATABASE_URL=f"sqlite:///{instance / 'lms.sqlite3'}",
+        SITE_NAME="Safer Learning",
+        SITE_URL="http://127.0.0.1:5000",
+        COURSES_DIR=str(Path(app.root_path).parent / "courses"),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=True,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SECURE=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,
+        MAX_CONTENT_LENGTH=5 * 1024 * 1024,
+    )
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("LMS")
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _stored_secret_key(instance / SECRET_KEY_FILE)
+    for name in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+        if isinstance(app.config[name], str):
+            app.config[name] = app.config[name].lower() not in ("0", "false", "no", "off")
+
+
+def _stored_secret_key(path: Path) -> str:
+    """Read the instance's secret key, creating it (readable by its owner only) the first time."""
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    key = secrets.token_hex(32)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another worker created it first
+        return path.read_text(encoding="utf-8").strip()
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(key)
+    return key

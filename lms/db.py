@@ -1,0 +1,76 @@
+"""The database engine and session: SQLite tuned for concurrent workers, or PostgreSQL by URL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, scoped_session, sessionmaker
+
+IMMEDIATE = "lms_begin_immediate"
+
+
+def make_engine(url: str, **options: Any) -> Engine:
+    """An engine for the URL; SQLite gets WAL, foreign keys, a busy timeout and explicit BEGINs."""
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True, **options)
+    engine = create_engine(url, connect_args={"timeout": 10}, **options)
+
+    @event.listens_for(engine, "connect")
+    def _tune(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # let the "begin" hook below issue BEGIN itself
+        cursor = dbapi_connection.cursor()
+        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=10000"):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        # A write that first reads must take the write lock up front, or WAL refuses it under contention.
+        immediate = connection.get_execution_options().get(IMMEDIATE)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+class Database:
+    """One engine and a request-scoped session, bound to the app in `init_app`."""
+
+    def __init__(self) -> None:
+        self.engine: Engine | None = None
+        self.session = scoped_session(sessionmaker(expire_on_commit=False))
+
+    def init_app(self, app: Flask) -> None:
+        if self.engine is not None:
+            self.engine.dispose()
+        self.session.remove()
+        self.engine = make_engine(app.config["DATABASE_URL"])
+        self.session.configure(bind=self.engine)
+        app.extensions["lms_db"] = self
+        app.teardown_appcontext(lambda _exc: self.session.remove())
+
+
+db = Database()
+
+
+@contextmanager
+def write_transaction(session: Session) -> Iterator[Session]:
+    """A transaction that will write: committed on success, rolled back on error.
+
+    Any read-only transaction already open is ended first, so that on SQLite the write lock is
+    taken at BEGIN (BEGIN IMMEDIATE) instead of failing half way under concurrent writers.
+    """
+    if isinstance(session, scoped_session):
+        session = session()
+    if session.in_transaction():
+        session.commit()
+    session.connection(execution_options={IMMEDIATE: True})
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise

@@ -1,0 +1,40 @@
+"""Error pages in plain words: never a traceback for a user."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: ("There is a problem with the request", "Go back, reload the page and try again."),
+    403: ("You do not have access to this page", "If you think you should, ask your organisation's administrator."),
+    404: ("Page not found", "If you typed the web address, check it is correct."),
+    405: ("Page not found", "Use the links on the site rather than typing the address."),
+    413: ("The file is too large", "Choose a smaller file."),
+    429: ("Too many attempts", "Wait a few minutes, then try again."),
+    500: ("Sorry, there is a problem with the service", "Try again later. Your answers and progress that were saved are kept."),
+}
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return render_template("error.html", title="Your session has expired",
+                               advice="Go back, reload the page, and send the form again."), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        code = error.code or 500
+        title, advice = MESSAGES.get(code, (error.name, "Go back and try again."))
+        return render_template("error.html", title=title, advice=advice), code
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        log.exception("unhandled error")
+        title, advice = MESSAGES[500]
+        return render_template("error.html", title=title, advice=advice), 500

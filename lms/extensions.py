@@ -1,0 +1,20 @@
+"""Flask extensions created once and bound to each app in create_app."""
+
+from __future__ import annotations
+
+from flask_login import LoginManager
+from flask_wtf import CSRFProtect
+
+from lms.db import db
+from lms.models import User
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Sign in to continue."
+login_manager.login_message_category = "info"
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None

@@ -1,0 +1,122 @@
+"""The learner's journey: my training, lesson pages with knowledge checks, the marked assessment."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+
+from lms.db import db
+from lms.models import Attempt, Completion, ModuleVersion
+from lms.services import completions, lessons
+from lms.services.marking import AnswerError, mark, read_answers
+
+blueprint = Blueprint("learn", __name__, template_folder="templates")
+
+
+def _lesson_or_404(slug: str) -> lessons.Lesson:
+    lesson = lessons.find_lesson(db.session, slug)
+    if lesson is None:
+        abort(404)
+    return lesson
+
+
+def _own_attempt_or_404(attempt_id: int) -> Attempt:
+    """Another learner's attempt is 'not found', so ids reveal nothing."""
+    attempt = db.session.scalar(select(Attempt).where(Attempt.id == attempt_id, Attempt.user_id == current_user.id))
+    if attempt is None:
+        abort(404)
+    return attempt
+
+
+@blueprint.route("/")
+def home():
+    if current_user.is_authenticated:
+        return redirect(url_for("learn.my_training"))
+    return render_template("learn/home.html")
+
+
+@blueprint.route("/my-training")
+@login_required
+def my_training():
+    return render_template("learn/my_training.html", statuses=completions.training_status(db.session, current_user))
+
+
+@blueprint.route("/modules/<slug>")
+@login_required
+def module(slug: str):
+    lesson = _lesson_or_404(slug)
+    resume = lessons.resume_page(db.session, current_user, lesson.version.id)
+    return render_template("learn/module.html", lesson=lesson, resume=resume)
+
+
+@blueprint.route("/modules/<slug>/pages/<int:number>", methods=["GET", "POST"])
+@login_required
+def lesson_page(slug: str, number: int):
+    lesson = _lesson_or_404(slug)
+    if not 1 <= number <= lesson.lesson_page_count:
+        abort(404)
+    page = lessons.page(db.session, lesson.version.id, number)
+    checked = _knowledge_check(lesson) if request.method == "POST" else None
+    lessons.remember_page(db.session, current_user, lesson.version.id, number)
+    return render_template("learn/page.html", lesson=lesson, page=page, number=number, checked=checked, form=FlaskForm())
+
+
+def _knowledge_check(lesson: lessons.Lesson) -> dict:
+    """Mark one unscored question and return what the page needs to show its feedback."""
+    question = lesson.question(request.form.get("question", ""))
+    if question is None or question["scored"]:
+        abort(400)
+    try:
+        answers = read_answers([question], request.form.to_dict(flat=False))
+    except AnswerError:
+        return {"id": question["id"], "error": "Choose an answer" if not question["multiple"] else "Choose at least one answer"}
+    key = db.session.scalar(select(ModuleVersion.answer_key).where(ModuleVersion.id == lesson.version.id))
+    result = mark([question], key, answers, 100).results[0]
+    return {"id": question["id"], "result": result}
+
+
+@blueprint.route("/modules/<slug>/assessment", methods=["GET", "POST"])
+@login_required
+def assessment(slug: str):
+    lesson = _lesson_or_404(slug)
+    if not lesson.has_assessment:
+        abort(404)
+    form = FlaskForm()
+    if form.validate_on_submit():
+        attempt = completions.start_attempt(db.session, current_user, lesson.version)
+        return redirect(url_for("learn.attempt", attempt_id=attempt.id))
+    intro = lessons.page(db.session, lesson.version.id, lesson.version.page_count)
+    return render_template("learn/assessment.html", lesson=lesson, intro=intro, form=form)
+
+
+@blueprint.route("/attempts/<int:attempt_id>", methods=["GET", "POST"])
+@login_required
+def attempt(attempt_id: int):
+    attempt = _own_attempt_or_404(attempt_id)
+    if attempt.submitted_at is not None:
+        return redirect(url_for("learn.result", attempt_id=attempt.id))
+    form, errors = FlaskForm(), {}
+    if form.validate_on_submit():
+        try:
+            completions.submit_attempt(db.session, attempt.id, current_user, request.form.to_dict(flat=False))
+            return redirect(url_for("learn.result", attempt_id=attempt.id))
+        except AnswerError as error:
+            errors = error.problems
+    lesson = lessons.Lesson(attempt.version.module, attempt.version)
+    chosen = {k: v for k, v in request.form.to_dict(flat=False).items()} if request.method == "POST" else {}
+    return render_template("learn/attempt.html", lesson=lesson, attempt=attempt, form=form, errors=errors, chosen=chosen)
+
+
+@blueprint.route("/attempts/<int:attempt_id>/result")
+@login_required
+def result(attempt_id: int):
+    attempt = _own_attempt_or_404(attempt_id)
+    if attempt.submitted_at is None:
+        return redirect(url_for("learn.attempt", attempt_id=attempt.id))
+    version = attempt.version
+    marking = mark(version.scored_questions, version.answer_key, attempt.answers or {}, version.pass_mark)
+    completion = db.session.scalar(select(Completion).where(Completion.attempt_id == attempt.id))
+    lesson = lessons.Lesson(version.module, version)
+    return render_template("learn/result.html", lesson=lesson, attempt=attempt, marking=marking, completion=completion)

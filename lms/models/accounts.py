@@ -1,0 +1,91 @@
+"""Partnerships, their organisations and departments, and the people who use Safer Learning."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.models.base import Base, str_enum, utcnow
+
+
+class OrganisationType(enum.StrEnum):
+    LOCAL_AUTHORITY = "local_authority"
+    POLICE = "police"
+    FIRE = "fire"
+    PROBATION = "probation"
+    HEALTH = "health"
+    VOLUNTARY = "voluntary_sector"
+    BUSINESS = "business"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class Role(enum.StrEnum):
+    LEARNER = "learner"
+    TRAINER = "trainer"
+    ORG_ADMIN = "organisation_admin"
+    PARTNERSHIP_LEAD = "partnership_lead"
+    SITE_ADMIN = "site_admin"
+
+
+class Partnership(Base):
+    """A Community Safety Partnership; its settings fill the modules' local placeholders."""
+
+    __tablename__ = "partnership"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    settings: Mapped[dict] = mapped_column(default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    organisations: Mapped[list[Organisation]] = relationship(back_populates="partnership")
+
+
+class Organisation(Base):
+    """A council, police force, health body, charity or business whose staff train here."""
+
+    __tablename__ = "organisation"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnership.id"), index=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    type: Mapped[OrganisationType] = mapped_column(str_enum(OrganisationType))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    partnership: Mapped[Partnership] = relationship(back_populates="organisations")
+    departments: Mapped[list[Department]] = relationship(back_populates="organisation")
+
+
+class Department(Base):
+    """An optional part of an organisation that modules can be assigned to."""
+
+    __tablename__ = "department"
+    __table_args__ = (UniqueConstraint("organisation_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    organisation: Mapped[Organisation] = relationship(back_populates="departments")
+
+
+class User(UserMixin, Base):
+    """A person with one role in one organisation; deactivated users keep their completions."""
+
+    __tablename__ = "user_account"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    role: Mapped[Role] = mapped_column(str_enum(Role), default=Role.LEARNER)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    organisation: Mapped[Organisation] = relationship()
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses sign-in to deactivated users
+        return self.active

@@ -1,0 +1,76 @@
+"""What learners did: pages reached, assessment attempts and the completions that reports count."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.models.base import Base, str_enum, utcnow
+from lms.models.content import Module, ModuleVersion
+
+
+class Channel(enum.StrEnum):
+    ELEARNING = "e-learning"
+    FACE_TO_FACE = "face-to-face"
+
+
+class LessonProgress(Base):
+    """The furthest page a learner reached in a module version, so they can resume there."""
+
+    __tablename__ = "lesson_progress"
+    __table_args__ = (UniqueConstraint("user_id", "version_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("module_version.id"))
+    last_page: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Attempt(Base):
+    """One sitting of a module's assessment: the option order shown, the answers given, the mark."""
+
+    __tablename__ = "attempt"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("module_version.id"))
+    option_order: Mapped[dict]
+    started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[dt.datetime | None]
+    answers: Mapped[dict | None]
+    correct_count: Mapped[int | None]
+    question_count: Mapped[int | None]
+    score: Mapped[int | None]
+    passed: Mapped[bool | None]
+    version: Mapped[ModuleVersion] = relationship()
+
+
+class Completion(Base):
+    """A person trained: one row per pass or face-to-face attendance, never edited afterwards.
+
+    `organisation_id` is the organisation at the time, so counts for past periods never move.
+    `sequence` numbers a person's completions of a module; its uniqueness makes a pass count once.
+    """
+
+    __tablename__ = "completion"
+    __table_args__ = (
+        UniqueConstraint("user_id", "module_id", "sequence"),
+        Index("ix_completion_period", "fy_quarter", "organisation_id", "module_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    module_id: Mapped[int] = mapped_column(ForeignKey("module.id"))
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("module_version.id"))
+    channel: Mapped[Channel] = mapped_column(str_enum(Channel))
+    sequence: Mapped[int] = mapped_column(default=1)
+    score: Mapped[int | None]
+    completed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    fy_quarter: Mapped[int]
+    attempt_id: Mapped[int | None] = mapped_column(ForeignKey("attempt.id"), unique=True)
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("training_session.id"))
+    verification_code: Mapped[str | None] = mapped_column(String(32), unique=True)
+    module: Mapped[Module] = relationship()
+    version: Mapped[ModuleVersion | None] = relationship()

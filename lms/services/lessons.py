@@ -1,0 +1,60 @@
+"""Reading published lessons: the current version of a module, its pages, and where a learner is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lms.db import write_transaction
+from lms.models import LessonProgress, Module, ModulePage, ModuleVersion, User
+
+
+@dataclass
+class Lesson:
+    """A module as a learner meets it: lesson pages first, then (if it has one) the assessment page."""
+
+    module: Module
+    version: ModuleVersion
+
+    @property
+    def has_assessment(self) -> bool:
+        return bool(self.version.scored_questions)
+
+    @property
+    def lesson_page_count(self) -> int:
+        return self.version.page_count - (1 if self.has_assessment else 0)
+
+    def question(self, question_id: str) -> dict | None:
+        return next((q for q in self.version.questions if q["id"] == question_id), None)
+
+
+def find_lesson(session: Session, slug: str) -> Lesson | None:
+    """The module with this id in its current version, or None if it is not published."""
+    module = session.scalar(select(Module).where(Module.slug == slug))
+    if module is None or module.current_version_id is None:
+        return None
+    return Lesson(module, session.get(ModuleVersion, module.current_version_id))
+
+
+def page(session: Session, version_id: int, number: int) -> ModulePage | None:
+    return session.scalar(select(ModulePage).where(ModulePage.version_id == version_id, ModulePage.number == number))
+
+
+def resume_page(session: Session, user: User, version_id: int) -> int:
+    """The page a learner last opened in this version (1 if they have not started)."""
+    last = session.scalar(select(LessonProgress.last_page).where(LessonProgress.user_id == user.id, LessonProgress.version_id == version_id))
+    return last or 1
+
+
+def remember_page(session: Session, user: User, version_id: int, number: int) -> None:
+    """Keep the page a learner opened, so 'Continue' brings them back to it."""
+    if resume_page(session, user, version_id) == number:
+        return
+    with write_transaction(session):
+        progress = session.scalar(select(LessonProgress).where(LessonProgress.user_id == user.id, LessonProgress.version_id == version_id))
+        if progress is None:
+            session.add(LessonProgress(user_id=user.id, version_id=version_id, last_page=number))
+        else:
+            progress.last_page = number

@@ -1,0 +1,107 @@
+"""Real-browser fixtures: the app served over HTTP by werkzeug, driven by Debian's Chromium through Playwright.
+
+The app comes from the root conftest's `app` fixture, so it runs on the same migrated test database
+(SQLite, or PostgreSQL via LMS_TEST_DATABASE_URL) and every table is emptied after each test.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from authoring import build
+from lms.models import Module, User
+from lms.services.publishing import publish
+from tests.builders import make_organisation, make_partnership, make_user
+from tests.conftest import ROOT
+
+try:
+    from playwright.sync_api import Browser, Page, expect, sync_playwright
+except ImportError:  # the browser fixture skips every test, saying what to install
+    Browser = Page = expect = sync_playwright = None
+
+TINY = ROOT / "tests" / "data" / "tiny-module"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+CHROMIUM = os.environ.get("LMS_TEST_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+TIMEOUT_MS = 5_000  # every wait is bounded: a local page that takes longer than this is a failure
+LEARNER_EMAIL = "learner@testville.example"
+
+
+@pytest.fixture
+def published(session, tmp_path: Path) -> Module:
+    """The tiny test module, built from its notebook and published, as tests/lms/test_journey.py does."""
+    report = build([TINY], tmp_path / "build")
+    assert report.built and not report.failed, report.problems
+    publish(session, tmp_path / "build")
+    return session.scalar(select(Module).where(Module.slug == "tiny-module"))
+
+
+@pytest.fixture
+def learner(session) -> User:
+    partnership = make_partnership(session, "Safer Testville", {"hate_crime_reporting": "the Testville Hate Crime Hub"})
+    return make_user(session, make_organisation(session, partnership, "Testville Council"), email=LEARNER_EMAIL)
+
+
+class _PagesOnly(logging.Filter):
+    """Keep werkzeug's request log (shown when a test fails) to the pages; drop the stylesheet requests."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "/static/" not in record.getMessage()
+
+
+@pytest.fixture
+def live_server(app, session, published, learner) -> Iterator[str]:
+    """The app served for real on a free local port, in a daemon thread; yields the base URL."""
+    session.commit()  # everything the browser will read must be committed before it asks
+    request_log, pages_only = logging.getLogger("werkzeug"), _PagesOnly()
+    request_log.addFilter(pages_only)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="lms-live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+        request_log.removeFilter(pages_only)
+        session.rollback()  # end the test's read transaction before the root fixture empties the tables
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One Chromium for the whole run; each test gets its own context (cookies, storage)."""
+    if sync_playwright is None:
+        pytest.skip("browser tests need Playwright: pip install playwright")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium, or set LMS_TEST_CHROMIUM)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=30_000)
+        yield browser
+        browser.close()
+
+
+def new_page(browser: Browser, base_url: str, **options) -> Page:
+    context = browser.new_context(base_url=base_url, viewport={"width": 1024, "height": 768}, **options)
+    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(TIMEOUT_MS)
+    expect.set_options(timeout=TIMEOUT_MS)
+    return context.new_page()
+
+
+@pytest.fixture
+def page(browser, live_server) -> Iterator[Page]:
+    page = new_page(browser, live_server)
+    yield page
+    page.context.close()

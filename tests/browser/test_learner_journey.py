@@ -1,0 +1,383 @@
+"""A learner in a real browser: by mouse, by keyboard alone, checked with axe-core, and photographed for the docs."""
+
+from __future__ import annotations
+
+import random
+import re
+import warnings
+
+import pytest
+from sqlalchemy import func, select
+
+from authoring import build
+from lms.models import Completion
+from lms.services import completions as completion_service
+from lms.services.marking import shuffled_option_order
+from lms.services.publishing import publish
+from tests.browser.conftest import AXE, LEARNER_EMAIL, SCREENSHOTS, Page, expect, new_page
+from tests.builders import KNOWLEDGE_CHECK, PASSWORD, QUESTION, settings_cell, write_notebook
+
+Q1 = "Who should you tell first?"
+Q2 = "Which of these are ways to report hate crime?"
+RIGHT = {Q1: ["Your safeguarding lead"], Q2: ["Call 999 in an emergency", "Report online"]}
+WRONG = {Q1: ["Nobody"], Q2: ["Report online"]}
+FEEDBACK = ["Right. They know the local routes.", "No. Concerns must be shared.", "No. That is not a report.", "Right."]
+FILLED_PLACEHOLDER = "In Safer Testville, report it to the Testville Hate Crime Hub."
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def completions(session) -> int:
+    session.rollback()  # a fresh read: the server wrote in its own thread and transaction
+    return session.scalar(select(func.count(Completion.id)))
+
+
+def heading(page: Page):
+    return page.get_by_role("heading", level=1)
+
+
+# --- by mouse -------------------------------------------------------------------------------------
+
+def sign_in(page: Page, email: str = LEARNER_EMAIL, password: str = PASSWORD) -> None:
+    page.goto("/sign-in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/my-training$"))
+
+
+def answer(page: Page, choices: dict[str, list[str]]) -> None:
+    """Tick options by the words on their labels, inside the question whose legend holds the stem."""
+    for stem, labels in choices.items():
+        group = page.get_by_role("group", name=re.compile(re.escape(stem)))
+        for label in labels:
+            group.get_by_label(label, exact=True).check()
+            expect(group.get_by_label(label, exact=True)).to_be_checked()
+
+
+def start_assessment(page: Page) -> str:
+    page.goto("/modules/tiny-module/assessment")
+    page.get_by_role("button", name="Start the assessment").click()
+    expect(page).to_have_url(re.compile(r"/attempts/\d+$"))
+    return page.url
+
+
+def submit(page: Page) -> None:
+    page.get_by_role("button", name="Submit my answers").click()
+
+
+@pytest.mark.browser
+def test_a_learner_fails_then_passes_with_the_mouse(page: Page, session):
+    sign_in(page)
+    page.get_by_role("link", name="My training").click()
+    expect(heading(page)).to_have_text("My training")
+    row = page.get_by_role("row", name=re.compile("Tiny module"))
+    expect(row).to_contain_text("Not started")
+
+    row.get_by_role("link", name="Tiny module").click()
+    expect(heading(page)).to_have_text("Tiny module")
+    page.get_by_role("button", name="Start now").click()
+    expect(page).to_have_url(re.compile(r"/modules/tiny-module/pages/1$"))
+    expect(heading(page)).to_have_text("Spotting harm")
+    expect(page.locator("main")).to_contain_text(FILLED_PLACEHOLDER)
+    assert "{{" not in page.content()
+
+    page.get_by_role("link", name="Go to the assessment").click()
+    expect(heading(page)).to_have_text("Assessment")
+    page.get_by_role("button", name="Start the assessment").click()
+    expect(page).to_have_url(re.compile(r"/attempts/\d+$"))
+    first_attempt = page.url
+    source = page.content()
+    assert "[x]" not in source
+    for text in FEEDBACK:
+        assert text not in source, f"feedback {text!r} is in the page before marking"
+    assert "correct" not in page.locator("main form").inner_html().lower()
+
+    answer(page, WRONG)
+    submit(page)
+    expect(heading(page)).to_have_text("You did not pass this time")
+    expect(page.locator("main")).to_contain_text("You scored 0%")
+    assert completions(session) == 0
+
+    page.get_by_role("button", name="Try the assessment again").click()
+    expect(page).to_have_url(re.compile(r"/attempts/\d+$"))
+    assert page.url != first_attempt
+    expect(page.get_by_role("radio", checked=True)).to_have_count(0)  # a fresh form, nothing carried over
+    answer(page, RIGHT)
+    submit(page)
+    expect(heading(page)).to_have_text("You passed")
+    expect(page.locator(".govuk-panel")).to_contain_text("You scored 100%")
+    expect(page.locator("main")).to_contain_text("Your completion of Tiny module has been recorded.")
+
+    page.get_by_role("link", name="Back to my training").click()
+    expect(heading(page)).to_have_text("My training")
+    expect(page.get_by_role("row", name=re.compile("Tiny module")).locator(".govuk-tag")).to_have_text("Completed")
+    assert completions(session) == 1
+
+
+# --- by keyboard alone ----------------------------------------------------------------------------
+
+FOCUSED = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body || el === document.documentElement) return {tag: 'body'};
+  const fieldset = el.closest('fieldset');
+  return {
+    tag: el.tagName.toLowerCase(), type: el.getAttribute('type') || '', id: el.id, name: el.name || '',
+    classes: el.className || '', text: (el.innerText || '').trim().replace(/\\s+/g, ' '),
+    label: el.labels && el.labels.length ? el.labels[0].innerText.trim() : '',
+    legend: fieldset ? fieldset.querySelector('legend').innerText.trim().replace(/\\s+/g, ' ') : '',
+    checked: !!el.checked, inMain: !!el.closest('main'),
+  };
+}"""
+
+# A focus indicator someone can see: an outline or box-shadow on the element, or (GOV.UK radios and
+# checkboxes, whose input is transparent) on its label's ::before box.
+FOCUS_VISIBLE = """() => {
+  const el = document.activeElement;
+  const shows = (s) => s.boxShadow !== 'none' ||
+    (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0 && !/rgba\\(.*, 0\\)$|transparent/.test(s.outlineColor));
+  if (shows(getComputedStyle(el))) return true;
+  const label = el.labels && el.labels[0];
+  return !!label && (shows(getComputedStyle(label, '::before')) || shows(getComputedStyle(label, '::after')));
+}"""
+
+
+def focused(page: Page) -> dict:
+    return page.evaluate(FOCUSED)
+
+
+def tab_to(page: Page, wanted, description: str, key: str = "Tab", limit: int = 25) -> dict:
+    """Press Tab (or Shift+Tab) until the focused element is the wanted one; fail after `limit` presses."""
+    seen = []
+    for _ in range(limit):
+        page.keyboard.press(key)
+        now = focused(page)
+        seen.append(now.get("text") or now.get("label") or now.get("id") or now["tag"])
+        if wanted(now):
+            assert page.evaluate(FOCUS_VISIBLE), f"no visible focus indicator on {description}"
+            return now
+    raise AssertionError(f"{key} never reached {description}; focus went through {seen}")
+
+
+def activate(page: Page, key: str = "Enter") -> None:
+    """Press Enter (links, buttons) or Space (buttons) and wait for the page it loads."""
+    with page.expect_navigation():
+        page.keyboard.press(key)
+
+
+def choose_radio(page: Page, label: str) -> None:
+    """From a focused radio, arrow through its group to the option with this label, then select it."""
+    now = focused(page)
+    for _ in range(10):
+        if now["label"] == label:
+            break
+        page.keyboard.press("ArrowDown")
+        now = focused(page)
+    assert now["label"] == label, f"the arrow keys never reached {label!r}"
+    page.keyboard.press("Space")
+    assert focused(page)["checked"]
+
+
+@pytest.mark.browser
+def test_a_learner_passes_using_only_the_keyboard(page: Page, session):
+    page.goto("/sign-in")  # the only address typed; everything after is keys
+
+    skip = tab_to(page, lambda f: True, "the first focusable element", limit=1)
+    assert "govuk-skip-link" in skip["classes"] and skip["text"] == "Skip to main content"
+    box = page.evaluate("() => { const r = document.activeElement.getBoundingClientRect(); return [r.width, r.height]; }")
+    assert box[0] > 10 and box[1] > 10, "the skip link stays hidden when it has focus"
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"#main-content$"))
+    # With no JavaScript and no tabindex on <main>, Chromium leaves document.activeElement on <body> but moves
+    # the sequential focus starting point to #main-content, so the next Tab must land inside main, on the form.
+    target = page.evaluate("() => document.activeElement.id || document.activeElement.tagName")
+    assert target in ("main-content", "BODY"), f"the skip link left focus on {target}"
+    after_skip = tab_to(page, lambda f: True, "the element after the skip target", limit=1)
+    assert after_skip["inMain"] and after_skip["id"] == "email", f"after the skip link, Tab went to {after_skip}, not into main"
+
+    page.keyboard.type(LEARNER_EMAIL)
+    assert tab_to(page, lambda f: True, "password", limit=1)["id"] == "password"
+    page.keyboard.type(PASSWORD)
+    assert tab_to(page, lambda f: True, "remember me", limit=1)["label"] == "Keep me signed in on this device"
+    assert tab_to(page, lambda f: True, "the sign-in button", limit=1)["text"] == "Sign in"
+    activate(page)
+    expect(heading(page)).to_have_text("My training")
+
+    tab_to(page, lambda f: f["tag"] == "a" and f["text"] == "Tiny module", "the module link")
+    activate(page)
+    expect(heading(page)).to_have_text("Tiny module")
+    tab_to(page, lambda f: f["tag"] == "a" and f["text"] == "Start now", "Start now")
+    activate(page)
+    expect(page.locator("main")).to_contain_text(FILLED_PLACEHOLDER)
+    tab_to(page, lambda f: f["tag"] == "a" and f["text"] == "Go to the assessment", "the assessment link")
+    activate(page)
+    tab_to(page, lambda f: f["tag"] == "button" and f["text"] == "Start the assessment", "Start the assessment")
+    activate(page, "Space")
+    expect(page).to_have_url(re.compile(r"/attempts/\d+$"))
+
+    tab_to(page, lambda f: f["type"] == "radio" and Q1 in f["legend"], "question 1")
+    choose_radio(page, RIGHT[Q1][0])
+    first_box = tab_to(page, lambda f: True, "question 2", limit=1)
+    assert first_box["type"] == "checkbox" and Q2 in first_box["legend"], "a radio group should be one Tab stop"
+    back = tab_to(page, lambda f: True, "question 1 again", key="Shift+Tab", limit=1)
+    assert back["type"] == "radio" and back["label"] == RIGHT[Q1][0] and back["checked"], "Shift+Tab should return to the chosen radio"
+    now = tab_to(page, lambda f: True, "question 2", limit=1)
+    ticked = []
+    while now["type"] == "checkbox" and Q2 in now["legend"]:
+        if now["label"] in RIGHT[Q2]:
+            page.keyboard.press("Space")
+            assert focused(page)["checked"], f"Space did not tick {now['label']!r}"
+            ticked.append(now["label"])
+        now = tab_to(page, lambda f: True, "the next control", limit=1)
+    assert sorted(ticked) == sorted(RIGHT[Q2])
+    assert now["tag"] == "button" and now["text"] == "Submit my answers", f"after the last checkbox focus went to {now}"
+    activate(page)
+    expect(heading(page)).to_have_text("You passed")
+
+    tab_to(page, lambda f: f["tag"] == "a" and f["text"] == "Back to my training", "Back to my training")
+    activate(page)
+    expect(page.get_by_role("row", name=re.compile("Tiny module")).locator(".govuk-tag")).to_have_text("Completed")
+    assert completions(session) == 1
+
+
+# --- axe-core on every kind of page ---------------------------------------------------------------
+
+RUN_AXE = """async (tags) => {
+  const results = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+  return {passes: results.passes.length, violations: results.violations.map((v) => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.map((n) => ({target: n.target.join(' '), html: n.html, summary: n.failureSummary})),
+  }))};
+}"""
+
+
+def axe_violations(page: Page) -> list[dict]:
+    page.add_script_tag(path=str(AXE))
+    results = page.evaluate(RUN_AXE, AXE_TAGS)
+    assert results["passes"] > 0, f"axe checked nothing on {page.url}"
+    return results["violations"]
+
+
+@pytest.fixture
+def check_module(session, tmp_path) -> str:
+    """A second module whose lesson page has a knowledge check (the tiny module has none)."""
+    source = write_notebook(tmp_path / "checks" / "check-module.ipynb", "# Checking\n\nSome text.", KNOWLEDGE_CHECK,
+                            "# Assessment\n\nGo.", QUESTION, settings=settings_cell(id="check-module", title="Check module"))
+    report = build([source], tmp_path / "check-build")
+    assert report.built and not report.failed, report.problems
+    publish(session, tmp_path / "check-build")
+    session.commit()
+    return "check-module"
+
+
+@pytest.mark.browser
+def test_every_kind_of_page_has_no_serious_accessibility_problems(browser, live_server, check_module):
+    if not AXE.exists():
+        pytest.fail(f"axe-core is missing at {AXE}: run npm ci")
+    # axe is injected as a script element, which the site's CSP (script-src 'self') rightly refuses;
+    # this context alone ignores CSP so the audit can run. The journeys above keep the real CSP.
+    page = new_page(browser, live_server, bypass_csp=True)
+    found: dict[str, list[dict]] = {}
+
+    def audit(name: str) -> None:
+        found[name] = axe_violations(page)
+
+    page.goto("/")
+    expect(heading(page)).to_have_text("Safeguarding training for your partnership")
+    audit("home")
+    page.goto("/sign-in")
+    audit("sign-in")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter your email address")
+    audit("sign-in with errors")
+
+    sign_in(page)
+    audit("my training")
+    page.goto("/modules/tiny-module")
+    expect(heading(page)).to_have_text("Tiny module")
+    audit("module overview")
+    page.goto("/modules/tiny-module/pages/1")
+    expect(page.locator("main")).to_contain_text(FILLED_PLACEHOLDER)
+    audit("lesson page")
+
+    page.goto(f"/modules/{check_module}/pages/1")
+    expect(page.get_by_role("heading", name="Check your understanding")).to_be_visible()
+    audit("lesson page with a knowledge check")
+    page.get_by_role("button", name="Check my answer").click()
+    expect(page.locator(".sl-knowledge-check .govuk-error-message")).to_contain_text("Choose an answer")
+    audit("knowledge check with an error")
+    page.get_by_label("No", exact=True).check()
+    page.get_by_role("button", name="Check my answer").click()
+    expect(page.get_by_role("status")).to_contain_text("An incident can be recorded even when it is not a crime.")
+    audit("knowledge check answered")
+
+    page.goto("/modules/tiny-module/assessment")
+    expect(page.get_by_role("button", name="Start the assessment")).to_be_visible()
+    audit("assessment start")
+    start_assessment(page)
+    audit("attempt form")
+    submit(page)
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Answer question 1")
+    audit("attempt form with errors")
+    answer(page, WRONG)
+    submit(page)
+    expect(heading(page)).to_have_text("You did not pass this time")
+    audit("result: fail")
+    start_assessment(page)
+    answer(page, RIGHT)
+    submit(page)
+    expect(heading(page)).to_have_text("You passed")
+    audit("result: pass")
+
+    response = page.goto("/modules/no-such-module")
+    assert response is not None and response.status == 404
+    expect(heading(page)).to_have_text("Page not found")
+    audit("404 page")
+    page.context.close()
+
+    report = []
+    for name, violations in found.items():
+        for violation in violations:
+            for node in violation["nodes"]:
+                report.append(f"{name}: {violation['id']} ({violation['impact']}) {violation['help']} at {node['target']}: {node['html']}")
+    print("\n".join(report) or "axe: no violations on any page")
+    serious = [line for line in report if "(serious)" in line or "(critical)" in line]
+    if report and not serious:
+        warnings.warn("axe found minor or moderate problems:\n" + "\n".join(report), stacklevel=1)
+    assert not serious, "axe found serious or critical problems:\n" + "\n".join(serious)
+
+
+# --- screenshots for the documentation ------------------------------------------------------------
+
+@pytest.mark.browser
+def test_screenshots_of_the_main_pages(page: Page, monkeypatch):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    # The same option order on every run, so the committed pictures only change when the pages do.
+    monkeypatch.setattr(completion_service, "shuffled_option_order", lambda version: shuffled_option_order(version, random.Random(3)))
+
+    def shoot(name: str) -> None:
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True, animations="disabled", caret="hide")
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    page.goto("/sign-in")
+    expect(heading(page)).to_have_text("Sign in")
+    styled = page.evaluate("""() => {
+      const header = getComputedStyle(document.querySelector('.govuk-header'));
+      const button = getComputedStyle(document.querySelector('.govuk-button'));
+      return {header: header.backgroundColor, buttonShadow: button.boxShadow, bodyMargin: getComputedStyle(document.body).margin};
+    }""")
+    # GOV.UK Frontend paints the header, gives buttons their 2px shadow and zeroes the body margin.
+    assert styled["header"] != "rgba(0, 0, 0, 0)" and "2px" in styled["buttonShadow"] and styled["bodyMargin"] == "0px", (
+        f"the GOV.UK stylesheet did not apply (npm run build:css): {styled}")
+    shoot("sign-in")
+    sign_in(page)
+    shoot("my-training")
+    page.goto("/modules/tiny-module/pages/1")
+    expect(page.locator("main")).to_contain_text(FILLED_PLACEHOLDER)
+    shoot("lesson-page")
+    start_assessment(page)
+    shoot("assessment")
+    answer(page, RIGHT)
+    submit(page)
+    expect(heading(page)).to_have_text("You passed")
+    shoot("result")
