@@ -1,13 +1,17 @@
 """All models, imported here so Alembic and the app see one metadata."""
 
+from lms.models.access import ApiToken, SignInThrottle
 from lms.models.accounts import Department, Organisation, OrganisationType, Partnership, Role, User
 from lms.models.audit import AuditEvent
 from lms.models.base import Base, utcnow
 from lms.models.content import Module, ModuleAsset, ModulePage, ModuleVersion
 from lms.models.delivery import SessionAudience, TrainingSession
+from lms.models.enrolment import Assignment, EmailDomain, JoinCode
+from lms.models.interop import XapiOutbox
 from lms.models.progress import Attempt, Channel, Completion, LessonProgress
 
 __all__ = [
+    "ApiToken", "Assignment", "EmailDomain", "JoinCode", "SignInThrottle", "XapiOutbox",
     "Attempt", "AuditEvent", "Base", "Channel", "Completion", "Department", "LessonProgress", "Module",
     "ModuleAsset", "ModulePage", "ModuleVersion", "Organisation", "OrganisationType", "Partnership", "Role",
     "SessionAudience", "TrainingSession", "User", "utcnow",

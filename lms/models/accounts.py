@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import uuid
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, UniqueConstraint
@@ -55,6 +56,7 @@ class Organisation(Base):
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     type: Mapped[OrganisationType] = mapped_column(str_enum(OrganisationType))
+    xapi_shares_email: Mapped[bool] = mapped_column(default=False)  # opt-in: xAPI actors by email, not pseudonym
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     partnership: Mapped[Partnership] = relationship(back_populates="organisations")
     departments: Mapped[list[Department]] = relationship(back_populates="organisation")
@@ -83,8 +85,12 @@ class User(UserMixin, Base):
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
     role: Mapped[Role] = mapped_column(str_enum(Role), default=Role.LEARNER)
     active: Mapped[bool] = mapped_column(default=True)
+    public_id: Mapped[str] = mapped_column(String(36), unique=True, default=lambda: str(uuid.uuid4()))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_sign_in_at: Mapped[dt.datetime | None]
+    erased_at: Mapped[dt.datetime | None]
     organisation: Mapped[Organisation] = relationship()
+    department: Mapped[Department | None] = relationship()
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses sign-in to deactivated users
