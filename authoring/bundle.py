@@ -28,7 +28,8 @@ def file_hash(path: Path) -> str | None:
 
 def content_version(content: dict, key: dict) -> str:
     """The version of a module: a hash of everything learners see and of the answer key."""
-    return hashlib.sha256(to_json({"content": content, "key": key}).encode("utf-8")).hexdigest()
+    compact = json.dumps({"content": content, "key": key}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(compact.encode("utf-8")).hexdigest()
 
 
 def bundle_contents(module: Module) -> tuple[dict, dict]:
