@@ -13,6 +13,9 @@ _EXPORTS = {
     "BuildReport": "authoring.api", "build": "authoring.api", "check": "authoring.api", "find_notebooks": "authoring.api",
     "Module": "authoring.module", "load": "authoring.module",
     "NotebookError": "authoring.problems", "Problem": "authoring.problems", "Severity": "authoring.problems",
+    "PackageSource": "authoring.scorm", "build_package": "authoring.scorm", "source_from_module": "authoring.scorm",
+    "write_package": "authoring.scorm",
+    "ImportResult": "authoring.gift", "export_gift": "authoring.gift", "import_gift": "authoring.gift", "parse_gift": "authoring.gift",
 }
 __all__ = sorted(_EXPORTS)
 

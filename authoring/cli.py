@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from authoring.api import build as build_modules
 from authoring.api import check as check_modules
 from authoring.api import find_notebooks
+
+if TYPE_CHECKING:
+    from authoring.module import Module
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -67,6 +71,63 @@ def preview(path: Path, port: int) -> None:
     from lms.preview import serve_preview  # the LMS is needed only here, never by check or build
 
     serve_preview(path, port=port)
+
+
+@main.command("export-scorm")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The .zip file to write.")
+def export_scorm(path: Path, out: Path) -> None:
+    """Package one module as a SCORM 1.2 zip for another LMS (the answer key travels inside it)."""
+    from authoring.scorm import source_from_module, write_package
+
+    write_package(source_from_module(_buildable(path)), out)
+    click.echo(f"SCORM 1.2 package written to {out}", err=True)
+
+
+@main.command("export-gift")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), help="The .gift file to write (default: print it).")
+def export_gift(path: Path, out: Path | None) -> None:
+    """Write the module's questions in Moodle's GIFT format, with the feedback for every option."""
+    from authoring.gift import export_gift as to_gift
+
+    text = to_gift(_buildable(path))
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        click.echo(f"GIFT questions written to {out}", err=True)
+
+
+@main.command("import-gift")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The notebook (.ipynb) to create.")
+def import_gift(file: Path, out: Path) -> None:
+    """Turn a GIFT question bank (from Moodle, say) into a module notebook of questions."""
+    from authoring.gift import import_gift as from_gift
+
+    if out.exists():
+        raise click.ClickException(f"{out} already exists; choose another name, or delete it first")
+    result = from_gift(file, out)
+    for problem in result.problems:
+        click.echo(str(problem))
+    if result.errors:
+        click.echo(f"{len(result.errors)} problem(s) to fix in {file}; no notebook was written", err=True)
+        sys.exit(1)
+    click.echo(f"{len(result.questions)} question(s) written to {out}. Next: authoring check {out}", err=True)
+
+
+def _buildable(path: Path) -> Module:
+    """The module in a notebook, or exit listing the errors that stop it being built."""
+    from authoring.module import load
+
+    module = load(path)
+    problems = [p.for_build() for p in module.problems]
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    if any(p.is_error for p in problems):
+        raise click.ClickException("fix the errors above, then export again")
+    return module
 
 
 class _NoBar:

@@ -23,14 +23,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
 
     from lms import commands, errors, security, templating
+    from lms.admin.views import blueprint as admin
     from lms.auth.views import blueprint as auth
+    from lms.certificates.views import blueprint as certificates
     from lms.content.views import blueprint as content
+    from lms.interop.views import blueprint as interop
     from lms.learn.views import blueprint as learn
+    from lms.reports.views import api as reports_api
+    from lms.reports.views import blueprint as reports
 
     security.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
     commands.init_app(app)
-    for blueprint in (auth, learn, content):
+    for blueprint in (auth, learn, content, certificates, admin, reports, reports_api, interop):
         app.register_blueprint(blueprint)
     return app

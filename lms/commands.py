@@ -9,19 +9,25 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
 from lms import migrate
 from lms.db import db
-from lms.models import utcnow
-from lms.services import exports, reports
+from lms.interop.commands import xapi_group
+from lms.models import ApiToken, Organisation, Partnership, utcnow
+from lms.services import api_tokens, exports, reports
+from lms.services.audit import record_export
 from lms.services.demo import DEMO_PASSWORD, seed_demo
 from lms.services.periods import current_period, parse_period
 from lms.services.publishing import PublishError, publish
 
 
 def init_app(app: Flask) -> None:
-    for command in (db_group, courses, demo, report):
+    for command in (db_group, courses, demo, report, api_token, xapi_group):
         app.cli.add_command(command)
+    from lms import operations  # backup and personal data commands live beside their services
+
+    operations.init_app(app)
 
 
 @click.group("db")
@@ -100,17 +106,66 @@ def report() -> None:
 
 
 @report.command("export")
-@click.option("--period", help="Financial year (2025-26) or quarter (2025-26-Q3); default: the current quarter.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("--period", help="Financial year (2025-26), quarter (2025-26-Q3) or dates (2025-04-01..2025-05-31); default: the current quarter.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default="csv", show_default=True)
+@click.option("--partnership", "partnership_slug", help="Only this partnership's organisations (its slug, e.g. safer-york).")
+@click.option("--out", "out", type=click.Path(dir_okay=False, writable=True, path_type=Path), help="Write to this file instead of standard output.")
 @with_appcontext
-def report_export(period: str | None, fmt: str) -> None:
-    """Print sessions delivered and people trained per organisation and module (no personal data)."""
+def report_export(period: str | None, fmt: str, partnership_slug: str | None, out: Path | None) -> None:
+    """Sessions delivered and people trained per organisation and module (no personal data); the dashboard's numbers."""
     try:
         chosen = parse_period(period) if period else current_period()
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--period") from None
-    rows = reports.training_counts(db.session, chosen)
-    write = exports.counts_csv if fmt == "csv" else exports.counts_json
-    sys.stdout.write(write(rows, chosen, utcnow()))
+    partnership = None
+    if partnership_slug:
+        partnership = db.session.scalar(select(Partnership).where(Partnership.slug == partnership_slug))
+        if partnership is None:
+            raise click.BadParameter(f"no partnership has the slug '{partnership_slug}'", param_hint="--partnership")
+    if fmt == "xlsx" and out is None:
+        raise click.BadParameter("an XLSX workbook must be written to a file: add --out FILE", param_hint="--out")
+    rows = reports.training_counts(db.session, chosen, partnership.id if partnership else None)
+    now = utcnow()
+    body = {"csv": exports.counts_csv, "json": exports.counts_json, "xlsx": exports.counts_xlsx}[fmt](rows, chosen, now)
+    record_export(db.session, None, "counts", fmt, chosen.key, partnership.name if partnership else "All partnerships", "cli")
+    if out is None:
+        sys.stdout.write(body)
+    elif isinstance(body, bytes):
+        out.write_bytes(body)
+    else:
+        out.write_text(body, encoding="utf-8")
 
 
+@click.group("api-token")
+def api_token() -> None:
+    """Read-only tokens for the counts API (/api/v1/counts)."""
+
+
+@api_token.command("create")
+@click.argument("name")
+@click.option("--partnership", "partnership_slug", help="Scope the token to this partnership (its slug).")
+@click.option("--organisation", "organisation_slug", help="Scope the token to this organisation (its slug).")
+@with_appcontext
+def api_token_create(name: str, partnership_slug: str | None, organisation_slug: str | None) -> None:
+    """Create a token and print it once: only its SHA-256 is kept."""
+    if bool(partnership_slug) == bool(organisation_slug):
+        raise click.UsageError("give exactly one of --partnership or --organisation")
+    model, slug = (Partnership, partnership_slug) if partnership_slug else (Organisation, organisation_slug)
+    target = db.session.scalar(select(model).where(model.slug == slug))
+    if target is None:
+        raise click.BadParameter(f"nothing has the slug '{slug}'")
+    plain, token = api_tokens.create_token(db.session, name, **{"partnership" if model is Partnership else "organisation": target})
+    click.echo(f"Token {token.id} for {target.name} (shown once, keep it secret):")
+    click.echo(plain)
+
+
+@api_token.command("revoke")
+@click.argument("token_id", type=int)
+@with_appcontext
+def api_token_revoke(token_id: int) -> None:
+    """Revoke a token by its number; clients using it are refused from then on."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None:
+        raise click.BadParameter(f"there is no token {token_id}")
+    api_tokens.revoke_token(db.session, token, None)
+    click.echo(f"Token {token_id} ({token.name}) revoked.")

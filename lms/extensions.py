@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
+from sqlalchemy.orm import joinedload
 
 from lms.db import db
-from lms.models import User
+from lms.models import Organisation, User
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -17,4 +18,6 @@ login_manager.login_message_category = "info"
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    # The organisation and partnership come in the same query: lesson pages fill placeholders from them.
+    options = [joinedload(User.organisation).joinedload(Organisation.partnership)]
+    return db.session.get(User, int(user_id), options=options) if user_id.isdigit() else None

@@ -2,15 +2,33 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from pathlib import Path
 
 import nbformat
 import yaml
 from nbformat.v4 import new_markdown_cell, new_notebook, new_raw_cell
+from sqlalchemy import select
 
-from lms.models import Organisation, OrganisationType, Partnership, Role, User
+from lms.models import (
+    Assignment,
+    Channel,
+    Completion,
+    Department,
+    EmailDomain,
+    JoinCode,
+    Module,
+    Organisation,
+    OrganisationType,
+    Partnership,
+    Role,
+    TrainingSession,
+    User,
+)
 from lms.services.accounts import create_user
+from lms.services.completions import new_verification_code
+from lms.services.periods import fy_quarter
 
 SETTINGS = {
     "id": "tiny-module",
@@ -98,3 +116,67 @@ def make_organisation(session, partnership: Partnership | None = None, name: str
 def make_user(session, organisation: Organisation | None = None, role: Role = Role.LEARNER, email: str | None = None) -> User:
     organisation = organisation or make_organisation(session)
     return create_user(session, email or f"person{next(_counter)}@example.org", "Test Person", PASSWORD, organisation, role)
+
+
+def make_join_code(session, organisation: Organisation, code: str = "JOIN-TEST-1", department: Department | None = None,
+                   expires_at: dt.datetime | None = None, revoked_at: dt.datetime | None = None) -> JoinCode:
+    """A join code as an organisation admin would issue it."""
+    join_code = JoinCode(organisation_id=organisation.id, department_id=department.id if department else None, code=code,
+                         expires_at=expires_at, revoked_at=revoked_at)
+    session.add(join_code)
+    session.flush()
+    return join_code
+
+
+def make_email_domain(session, organisation: Organisation, domain: str) -> EmailDomain:
+    claimed = EmailDomain(organisation_id=organisation.id, domain=domain)
+    session.add(claimed)
+    session.flush()
+    return claimed
+
+
+def make_department(session, organisation: Organisation, name: str = "Housing") -> Department:
+    department = Department(organisation_id=organisation.id, name=name)
+    session.add(department)
+    session.flush()
+    return department
+
+
+def make_assignment(session, module: Module, organisation: Organisation, department: Department | None = None,
+                    due_on: dt.date | None = None, mandatory: bool = True) -> Assignment:
+    assignment = Assignment(module_id=module.id, organisation_id=organisation.id,
+                            department_id=department.id if department else None, due_on=due_on, mandatory=mandatory)
+    session.add(assignment)
+    session.flush()
+    return assignment
+
+
+def make_training_session(session, module: Module, organisation: Organisation, delivered_on: dt.date) -> TrainingSession:
+    """A delivered face-to-face session of a module, with one attendee from the organisation."""
+    training = TrainingSession(module_id=module.id, delivered_on=delivered_on, fy_quarter=fy_quarter(delivered_on),
+                               venue="Town hall", delivering_organisation_id=organisation.id, attendee_count=1)
+    session.add(training)
+    session.flush()
+    return training
+
+
+def make_completion(session, user: User, module: Module, completed_at: dt.datetime, sequence: int = 1) -> Completion:
+    """An e-learning completion earned at a given moment, with a verification code."""
+    completion = Completion(user_id=user.id, organisation_id=user.organisation_id, module_id=module.id,
+                            version_id=module.current_version_id, channel=Channel.ELEARNING, sequence=sequence, score=100,
+                            completed_at=completed_at, fy_quarter=fy_quarter(completed_at),
+                            verification_code=new_verification_code())
+    session.add(completion)
+    session.flush()
+    return completion
+
+
+def publish_module(session, source: Path, out: Path, slug: str = "tiny-module") -> Module:
+    """Build a module's notebook folder and publish it, as a trainer's release would."""
+    from authoring import build
+    from lms.services.publishing import publish
+
+    report = build([source], out)
+    assert report.built and not report.failed, report.problems
+    publish(session, out)
+    return session.scalar(select(Module).where(Module.slug == slug))

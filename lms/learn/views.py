@@ -51,6 +51,13 @@ def module(slug: str):
     return render_template("learn/module.html", lesson=lesson, resume=resume)
 
 
+@blueprint.route("/modules/<slug>/print")
+@login_required
+def print_module(slug: str):
+    lesson = _lesson_or_404(slug)
+    return render_template("learn/print.html", lesson=lesson, pages=lessons.lesson_pages(db.session, lesson))
+
+
 @blueprint.route("/modules/<slug>/pages/<int:number>", methods=["GET", "POST"])
 @login_required
 def lesson_page(slug: str, number: int):

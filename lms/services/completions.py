@@ -6,13 +6,14 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, undefer
 
 from lms.db import write_transaction
-from lms.models import Attempt, Channel, Completion, Module, ModuleVersion, User, utcnow
+from lms.models import Assignment, Attempt, Channel, Completion, LessonProgress, Module, ModuleVersion, TrainingSession, User, utcnow
+from lms.services import xapi
 from lms.services.marking import Marking, mark, read_answers, shuffled_option_order
-from lms.services.periods import fy_quarter
+from lms.services.periods import fy_quarter, uk_date
 
 VERIFICATION_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 DUE_SOON = dt.timedelta(days=60)
@@ -33,8 +34,9 @@ def expires_at(completion: Completion, refresher_months: int) -> dt.datetime | N
 
 
 def latest_completion(session: Session, user_id: int, module_id: int) -> Completion | None:
+    """The completion a learner's standing rests on: the most recently earned, by either channel."""
     return session.scalar(select(Completion).where(Completion.user_id == user_id, Completion.module_id == module_id)
-                          .order_by(Completion.sequence.desc()).limit(1))
+                          .order_by(Completion.completed_at.desc(), Completion.id.desc()).limit(1))
 
 
 def is_in_date(completion: Completion | None, refresher_months: int, now: dt.datetime) -> bool:
@@ -42,6 +44,30 @@ def is_in_date(completion: Completion | None, refresher_months: int, now: dt.dat
         return False
     expiry = expires_at(completion, refresher_months)
     return expiry is None or expiry > now
+
+
+def refresher_state(completion: Completion | None, refresher_months: int, now: dt.datetime) -> str:
+    """'none', 'completed', 'due for refresher' (within DUE_SOON of expiry) or 'overdue' (expired).
+
+    The boundaries: a completion expires at the very moment `refresher_months` after it was earned,
+    and falls due for refresher DUE_SOON before that moment.
+    """
+    if completion is None:
+        return "none"
+    expiry = expires_at(completion, refresher_months)
+    if expiry is None or now < expiry - DUE_SOON:
+        return "completed"
+    return "due for refresher" if now < expiry else "overdue"
+
+
+def needs_completion(completion: Completion | None, refresher_months: int, now: dt.datetime) -> bool:
+    """Whether a pass (or attendance) now would be recorded: never done, or due for refresher, or expired."""
+    return refresher_state(completion, refresher_months, now) != "completed"
+
+
+def next_sequence(session: Session, user_id: int, module_id: int) -> int:
+    last = session.scalar(select(func.max(Completion.sequence)).where(Completion.user_id == user_id, Completion.module_id == module_id))
+    return (last or 0) + 1
 
 
 def start_attempt(session: Session, user: User, version: ModuleVersion) -> Attempt:
@@ -67,7 +93,7 @@ def submit_attempt(session: Session, attempt_id: int, user: User, form: dict[str
         attempt = session.scalar(select(Attempt).where(Attempt.id == attempt_id, Attempt.user_id == user.id))
         if attempt is None:
             raise LookupError(attempt_id)
-        version = session.get(ModuleVersion, attempt.version_id)
+        version = session.get(ModuleVersion, attempt.version_id, options=[undefer(ModuleVersion.answer_key)])
         questions = version.scored_questions
         if attempt.submitted_at is None:
             answers = read_answers(questions, form)
@@ -77,22 +103,43 @@ def submit_attempt(session: Session, attempt_id: int, user: User, form: dict[str
             attempt.score, attempt.passed = result.score, result.passed
             if result.passed:
                 _record_pass(session, attempt, user, version)
+            xapi.queue_attempt(session, attempt)  # rows only, same transaction; `lms xapi send` posts them
         result = mark(questions, version.answer_key, attempt.answers or {}, version.pass_mark)
         completion = session.scalar(select(Completion).where(Completion.attempt_id == attempt.id))
     return Submission(attempt, result, completion)
 
 
 def _record_pass(session: Session, attempt: Attempt, user: User, version: ModuleVersion) -> None:
-    """Add a completion unless the learner already holds one that is still in date."""
+    """Add a completion unless the learner holds one that is in date and not yet due for refresher."""
     latest = latest_completion(session, user.id, version.module_id)
-    if is_in_date(latest, version.refresher_months, attempt.submitted_at):
+    if not needs_completion(latest, version.refresher_months, attempt.submitted_at):
         return
     session.add(Completion(
         user_id=user.id, organisation_id=user.organisation_id, module_id=version.module_id, version_id=version.id,
-        channel=Channel.ELEARNING, sequence=(latest.sequence + 1) if latest else 1, score=attempt.score,
+        channel=Channel.ELEARNING, sequence=next_sequence(session, user.id, version.module_id), score=attempt.score,
         completed_at=attempt.submitted_at, fy_quarter=fy_quarter(attempt.submitted_at), attempt_id=attempt.id,
         verification_code=new_verification_code(),
     ))
+
+
+def record_attendance(session: Session, user: User, training_session: TrainingSession,
+                      attended_at: dt.datetime | None = None) -> Completion:
+    """A learner's face-to-face attendance as a completion, in the caller's transaction.
+
+    It renews an e-learning completion of the same module (standing follows the latest completion),
+    while earlier completions keep counting in the quarters they were earned in. It carries a
+    verification code, so it has a certificate like any other completion.
+    """
+    moment = attended_at or dt.datetime.combine(training_session.delivered_on, dt.time(12))
+    completion = Completion(
+        user_id=user.id, organisation_id=user.organisation_id, module_id=training_session.module_id, version_id=None,
+        channel=Channel.FACE_TO_FACE, sequence=next_sequence(session, user.id, training_session.module_id),
+        completed_at=moment, fy_quarter=fy_quarter(moment), session_id=training_session.id,
+        verification_code=new_verification_code(),
+    )
+    session.add(completion)
+    session.flush()
+    return completion
 
 
 def new_verification_code() -> str:
@@ -108,27 +155,60 @@ class ModuleStatus:
     status: str  # not started | in progress | completed | due for refresher | overdue
     completion: Completion | None
     expires: dt.datetime | None
+    assigned: bool = False
+    mandatory: bool = False
+    due_on: dt.date | None = None  # the assignment's due date, while the module is not yet completed
+
+    @property
+    def needs_action(self) -> bool:
+        return self.status in ("due for refresher", "overdue")
+
+
+def module_status(completion: Completion | None, refresher_months: int, started: bool, due_on: dt.date | None,
+                  now: dt.datetime) -> str:
+    """The learner's status for one module: refreshers first, then an assignment's due date, then progress."""
+    state = refresher_state(completion, refresher_months, now)
+    if state != "none":
+        return state
+    if due_on is not None and due_on < uk_date(now):
+        return "overdue"
+    return "in progress" if started else "not started"
+
+
+def _assignments(session: Session, user: User) -> dict[int, tuple[bool, dt.date | None]]:
+    """Module id to (mandatory, earliest due date) over the assignments to the learner's organisation and department."""
+    where = Assignment.department_id.is_(None)
+    if user.department_id is not None:
+        where = or_(where, Assignment.department_id == user.department_id)
+    found: dict[int, tuple[bool, dt.date | None]] = {}
+    for assignment in session.scalars(select(Assignment).where(Assignment.organisation_id == user.organisation_id, where)):
+        mandatory, due_on = found.get(assignment.module_id, (False, None))
+        dates = [d for d in (due_on, assignment.due_on) if d is not None]
+        found[assignment.module_id] = (mandatory or assignment.mandatory, min(dates) if dates else None)
+    return found
 
 
 def training_status(session: Session, user: User, now: dt.datetime | None = None) -> list[ModuleStatus]:
-    """Every published module with the learner's status, completion and refresher date."""
+    """Every published module with the learner's status: assigned ones (soonest due first), then the rest by title."""
     now = now or utcnow()
     modules = session.scalars(select(Module).where(Module.current_version_id.is_not(None)).order_by(Module.title)).all()
     started = set(session.scalars(select(ModuleVersion.module_id).join(Attempt, Attempt.version_id == ModuleVersion.id)
                                   .where(Attempt.user_id == user.id)))
-    latest_ids = select(func.max(Completion.id)).where(Completion.user_id == user.id).group_by(Completion.module_id)
-    latest = {c.module_id: c for c in session.scalars(select(Completion).where(Completion.id.in_(latest_ids)))}
+    started |= set(session.scalars(select(ModuleVersion.module_id).join(LessonProgress, LessonProgress.version_id == ModuleVersion.id)
+                                   .where(LessonProgress.user_id == user.id)))
+    latest: dict[int, Completion] = {}
+    for completion in session.scalars(select(Completion).where(Completion.user_id == user.id)
+                                      .order_by(Completion.completed_at, Completion.id)):
+        latest[completion.module_id] = completion
+    assigned = _assignments(session, user)
     statuses = []
     for module in modules:
         completion = latest.get(module.id)
-        expiry = expires_at(completion, module.current_version.refresher_months) if completion else None
-        if completion is None:
-            status = "in progress" if module.id in started else "not started"
-        elif expiry is not None and expiry <= now:
-            status = "overdue"
-        elif expiry is not None and expiry - now <= DUE_SOON:
-            status = "due for refresher"
-        else:
-            status = "completed"
-        statuses.append(ModuleStatus(module, status, completion, expiry))
-    return statuses
+        months = module.current_version.refresher_months
+        mandatory, due_on = assigned.get(module.id, (False, None))
+        status = module_status(completion, months, module.id in started, due_on, now)
+        expiry = expires_at(completion, months) if completion else None
+        statuses.append(ModuleStatus(module, status, completion, expiry, module.id in assigned, mandatory,
+                                     due_on if completion is None else None))
+    far = dt.date.max
+    return sorted(statuses, key=lambda s: (not s.assigned, s.due_on or (s.expires.date() if s.expires else far) if s.assigned else far))

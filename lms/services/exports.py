@@ -1,4 +1,4 @@
-"""Turning report tables into CSV and JSON, safe to open in a spreadsheet."""
+"""Turning report tables into CSV, XLSX and JSON, safe to open in a spreadsheet."""
 
 from __future__ import annotations
 
@@ -8,10 +8,14 @@ import io
 import json
 from dataclasses import asdict, fields
 
+from openpyxl import Workbook
+from openpyxl.cell.cell import TYPE_STRING
+
 from lms.services.periods import Period
-from lms.services.reports import CountRow
+from lms.services.reports import CountRow, Table, counts_table
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def neutralise(value: object) -> object:
@@ -21,10 +25,14 @@ def neutralise(value: object) -> object:
     return value
 
 
+def _heading(title: str, period: Period, generated_at: dt.datetime) -> list[list[object]]:
+    return [[title], ["Period", period.label], ["Generated (UTC)", generated_at.strftime("%Y-%m-%d %H:%M")], []]
+
+
 def counts_csv(rows: list[CountRow], period: Period, generated_at: dt.datetime) -> str:
     """The counts table as CSV, headed with its period and when it was generated."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator="\r\n")  # RFC 4180; a stray \r in a cell gets quoted
     writer.writerow(["Period", period.label])
     writer.writerow(["Generated (UTC)", generated_at.strftime("%Y-%m-%d %H:%M")])
     writer.writerow([])
@@ -35,5 +43,38 @@ def counts_csv(rows: list[CountRow], period: Period, generated_at: dt.datetime) 
 
 
 def counts_json(rows: list[CountRow], period: Period, generated_at: dt.datetime) -> str:
-    return json.dumps({"period": period.label, "generated_at": generated_at.isoformat(timespec="seconds") + "Z",
+    return json.dumps({"period": period.label, "period_key": period.key, "generated_at": generated_at.isoformat(timespec="seconds") + "Z",
                        "rows": [asdict(r) for r in rows]}, indent=1)
+
+
+def counts_xlsx(rows: list[CountRow], period: Period, generated_at: dt.datetime) -> bytes:
+    """The counts table as a workbook, with the same columns as the CSV."""
+    table = counts_table(rows)
+    table.columns = tuple(f.name for f in fields(CountRow))
+    table.rows = [tuple(asdict(r).values()) for r in rows]
+    return table_xlsx(table, period, generated_at)
+
+
+def table_csv(table: Table, period: Period, generated_at: dt.datetime) -> str:
+    """Any dashboard table as CSV, headed with its title, period and generation time."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")  # RFC 4180; a stray \r in a cell gets quoted
+    for line in (*_heading(table.title, period, generated_at), list(table.columns), *table.rows):
+        writer.writerow([neutralise(v) for v in line])
+    return buffer.getvalue()
+
+
+def table_xlsx(table: Table, period: Period, generated_at: dt.datetime) -> bytes:
+    """Any dashboard table as an XLSX workbook; every text cell is stored as text, never as a formula."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = table.key[:31]
+    for line in (*_heading(table.title, period, generated_at), list(table.columns), *table.rows):
+        sheet.append([neutralise(v) for v in line])
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = TYPE_STRING  # openpyxl would otherwise store text beginning '=' as a formula
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -32,14 +32,21 @@ class Lesson:
 
 def find_lesson(session: Session, slug: str) -> Lesson | None:
     """The module with this id in its current version, or None if it is not published."""
-    module = session.scalar(select(Module).where(Module.slug == slug))
-    if module is None or module.current_version_id is None:
-        return None
-    return Lesson(module, session.get(ModuleVersion, module.current_version_id))
+    # One query for both: this runs on every lesson page.
+    found = session.execute(select(Module, ModuleVersion).join(ModuleVersion, ModuleVersion.id == Module.current_version_id)
+                            .where(Module.slug == slug)).first()
+    return Lesson(*found) if found else None
 
 
 def page(session: Session, version_id: int, number: int) -> ModulePage | None:
     return session.scalar(select(ModulePage).where(ModulePage.version_id == version_id, ModulePage.number == number))
+
+
+def lesson_pages(session: Session, lesson: Lesson) -> list[ModulePage]:
+    """Every lesson page in order, without the assessment page: the module as one printable document."""
+    return list(session.scalars(select(ModulePage).where(ModulePage.version_id == lesson.version.id,
+                                                         ModulePage.number <= lesson.lesson_page_count)
+                                .order_by(ModulePage.number)))
 
 
 def resume_page(session: Session, user: User, version_id: int) -> int:
@@ -49,8 +56,9 @@ def resume_page(session: Session, user: User, version_id: int) -> int:
 
 
 def remember_page(session: Session, user: User, version_id: int, number: int) -> None:
-    """Keep the page a learner opened, so 'Continue' brings them back to it."""
-    if resume_page(session, user, version_id) == number:
+    """Keep the page a learner opened, so 'Continue' brings them back to it (and 'My training' says 'in progress')."""
+    last = session.scalar(select(LessonProgress.last_page).where(LessonProgress.user_id == user.id, LessonProgress.version_id == version_id))
+    if last == number:
         return
     with write_transaction(session):
         progress = session.scalar(select(LessonProgress).where(LessonProgress.user_id == user.id, LessonProgress.version_id == version_id))

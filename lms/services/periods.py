@@ -14,12 +14,19 @@ from zoneinfo import ZoneInfo
 
 UK = ZoneInfo("Europe/London")
 QUARTER_TEXT = re.compile(r"^(\d{4})-(\d{2})(?:-Q([1-4]))?$", re.IGNORECASE)
+DATES_TEXT = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
+PERIOD_HELP = "write a financial year like 2025-26 or a quarter like 2025-26-Q3 (or dates like 2025-04-01..2025-05-31)"
 
 
 def uk_date(moment: dt.datetime) -> dt.date:
     """The UK calendar date of a naive-UTC (or aware) timestamp."""
     aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
     return aware.astimezone(UK).date()
+
+
+def uk_day_start(day: dt.date) -> dt.datetime:
+    """The naive-UTC moment a UK calendar day begins (23:00 UTC the day before, during BST)."""
+    return dt.datetime.combine(day, dt.time(), tzinfo=UK).astimezone(dt.UTC).replace(tzinfo=None)
 
 
 def fy_quarter(day: dt.date | dt.datetime) -> int:
@@ -46,24 +53,82 @@ def quarter_bounds(code: int) -> tuple[dt.date, dt.date]:
     return start, next_start - dt.timedelta(days=1)
 
 
+def quarter_key(code: int) -> str:
+    """'2025-26-Q3' for 20253: the form parse_period reads."""
+    year, quarter = divmod(code, 10)
+    return f"{year}-{(year + 1) % 100:02d}-Q{quarter}"
+
+
+def previous_quarters(last: int, count: int) -> list[int]:
+    """The `count` quarter codes ending with `last`, oldest first."""
+    codes, code = [], last
+    for _ in range(count):
+        codes.append(code)
+        year, quarter = divmod(code, 10)
+        code = code - 1 if quarter > 1 else (year - 1) * 10 + 4
+    return codes[::-1]
+
+
 @dataclass(frozen=True)
 class Period:
-    """A reporting period: a run of whole financial quarters, with a label for export headings."""
+    """A reporting period: a run of whole financial quarters, or custom UK dates inside those quarters.
+
+    `start` and `end` are set only for custom dates; the quarters still bound the query so the
+    quarter index does the heavy lifting, and the dates then trim it to the day.
+    """
 
     first_quarter: int
     last_quarter: int
     label: str
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+    @property
+    def is_custom(self) -> bool:
+        return self.start is not None
 
     @property
     def bounds(self) -> tuple[dt.date, dt.date]:
+        if self.start is not None and self.end is not None:
+            return self.start, self.end
         return quarter_bounds(self.first_quarter)[0], quarter_bounds(self.last_quarter)[1]
+
+    @property
+    def moments(self) -> tuple[dt.datetime, dt.datetime]:
+        """Naive-UTC [from, until) covering the period's UK days, for timestamps like completed_at."""
+        first, last = self.bounds
+        return uk_day_start(first), uk_day_start(last + dt.timedelta(days=1))
+
+    @property
+    def key(self) -> str:
+        """The period as text parse_period reads back (for links, exports and the API)."""
+        if self.start is not None and self.end is not None:
+            return f"{self.start.isoformat()}..{self.end.isoformat()}"
+        if self.first_quarter == self.last_quarter:
+            return quarter_key(self.first_quarter)
+        year = self.first_quarter // 10
+        return f"{year}-{(year + 1) % 100:02d}"
+
+
+def custom_period(start: dt.date, end: dt.date) -> Period:
+    """A period of whole UK days from `start` to `end` inclusive; ValueError if they are the wrong way round."""
+    if end < start:
+        raise ValueError("the end date must be the same as or after the start date")
+    label = f"{start.day} {start:%B %Y} to {end.day} {end:%B %Y}"
+    return Period(fy_quarter(start), fy_quarter(end), label, start, end)
 
 
 def parse_period(text: str) -> Period:
-    """Read '2025-26-Q3' (a quarter) or '2025-26' (a financial year); ValueError says what is wrong."""
+    """Read '2025-26-Q3', '2025-26' or '2025-04-01..2025-05-31'; ValueError says what is wrong."""
+    dates = DATES_TEXT.match(text.strip())
+    if dates:
+        try:
+            return custom_period(dt.date.fromisoformat(dates.group(1)), dt.date.fromisoformat(dates.group(2)))
+        except ValueError as error:
+            raise ValueError(f"'{text}' is not a period: {error}") from None
     match = QUARTER_TEXT.match(text.strip())
     if not match or (int(match.group(1)) + 1) % 100 != int(match.group(2)):
-        raise ValueError(f"'{text}' is not a period: write a financial year like 2025-26 or a quarter like 2025-26-Q3")
+        raise ValueError(f"'{text}' is not a period: {PERIOD_HELP}")
     year = int(match.group(1))
     if match.group(3):
         code = year * 10 + int(match.group(3))

@@ -20,7 +20,7 @@ from werkzeug.serving import make_server
 from authoring import build
 from lms.models import Module, User
 from lms.services.publishing import publish
-from tests.builders import make_organisation, make_partnership, make_user
+from tests.builders import make_join_code, make_organisation, make_partnership, make_user
 from tests.conftest import ROOT
 
 try:
@@ -36,6 +36,9 @@ CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-b
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 TIMEOUT_MS = 5_000  # every wait is bounded: a local page that takes longer than this is a failure
 LEARNER_EMAIL = "learner@testville.example"
+JOIN_CODE = "TESTVILLE-2026"
+NEW_LEARNER = {"Full name": "Robin Patel", "Email address": "robin.patel@testville.example", "Join code (if you have one)": JOIN_CODE}
+NEW_PASSWORD = "lantern meadow copper fox"
 
 
 @pytest.fixture
@@ -77,6 +80,14 @@ def live_server(app, session, published, learner) -> Iterator[str]:
         thread.join(timeout=5)
         request_log.removeFilter(pages_only)
         session.rollback()  # end the test's read transaction before the root fixture empties the tables
+
+
+@pytest.fixture
+def join_code(session, live_server, learner) -> str:
+    """A join code for the learner's council, issued after the server started (so committed on its own)."""
+    make_join_code(session, learner.organisation, JOIN_CODE)
+    session.commit()
+    return JOIN_CODE
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import re
 import warnings
@@ -12,10 +13,11 @@ from sqlalchemy import func, select
 from authoring import build
 from lms.models import Completion
 from lms.services import completions as completion_service
+from lms.services import password_reset
 from lms.services.marking import shuffled_option_order
 from lms.services.publishing import publish
-from tests.browser.conftest import AXE, LEARNER_EMAIL, SCREENSHOTS, Page, expect, new_page
-from tests.builders import KNOWLEDGE_CHECK, PASSWORD, QUESTION, settings_cell, write_notebook
+from tests.browser.conftest import AXE, LEARNER_EMAIL, NEW_LEARNER, NEW_PASSWORD, SCREENSHOTS, Page, expect, new_page
+from tests.builders import KNOWLEDGE_CHECK, PASSWORD, QUESTION, make_assignment, settings_cell, write_notebook
 
 Q1 = "Who should you tell first?"
 Q2 = "Which of these are ways to report hate crime?"
@@ -45,6 +47,29 @@ def sign_in(page: Page, email: str = LEARNER_EMAIL, password: str = PASSWORD) ->
     expect(page).to_have_url(re.compile(r"/my-training$"))
 
 
+def register(page: Page) -> None:
+    """Create an account from the start page with the council's join code."""
+    page.goto("/")
+    page.get_by_role("link", name="Create an account").click()
+    expect(heading(page)).to_have_text("Create an account")
+    for label, value in NEW_LEARNER.items():
+        page.get_by_label(label, exact=True).fill(value)
+    page.get_by_label("Create a password", exact=True).fill(NEW_PASSWORD)
+    page.get_by_label("Confirm password", exact=True).fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    expect(page).to_have_url(re.compile(r"/my-training$"))
+    expect(page.get_by_role("alert")).to_contain_text("You have joined Testville Council.")
+
+
+def verification_code(page: Page) -> str:
+    return page.locator("main strong", has_text=re.compile(r"^[A-Z0-9]{12}$")).inner_text()
+
+
+def check_certificate_file(path, code: str) -> None:
+    data = open(path, "rb").read()
+    assert data.startswith(b"%PDF-") and code.encode() in data, "the download is not this certificate's PDF"
+
+
 def answer(page: Page, choices: dict[str, list[str]]) -> None:
     """Tick options by the words on their labels, inside the question whose legend holds the stem."""
     for stem, labels in choices.items():
@@ -66,8 +91,8 @@ def submit(page: Page) -> None:
 
 
 @pytest.mark.browser
-def test_a_learner_fails_then_passes_with_the_mouse(page: Page, session):
-    sign_in(page)
+def test_a_learner_registers_fails_then_passes_and_verifies_the_certificate_with_the_mouse(page: Page, session, join_code):
+    register(page)
     page.get_by_role("link", name="My training").click()
     expect(heading(page)).to_have_text("My training")
     row = page.get_by_role("row", name=re.compile("Tiny module"))
@@ -107,11 +132,25 @@ def test_a_learner_fails_then_passes_with_the_mouse(page: Page, session):
     expect(heading(page)).to_have_text("You passed")
     expect(page.locator(".govuk-panel")).to_contain_text("You scored 100%")
     expect(page.locator("main")).to_contain_text("Your completion of Tiny module has been recorded.")
+    code = verification_code(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download your certificate (PDF)").click()
+    assert download.value.suggested_filename == f"certificate-{code}.pdf"
+    check_certificate_file(download.value.path(), code)
 
     page.get_by_role("link", name="Back to my training").click()
     expect(heading(page)).to_have_text("My training")
     expect(page.get_by_role("row", name=re.compile("Tiny module")).locator(".govuk-tag")).to_have_text("Completed")
     assert completions(session) == 1
+
+    page.context.clear_cookies()  # anyone, signed in or not, can check the certificate
+    page.goto(f"/verify/{code}")
+    expect(heading(page)).to_have_text("This certificate is genuine")
+    expect(page.locator(".govuk-summary-list")).to_contain_text("Testville Council")
+    expect(page.locator("main")).not_to_contain_text("Robin")
+    page.get_by_label("Name on the certificate").fill("robin patel")
+    page.get_by_role("button", name="Check the name").click()
+    expect(page.get_by_role("status")).to_contain_text("matches this certificate")
 
 
 # --- by keyboard alone ----------------------------------------------------------------------------
@@ -178,8 +217,8 @@ def choose_radio(page: Page, label: str) -> None:
 
 
 @pytest.mark.browser
-def test_a_learner_passes_using_only_the_keyboard(page: Page, session):
-    page.goto("/sign-in")  # the only address typed; everything after is keys
+def test_a_learner_registers_passes_and_verifies_using_only_the_keyboard(page: Page, session, join_code):
+    page.goto("/register")  # the only address typed; everything after is keys
 
     skip = tab_to(page, lambda f: True, "the first focusable element", limit=1)
     assert "govuk-skip-link" in skip["classes"] and skip["text"] == "Skip to main content"
@@ -188,17 +227,17 @@ def test_a_learner_passes_using_only_the_keyboard(page: Page, session):
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"#main-content$"))
     # With no JavaScript and no tabindex on <main>, Chromium leaves document.activeElement on <body> but moves
-    # the sequential focus starting point to #main-content, so the next Tab must land inside main, on the form.
+    # the sequential focus starting point to #main-content, so the next Tab must land inside main.
     target = page.evaluate("() => document.activeElement.id || document.activeElement.tagName")
     assert target in ("main-content", "BODY"), f"the skip link left focus on {target}"
     after_skip = tab_to(page, lambda f: True, "the element after the skip target", limit=1)
-    assert after_skip["inMain"] and after_skip["id"] == "email", f"after the skip link, Tab went to {after_skip}, not into main"
+    assert after_skip["inMain"] and after_skip["text"] == "Sign in", f"after the skip link, Tab went to {after_skip}, not into main"
 
-    page.keyboard.type(LEARNER_EMAIL)
-    assert tab_to(page, lambda f: True, "password", limit=1)["id"] == "password"
-    page.keyboard.type(PASSWORD)
-    assert tab_to(page, lambda f: True, "remember me", limit=1)["label"] == "Keep me signed in on this device"
-    assert tab_to(page, lambda f: True, "the sign-in button", limit=1)["text"] == "Sign in"
+    for field_id, value in (("full_name", NEW_LEARNER["Full name"]), ("email", NEW_LEARNER["Email address"]),
+                            ("join_code", join_code), ("password", NEW_PASSWORD), ("confirm", NEW_PASSWORD)):
+        assert tab_to(page, lambda f: True, field_id, limit=1)["id"] == field_id
+        page.keyboard.type(value)
+    assert tab_to(page, lambda f: True, "the create account button", limit=1)["text"] == "Create account"
     activate(page)
     expect(heading(page)).to_have_text("My training")
 
@@ -233,7 +272,30 @@ def test_a_learner_passes_using_only_the_keyboard(page: Page, session):
     activate(page)
     expect(heading(page)).to_have_text("You passed")
 
-    tab_to(page, lambda f: f["tag"] == "a" and f["text"] == "Back to my training", "Back to my training")
+    code = verification_code(page)
+    tab_to(page, lambda f: f["tag"] == "a" and f["text"] == "Download your certificate (PDF)", "the certificate link")
+    with page.expect_download() as download:
+        page.keyboard.press("Enter")
+    check_certificate_file(download.value.path(), code)
+    tab_to(page, lambda f: f["tag"] == "a" and f["text"].endswith(f"/verify/{code}"), "the verify link")
+    activate(page)
+    expect(heading(page)).to_have_text("This certificate is genuine")
+    tab_to(page, lambda f: f["id"] == "name", "the name to check")
+    page.keyboard.type(NEW_LEARNER["Full name"])
+    assert tab_to(page, lambda f: True, "the check button", limit=1)["text"] == "Check the name"
+    activate(page)
+    expect(page.get_by_role("status")).to_contain_text("matches this certificate")
+
+    # Sign out and back in, still by keyboard: the completion is there on return.
+    tab_to(page, lambda f: f["tag"] == "button" and f["text"].startswith("Sign out"), "Sign out in the menu", key="Shift+Tab", limit=40)
+    activate(page)
+    expect(heading(page)).to_have_text("Sign in")
+    tab_to(page, lambda f: f["id"] == "email", "the email field")
+    page.keyboard.type(NEW_LEARNER["Email address"])
+    assert tab_to(page, lambda f: True, "password", limit=1)["id"] == "password"
+    page.keyboard.type(NEW_PASSWORD)
+    assert tab_to(page, lambda f: True, "remember me", limit=1)["label"] == "Keep me signed in on this device"
+    assert tab_to(page, lambda f: True, "the sign-in button", limit=1)["text"] == "Sign in"
     activate(page)
     expect(page.get_by_role("row", name=re.compile("Tiny module")).locator(".govuk-tag")).to_have_text("Completed")
     assert completions(session) == 1
@@ -270,7 +332,7 @@ def check_module(session, tmp_path) -> str:
 
 
 @pytest.mark.browser
-def test_every_kind_of_page_has_no_serious_accessibility_problems(browser, live_server, check_module):
+def test_every_kind_of_page_has_no_serious_accessibility_problems(app, browser, live_server, check_module, learner):
     if not AXE.exists():
         pytest.fail(f"axe-core is missing at {AXE}: run npm ci")
     # axe is injected as a script element, which the site's CSP (script-src 'self') rightly refuses;
@@ -290,8 +352,43 @@ def test_every_kind_of_page_has_no_serious_accessibility_problems(browser, live_
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter your email address")
     audit("sign-in with errors")
 
+    page.goto("/register")
+    expect(heading(page)).to_have_text("Create an account")
+    audit("register")
+    page.get_by_label("Join code (if you have one)").fill("NO-SUCH-CODE")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter your full name")
+    audit("register with errors")
+    page.goto("/forgot-password")
+    audit("forgot password")
+    page.get_by_role("button", name="Send the link").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter your email address")
+    audit("forgot password with errors")
+    page.get_by_label("Email address").fill(LEARNER_EMAIL)
+    page.get_by_role("button", name="Send the link").click()
+    expect(heading(page)).to_have_text("Check your email")
+    audit("forgot password sent")
+    with app.app_context():
+        token = password_reset.make_token(learner, app.config["SECRET_KEY"])
+    page.goto(f"/reset-password/{token}")
+    expect(heading(page)).to_have_text("Choose a new password")
+    audit("reset password")
+    page.get_by_label("New password").fill("short")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Password must be 12 characters or more")
+    audit("reset password with errors")
+    page.goto("/reset-password/not-a-real-link")
+    expect(heading(page)).to_have_text("This link does not work")
+    audit("reset link that does not work")
+    page.goto("/verify/NOSUCHCODE23")
+    expect(heading(page)).to_have_text("Certificate not found")
+    audit("verify: not found")
+
     sign_in(page)
     audit("my training")
+    page.goto("/modules/tiny-module/print")
+    expect(page.locator("main")).to_contain_text(FILLED_PLACEHOLDER)
+    audit("print view")
     page.goto("/modules/tiny-module")
     expect(heading(page)).to_have_text("Tiny module")
     audit("module overview")
@@ -327,6 +424,16 @@ def test_every_kind_of_page_has_no_serious_accessibility_problems(browser, live_
     submit(page)
     expect(heading(page)).to_have_text("You passed")
     audit("result: pass")
+    page.locator("main a[href^=\"/verify/\"]").click()
+    expect(heading(page)).to_have_text("This certificate is genuine")
+    audit("verify")
+    page.get_by_role("button", name="Check the name").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the name shown on the certificate")
+    audit("verify with errors")
+    page.get_by_label("Name on the certificate").fill("Someone Else")
+    page.get_by_role("button", name="Check the name").click()
+    expect(page.get_by_role("status")).to_contain_text("does not match")
+    audit("verify: name checked")
 
     response = page.goto("/modules/no-such-module")
     assert response is not None and response.status == 404
@@ -349,7 +456,7 @@ def test_every_kind_of_page_has_no_serious_accessibility_problems(browser, live_
 # --- screenshots for the documentation ------------------------------------------------------------
 
 @pytest.mark.browser
-def test_screenshots_of_the_main_pages(page: Page, monkeypatch):
+def test_screenshots_of_the_main_pages(page: Page, monkeypatch, session, published, learner):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     # The same option order on every run, so the committed pictures only change when the pages do.
     monkeypatch.setattr(completion_service, "shuffled_option_order", lambda version: shuffled_option_order(version, random.Random(3)))
@@ -370,7 +477,13 @@ def test_screenshots_of_the_main_pages(page: Page, monkeypatch):
     assert styled["header"] != "rgba(0, 0, 0, 0)" and "2px" in styled["buttonShadow"] and styled["bodyMargin"] == "0px", (
         f"the GOV.UK stylesheet did not apply (npm run build:css): {styled}")
     shoot("sign-in")
+    page.goto("/register")
+    expect(heading(page)).to_have_text("Create an account")
+    shoot("register")
+    make_assignment(session, published, learner.organisation, due_on=dt.date(2027, 3, 31))
+    session.commit()
     sign_in(page)
+    expect(page.locator("main")).to_contain_text("Assigned by Testville Council")
     shoot("my-training")
     page.goto("/modules/tiny-module/pages/1")
     expect(page.locator("main")).to_contain_text(FILLED_PLACEHOLDER)
@@ -381,3 +494,6 @@ def test_screenshots_of_the_main_pages(page: Page, monkeypatch):
     submit(page)
     expect(heading(page)).to_have_text("You passed")
     shoot("result")
+    page.locator("main a[href^=\"/verify/\"]").click()
+    expect(heading(page)).to_have_text("This certificate is genuine")
+    shoot("certificate-verify")

@@ -1,0 +1,1 @@
+"""Administration: organisations, people, face-to-face sessions and API tokens."""

@@ -1,0 +1,381 @@
+"""Administration: partnerships, organisations, departments, join codes, email domains, assignments,
+people (search, deactivate, CSV import), face-to-face sessions and API tokens. Views parse, call a
+service, render; lms.permissions decides who may do what."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+
+from lms.admin.forms import (
+    AssignmentForm,
+    DepartmentForm,
+    DomainForm,
+    ImportForm,
+    JoinCodeForm,
+    NewOrganisationForm,
+    OrganisationForm,
+    PartnershipForm,
+    SessionForm,
+    TokenForm,
+)
+from lms.db import db
+from lms.models import (
+    ApiToken,
+    Assignment,
+    Department,
+    EmailDomain,
+    JoinCode,
+    Module,
+    Organisation,
+    OrganisationType,
+    Partnership,
+    Role,
+)
+from lms.permissions import (
+    ADMIN_ROLES,
+    SESSION_ROLES,
+    STAFF_ROLES,
+    TOKEN_ROLES,
+    is_site_admin,
+    managed_organisation_or_404,
+    managed_organisations,
+    managed_user_or_404,
+    roles_required,
+    session_organisations,
+    token_partnerships,
+    token_visible,
+)
+from lms.services import api_tokens, delivery, organisations
+from lms.services.organisations import AdminError
+from lms.services.user_import import ImportFileError, import_people
+
+blueprint = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
+
+
+def _module_choices() -> list[tuple[str, str]]:
+    modules = db.session.scalars(select(Module).where(Module.current_version_id.is_not(None)).order_by(Module.title))
+    return [("", "Choose a module")] + [(str(m.id), m.title) for m in modules]
+
+
+def _department_choices(organisation: Organisation, empty: str) -> list[tuple[str, str]]:
+    departments = db.session.scalars(select(Department).where(Department.organisation_id == organisation.id).order_by(Department.name))
+    return [("", empty)] + [(str(d.id), d.name) for d in departments]
+
+
+def _as_id(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _form_page(form: FlaskForm, title: str, back: str, submit: str, caption: str = "", **extra):
+    return render_template("admin/form.html", form=form, title=title, back=back, submit=submit, caption=caption, **extra)
+
+
+@blueprint.route("/")
+@roles_required(*STAFF_ROLES)
+def index():
+    partnerships = db.session.scalars(select(Partnership).order_by(Partnership.name)).all() if is_site_admin(current_user) else []
+    return render_template("admin/index.html", organisations=managed_organisations(db.session, current_user), partnerships=partnerships,
+                           can_record=current_user.role in SESSION_ROLES, can_tokens=current_user.role in TOKEN_ROLES)
+
+
+@blueprint.route("/partnerships/new", methods=["GET", "POST"])
+@roles_required(Role.SITE_ADMIN)
+def new_partnership():
+    form = PartnershipForm()
+    if form.validate_on_submit():
+        try:
+            partnership = organisations.create_partnership(db.session, form.name.data, current_user.id)
+            flash(f"{partnership.name} added.", "success")
+            return redirect(url_for("admin.index"))
+        except AdminError as error:
+            form.name.errors.append(str(error))
+    return _form_page(form, "Add a partnership", url_for("admin.index"), "Add partnership")
+
+
+@blueprint.route("/organisations/new", methods=["GET", "POST"])
+@roles_required(Role.SITE_ADMIN)
+def new_organisation():
+    form = NewOrganisationForm()
+    form.partnership.choices = [("", "Choose a partnership")] + [
+        (str(p.id), p.name) for p in db.session.scalars(select(Partnership).order_by(Partnership.name))]
+    if form.validate_on_submit():
+        partnership = db.session.get(Partnership, int(form.partnership.data))
+        try:
+            organisation = organisations.create_organisation(db.session, partnership, form.name.data, OrganisationType(form.type.data),
+                                                             current_user.id)
+            flash(f"{organisation.name} added.", "success")
+            return redirect(url_for("admin.organisation", organisation_id=organisation.id))
+        except AdminError as error:
+            form.name.errors.append(str(error))
+    return _form_page(form, "Add an organisation", url_for("admin.index"), "Add organisation")
+
+
+@blueprint.route("/organisations/<int:organisation_id>")
+@roles_required(*ADMIN_ROLES)
+def organisation(organisation_id: int):
+    organisation = managed_organisation_or_404(db.session, current_user, organisation_id)
+    where = {"organisation_id": organisation.id}
+    return render_template(
+        "admin/organisation.html", organisation=organisation, now=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        departments=db.session.scalars(select(Department).filter_by(**where).order_by(Department.name)).all(),
+        join_codes=db.session.scalars(select(JoinCode).filter_by(**where).order_by(JoinCode.created_at.desc())).all(),
+        domains=db.session.scalars(select(EmailDomain).filter_by(**where).order_by(EmailDomain.domain)).all(),
+        assignments=db.session.scalars(select(Assignment).filter_by(**where).order_by(Assignment.created_at)).all(),
+        form=FlaskForm())
+
+
+@blueprint.route("/organisations/<int:organisation_id>/edit", methods=["GET", "POST"])
+@roles_required(*ADMIN_ROLES)
+def edit_organisation(organisation_id: int):
+    organisation = managed_organisation_or_404(db.session, current_user, organisation_id)
+    form = OrganisationForm(obj=None if request.method == "POST" else organisation)
+    if request.method == "GET":
+        form.type.data = organisation.type.value
+    if form.validate_on_submit():
+        organisations.update_organisation(db.session, organisation, form.name.data, OrganisationType(form.type.data), current_user.id)
+        flash("Organisation details saved.", "success")
+        return redirect(url_for("admin.organisation", organisation_id=organisation.id))
+    return _form_page(form, "Change organisation details", url_for("admin.organisation", organisation_id=organisation.id), "Save",
+                      organisation.name)
+
+
+@blueprint.route("/organisations/<int:organisation_id>/departments/new", methods=["GET", "POST"])
+@roles_required(*ADMIN_ROLES)
+def new_department(organisation_id: int):
+    organisation = managed_organisation_or_404(db.session, current_user, organisation_id)
+    form = DepartmentForm()
+    back = url_for("admin.organisation", organisation_id=organisation.id)
+    if form.validate_on_submit():
+        try:
+            organisations.add_department(db.session, organisation, form.name.data, current_user.id)
+            flash("Department added.", "success")
+            return redirect(back)
+        except AdminError as error:
+            form.name.errors.append(str(error))
+    return _form_page(form, "Add a department", back, "Add department", organisation.name)
+
+
+@blueprint.route("/organisations/<int:organisation_id>/join-codes/new", methods=["GET", "POST"])
+@roles_required(*ADMIN_ROLES)
+def new_join_code(organisation_id: int):
+    organisation = managed_organisation_or_404(db.session, current_user, organisation_id)
+    form = JoinCodeForm()
+    form.department.choices = _department_choices(organisation, "No department")
+    back = url_for("admin.organisation", organisation_id=organisation.id)
+    if form.validate_on_submit():
+        try:
+            code = organisations.create_join_code(db.session, organisation, current_user.id, form.code.data or "", form.expires_on.data,
+                                                  _as_id(form.department.data))
+            flash(f"Join code {code.code} created.", "success")
+            return redirect(back)
+        except AdminError as error:
+            (form.expires_on if "expiry" in str(error) else form.department if "department" in str(error) else form.code).errors.append(str(error))
+    return _form_page(form, "Create a join code", back, "Create join code", organisation.name)
+
+
+@blueprint.route("/join-codes/<int:code_id>/revoke", methods=["POST"])
+@roles_required(*ADMIN_ROLES)
+def revoke_join_code(code_id: int):
+    code = db.session.get(JoinCode, code_id) or abort(404)
+    managed_organisation_or_404(db.session, current_user, code.organisation_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    organisations.revoke_join_code(db.session, code, current_user.id)
+    flash(f"Join code {code.code} revoked: nobody can join with it now.", "success")
+    return redirect(url_for("admin.organisation", organisation_id=code.organisation_id))
+
+
+@blueprint.route("/organisations/<int:organisation_id>/domains/new", methods=["GET", "POST"])
+@roles_required(*ADMIN_ROLES)
+def new_domain(organisation_id: int):
+    organisation = managed_organisation_or_404(db.session, current_user, organisation_id)
+    form = DomainForm()
+    back = url_for("admin.organisation", organisation_id=organisation.id)
+    if form.validate_on_submit():
+        try:
+            claimed = organisations.claim_domain(db.session, organisation, form.domain.data, current_user.id)
+            flash(f"{claimed.domain} claimed.", "success")
+            return redirect(back)
+        except AdminError as error:
+            form.domain.errors.append(str(error))
+    return _form_page(form, "Claim an email domain", back, "Claim domain", organisation.name)
+
+
+@blueprint.route("/domains/<int:domain_id>/remove", methods=["POST"])
+@roles_required(*ADMIN_ROLES)
+def remove_domain(domain_id: int):
+    claimed = db.session.get(EmailDomain, domain_id) or abort(404)
+    managed_organisation_or_404(db.session, current_user, claimed.organisation_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    organisation_id, name = claimed.organisation_id, claimed.domain
+    organisations.release_domain(db.session, claimed, current_user.id)
+    flash(f"{name} is no longer claimed.", "success")
+    return redirect(url_for("admin.organisation", organisation_id=organisation_id))
+
+
+@blueprint.route("/organisations/<int:organisation_id>/assignments/new", methods=["GET", "POST"])
+@roles_required(*ADMIN_ROLES)
+def new_assignment(organisation_id: int):
+    organisation = managed_organisation_or_404(db.session, current_user, organisation_id)
+    form = AssignmentForm()
+    form.module.choices = _module_choices()
+    form.department.choices = _department_choices(organisation, "Everyone in the organisation")
+    back = url_for("admin.organisation", organisation_id=organisation.id)
+    if form.validate_on_submit():
+        try:
+            organisations.assign_module(db.session, organisation, int(form.module.data), current_user.id,
+                                        department_id=_as_id(form.department.data), due_on=form.due_on.data, mandatory=form.mandatory.data)
+            flash("Module assigned.", "success")
+            return redirect(back)
+        except AdminError as error:
+            form.module.errors.append(str(error))
+    return _form_page(form, "Assign a module", back, "Assign module", organisation.name)
+
+
+@blueprint.route("/assignments/<int:assignment_id>/remove", methods=["POST"])
+@roles_required(*ADMIN_ROLES)
+def remove_assignment(assignment_id: int):
+    assignment = db.session.get(Assignment, assignment_id) or abort(404)
+    managed_organisation_or_404(db.session, current_user, assignment.organisation_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    organisation_id = assignment.organisation_id
+    organisations.remove_assignment(db.session, assignment, current_user.id)
+    flash("Assignment removed.", "success")
+    return redirect(url_for("admin.organisation", organisation_id=organisation_id))
+
+
+@blueprint.route("/organisations/<int:organisation_id>/people")
+@roles_required(*ADMIN_ROLES)
+def people(organisation_id: int):
+    organisation = managed_organisation_or_404(db.session, current_user, organisation_id)
+    search = request.args.get("q", "")[:200]
+    return render_template("admin/people.html", organisation=organisation, search=search,
+                           people=organisations.find_people(db.session, organisation, search), form=FlaskForm())
+
+
+@blueprint.route("/people/<int:user_id>/active", methods=["POST"])
+@roles_required(*ADMIN_ROLES)
+def set_active(user_id: int):
+    person = managed_user_or_404(db.session, current_user, user_id)
+    if not FlaskForm().validate_on_submit() or request.form.get("active") not in ("0", "1"):
+        abort(400)
+    active = request.form["active"] == "1"
+    try:
+        organisations.set_active(db.session, person, active, current_user.id)
+        flash(f"{person.full_name} {'can sign in again' if active else 'is deactivated: their completions are kept'}.", "success")
+    except AdminError as error:
+        flash(str(error), "info")
+    return redirect(url_for("admin.people", organisation_id=person.organisation_id))
+
+
+@blueprint.route("/organisations/<int:organisation_id>/people/import", methods=["GET", "POST"])
+@roles_required(*ADMIN_ROLES)
+def import_users(organisation_id: int):
+    organisation = managed_organisation_or_404(db.session, current_user, organisation_id)
+    form, result = ImportForm(), None
+    if form.validate_on_submit():
+        try:
+            result = import_people(db.session, organisation, form.file.data.read(), current_user.id, form.only_valid.data)
+        except ImportFileError as error:
+            form.file.errors.append(str(error))
+    return render_template("admin/import.html", organisation=organisation, form=form, result=result)
+
+
+def _audience_counts(form_data, organisation_ids: list[int]) -> tuple[dict[int, int], bool]:
+    """Attendee numbers per organisation from the form; False when one is not a whole number."""
+    counts, ok = {}, True
+    for org_id in organisation_ids:
+        text = form_data.get(f"audience-{org_id}", "").strip()
+        if text:
+            if text.lstrip("-").isdigit() and len(text) < 7:
+                counts[org_id] = int(text)
+            else:
+                ok = False
+    return counts, ok
+
+
+@blueprint.route("/sessions")
+@roles_required(*SESSION_ROLES)
+def sessions():
+    allowed = session_organisations(db.session, current_user)
+    return render_template("admin/sessions.html", sessions=delivery.recent_sessions(db.session, [o.id for o in allowed]),
+                           names={o.id: o.name for o in allowed}, modules=dict(db.session.execute(select(Module.id, Module.title)).all()))
+
+
+@blueprint.route("/sessions/new", methods=["GET", "POST"])
+@roles_required(*SESSION_ROLES)
+def new_session():
+    allowed = session_organisations(db.session, current_user)
+    form = SessionForm()
+    form.module.choices = _module_choices()
+    form.delivering_organisation.choices = [("", "Choose an organisation")] + [(str(o.id), o.name) for o in allowed]
+    if request.method == "GET":
+        form.delivering_organisation.data = str(current_user.organisation_id)
+    counts, counts_ok = _audience_counts(request.form, [o.id for o in allowed])
+    audience_error = None
+    if request.method == "POST":
+        valid = form.validate_on_submit()
+        if not counts_ok:
+            audience_error = "Enter attendee numbers as whole numbers, like 12"
+        elif valid:
+            record = delivery.SessionRecord(int(form.module.data), form.delivered_on.data, form.venue.data,
+                                            _as_id(form.delivering_organisation.data), counts, (form.attendees.data or "").splitlines())
+            try:
+                delivery.record_session(db.session, current_user, {o.id: o for o in allowed}, record)
+                flash("Session recorded.", "success")
+                return redirect(url_for("admin.sessions"))
+            except delivery.SessionError as error:
+                for name, message in error.problems.items():
+                    if name == "audience":
+                        audience_error = message
+                    else:
+                        getattr(form, name).errors.append(message)
+    return render_template("admin/session_form.html", form=form, organisations=allowed, counts=request.form, audience_error=audience_error)
+
+
+def _token_scopes() -> list[tuple[str, str]]:
+    choices = [("", "Choose what it can read")]
+    for partnership in token_partnerships(db.session, current_user):
+        choices.append((f"partnership:{partnership.id}", f"{partnership.name} (the whole partnership)"))
+        for organisation in sorted(partnership.organisations, key=lambda o: o.name):
+            choices.append((f"organisation:{organisation.id}", f"{organisation.name} only"))
+    return choices
+
+
+@blueprint.route("/api-tokens", methods=["GET", "POST"])
+@roles_required(*TOKEN_ROLES)
+def tokens():
+    form, created = TokenForm(), None
+    form.scope.choices = _token_scopes()
+    if form.validate_on_submit():
+        kind, _, ident = form.scope.data.partition(":")
+        target = db.session.get(Partnership if kind == "partnership" else Organisation, int(ident))
+        created, _token = api_tokens.create_token(db.session, form.name.data, created_by_id=current_user.id,
+                                                  **{kind: target})
+        form = TokenForm(formdata=None)
+        form.scope.choices = _token_scopes()
+    listed = [t for t in db.session.scalars(select(ApiToken).order_by(ApiToken.created_at.desc()))
+              if token_visible(current_user, t.partnership_id, db.session.get(Organisation, t.organisation_id) if t.organisation_id else None)]
+    scopes = dict(_token_scopes())
+    return render_template("admin/tokens.html", form=form, created=created, tokens=listed, scopes=scopes)
+
+
+@blueprint.route("/api-tokens/<int:token_id>/revoke", methods=["POST"])
+@roles_required(*TOKEN_ROLES)
+def revoke_token(token_id: int):
+    token = db.session.get(ApiToken, token_id)
+    organisation = db.session.get(Organisation, token.organisation_id) if token and token.organisation_id else None
+    if token is None or not token_visible(current_user, token.partnership_id, organisation):
+        abort(404)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    api_tokens.revoke_token(db.session, token, current_user.id)
+    flash(f"Token '{token.name}' revoked.", "success")
+    return redirect(url_for("admin.tokens"))

@@ -1,0 +1,1 @@
+"""Interoperability: SCORM packages for trainers to download, and the xAPI command line."""

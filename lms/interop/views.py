@@ -1,0 +1,27 @@
+"""The trainers' SCORM download: a module's current version as a package for another LMS."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort
+from flask_login import current_user, login_required
+
+from lms.db import db
+from lms.models import Role
+from lms.services.interop import scorm_download
+
+blueprint = Blueprint("interop", __name__, template_folder="templates")
+
+
+@blueprint.route("/modules/<slug>/scorm.zip")
+@login_required
+def scorm_package(slug: str) -> Response:
+    # The package holds the answer key, so only trainers see it; anyone else gets 'not found'.
+    if current_user.role not in (Role.TRAINER, Role.SITE_ADMIN):
+        abort(404)
+    download = scorm_download(db.session, slug, current_user.organisation.partnership)
+    if download is None:
+        abort(404)
+    response = Response(download.data, mimetype="application/zip")
+    response.headers["Content-Disposition"] = f'attachment; filename="{download.filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,117 @@
+"""Who may see or do what, for which organisation: the one place the rule lives.
+
+- learner: their own training only
+- trainer: records face-to-face sessions for their partnership's organisations
+- organisation admin: manages and reports on their own organisation only
+- partnership lead: reports on their own partnership's organisations; manages its API tokens
+- site admin: everything
+
+Another organisation's records are "not found" (404), never "forbidden", so ids reveal nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lms.models import Organisation, Partnership, Role, User
+from lms.services.reports import ReportScope
+
+ADMIN_ROLES = (Role.ORG_ADMIN, Role.SITE_ADMIN)
+SESSION_ROLES = (Role.TRAINER, Role.ORG_ADMIN, Role.SITE_ADMIN)
+REPORT_ROLES = (Role.ORG_ADMIN, Role.PARTNERSHIP_LEAD, Role.SITE_ADMIN)
+TOKEN_ROLES = (Role.PARTNERSHIP_LEAD, Role.SITE_ADMIN)
+STAFF_ROLES = (Role.TRAINER, Role.ORG_ADMIN, Role.PARTNERSHIP_LEAD, Role.SITE_ADMIN)
+
+
+def roles_required(*roles: Role) -> Callable:
+    """A view for signed-in people with one of `roles`; anyone else signed in gets 403."""
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+        return wrapped
+    return decorate
+
+
+def is_site_admin(user: User) -> bool:
+    return user.role == Role.SITE_ADMIN
+
+
+def can_manage(user: User, organisation_id: int) -> bool:
+    """Organisation admins manage their own organisation; site admins manage any."""
+    return is_site_admin(user) or (user.role == Role.ORG_ADMIN and user.organisation_id == organisation_id)
+
+
+def managed_organisation_or_404(session: Session, user: User, organisation_id: int) -> Organisation:
+    organisation = session.get(Organisation, organisation_id)
+    if organisation is None or not can_manage(user, organisation.id):
+        abort(404)
+    return organisation
+
+
+def managed_user_or_404(session: Session, user: User, user_id: int) -> User:
+    """A person the user may manage; anyone else's id is 'not found'."""
+    person = session.get(User, user_id)
+    if person is None or not can_manage(user, person.organisation_id):
+        abort(404)
+    return person
+
+
+def managed_organisations(session: Session, user: User) -> list[Organisation]:
+    query = select(Organisation).order_by(Organisation.name)
+    if not is_site_admin(user):
+        query = query.where(Organisation.id == user.organisation_id) if user.role == Role.ORG_ADMIN else query.where(False)
+    return list(session.scalars(query))
+
+
+def session_organisations(session: Session, user: User) -> list[Organisation]:
+    """Organisations a person may record face-to-face sessions for: their partnership's (all, for site admins)."""
+    query = select(Organisation).order_by(Organisation.name)
+    if not is_site_admin(user):
+        query = query.where(Organisation.partnership_id == user.organisation.partnership_id)
+    return list(session.scalars(query))
+
+
+def report_scope(user: User) -> ReportScope | None:
+    """Whose figures a person may see: their organisation, their partnership, everything, or nothing."""
+    if user.role == Role.SITE_ADMIN:
+        return ReportScope("All partnerships")
+    if user.role == Role.PARTNERSHIP_LEAD:
+        partnership = user.organisation.partnership
+        return ReportScope(partnership.name, partnership_id=partnership.id)
+    if user.role == Role.ORG_ADMIN:
+        return ReportScope(user.organisation.name, organisation_id=user.organisation_id)
+    return None
+
+
+def sees_learners(user: User, scope: ReportScope) -> bool:
+    """The learner-level list is for an organisation's own admins (and site admins looking at one organisation)."""
+    return scope.organisation_id is not None and (user.role == Role.ORG_ADMIN or is_site_admin(user))
+
+
+def token_partnerships(session: Session, user: User) -> list[Partnership]:
+    """Partnerships a person may issue API tokens for."""
+    if is_site_admin(user):
+        return list(session.scalars(select(Partnership).order_by(Partnership.name)))
+    if user.role == Role.PARTNERSHIP_LEAD:
+        return [user.organisation.partnership]
+    return []
+
+
+def token_visible(user: User, partnership_id: int | None, organisation: Organisation | None) -> bool:
+    """Whether a person may see or revoke a token with this scope."""
+    if is_site_admin(user):
+        return True
+    if user.role != Role.PARTNERSHIP_LEAD:
+        return False
+    own = user.organisation.partnership_id
+    return partnership_id == own or (organisation is not None and organisation.partnership_id == own)

@@ -1,0 +1,1 @@
+"""The reporting dashboard, its exports, and the read-only counts API."""

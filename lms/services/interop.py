@@ -1,0 +1,39 @@
+"""SCORM packages of published modules, built from the stored version so every app server can make one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, undefer
+
+from authoring.scorm import PackageSource, build_package
+from lms.models import Module, ModuleAsset, ModulePage, ModuleVersion, Partnership
+
+
+@dataclass
+class Download:
+    filename: str
+    data: bytes
+
+
+def stored_package_source(session: Session, version: ModuleVersion) -> PackageSource:
+    """A published version's pages, questions, answer key and images, exactly as learners get them here."""
+    pages = session.scalars(select(ModulePage).where(ModulePage.version_id == version.id).order_by(ModulePage.number))
+    assets = session.scalars(select(ModuleAsset).where(ModuleAsset.version_id == version.id).order_by(ModuleAsset.name))
+    return PackageSource(
+        module_id=version.module.slug, title=version.title, version=version.content_hash, pass_mark=version.pass_mark,
+        pages=[{"number": p.number, "title": p.title, "blocks": p.blocks} for p in pages], questions=version.questions,
+        answer_key=version.answer_key, assets={a.name: a.data for a in assets},
+    )
+
+
+def scorm_download(session: Session, slug: str, partnership: Partnership | None) -> Download | None:
+    """The SCORM 1.2 zip of a module's current version, with the partnership's local details filled in."""
+    module = session.scalar(select(Module).where(Module.slug == slug))
+    if module is None or module.current_version_id is None:
+        return None
+    version = session.get(ModuleVersion, module.current_version_id, options=[undefer(ModuleVersion.answer_key)])
+    values = {"partnership_name": partnership.name, **(partnership.settings or {})} if partnership else {}
+    data = build_package(stored_package_source(session, version), values)
+    return Download(f"{module.slug}-version-{version.number}-scorm12.zip", data)

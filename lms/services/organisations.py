@@ -1,0 +1,218 @@
+"""Administering partnerships and organisations: departments, join codes, claimed email domains,
+assignments and people. Every change is written to the audit log in the same transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from lms.db import write_transaction
+from lms.models import (
+    Assignment,
+    Department,
+    EmailDomain,
+    JoinCode,
+    Module,
+    Organisation,
+    OrganisationType,
+    Partnership,
+    User,
+    utcnow,
+)
+from lms.services.audit import record_event
+from lms.services.periods import uk_day_start
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+JOIN_CODE = re.compile(r"^[A-Z0-9]+(?:-[A-Z0-9]+)*$")
+DOMAIN_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+# Addresses anyone can get: claiming one would let the whole world join an organisation.
+PUBLIC_MAIL_DOMAINS = frozenset({
+    "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "hotmail.co.uk", "live.com", "live.co.uk", "yahoo.com",
+    "yahoo.co.uk", "icloud.com", "me.com", "aol.com", "protonmail.com", "proton.me", "btinternet.com", "sky.com",
+    "virginmedia.com", "gmx.com", "mail.com", "msn.com",
+})
+
+
+class AdminError(ValueError):
+    """A change refused with a message for the person making it."""
+
+
+def slugify(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:64]
+
+
+def create_partnership(session: Session, name: str, actor_id: int | None) -> Partnership:
+    slug = slugify(name)
+    if not slug:
+        raise AdminError("Enter a partnership name with letters or numbers")
+    with write_transaction(session):
+        if session.scalar(select(Partnership.id).where(Partnership.slug == slug)):
+            raise AdminError(f"A partnership called '{name.strip()}' already exists")
+        partnership = Partnership(slug=slug, name=name.strip(), settings={})
+        session.add(partnership)
+        session.flush()
+        record_event(session, "partnership.created", f"partnership:{slug}", actor_id, name=partnership.name)
+    return partnership
+
+
+def create_organisation(session: Session, partnership: Partnership, name: str, type_: OrganisationType,
+                        actor_id: int | None) -> Organisation:
+    slug = slugify(name)
+    if not slug:
+        raise AdminError("Enter an organisation name with letters or numbers")
+    with write_transaction(session):
+        if session.scalar(select(Organisation.id).where(Organisation.slug == slug)):
+            raise AdminError(f"An organisation called '{name.strip()}' already exists")
+        organisation = Organisation(slug=slug, name=name.strip(), type=type_, partnership_id=partnership.id)
+        session.add(organisation)
+        session.flush()
+        record_event(session, "organisation.created", f"organisation:{organisation.id}", actor_id, name=organisation.name,
+                     type=type_.value, partnership=partnership.slug)
+    return organisation
+
+
+def update_organisation(session: Session, organisation: Organisation, name: str, type_: OrganisationType, actor_id: int | None) -> None:
+    with write_transaction(session):
+        before = {"name": organisation.name, "type": organisation.type.value}
+        organisation.name, organisation.type = name.strip(), type_
+        record_event(session, "organisation.updated", f"organisation:{organisation.id}", actor_id,
+                     before=before, after={"name": organisation.name, "type": type_.value})
+
+
+def add_department(session: Session, organisation: Organisation, name: str, actor_id: int | None) -> Department:
+    name = " ".join(name.split())
+    with write_transaction(session):
+        exists = session.scalar(select(Department.id).where(Department.organisation_id == organisation.id,
+                                                            func.lower(Department.name) == name.lower()))
+        if exists:
+            raise AdminError(f"There is already a department called '{name}'")
+        department = Department(organisation_id=organisation.id, name=name)
+        session.add(department)
+        session.flush()
+        record_event(session, "department.created", f"department:{department.id}", actor_id, organisation_id=organisation.id, name=name)
+    return department
+
+
+def department_of(session: Session, organisation: Organisation, department_id: int | None) -> Department | None:
+    """The organisation's own department with this id; another organisation's is refused."""
+    if department_id is None:
+        return None
+    department = session.get(Department, department_id)
+    if department is None or department.organisation_id != organisation.id:
+        raise AdminError("Choose one of your organisation's departments")
+    return department
+
+
+def create_join_code(session: Session, organisation: Organisation, actor_id: int | None, code: str = "",
+                     expires_on: dt.date | None = None, department_id: int | None = None, today: dt.date | None = None) -> JoinCode:
+    """A join code (given, or generated when blank) for registering here, usable to the end of its expiry day (UK time)."""
+    code = code.strip().upper() or "-".join("".join(secrets.choice(CODE_ALPHABET) for _ in range(4)) for _ in range(3))
+    if not (6 <= len(code) <= 32) or not JOIN_CODE.match(code):
+        raise AdminError("A join code must be 6 to 32 letters, numbers and single hyphens, like YORK-STAFF-2026")
+    if expires_on is not None and expires_on <= (today or dt.date.today()):
+        raise AdminError("The expiry date must be in the future")
+    department = department_of(session, organisation, department_id)
+    with write_transaction(session):
+        if session.scalar(select(JoinCode.id).where(JoinCode.code == code)):
+            raise AdminError("That join code is already in use: choose another")
+        join_code = JoinCode(organisation_id=organisation.id, department_id=department.id if department else None, code=code,
+                             created_by_id=actor_id, expires_at=uk_day_start(expires_on + dt.timedelta(days=1)) if expires_on else None)
+        session.add(join_code)
+        session.flush()
+        record_event(session, "join_code.created", f"join_code:{join_code.id}", actor_id, organisation_id=organisation.id, code=code,
+                     expires_on=expires_on.isoformat() if expires_on else None)
+    return join_code
+
+
+def revoke_join_code(session: Session, join_code: JoinCode, actor_id: int | None) -> None:
+    with write_transaction(session):
+        if join_code.revoked_at is None:
+            join_code.revoked_at = utcnow()
+            record_event(session, "join_code.revoked", f"join_code:{join_code.id}", actor_id, code=join_code.code)
+
+
+def normalise_domain(text: str) -> str:
+    """A claimable email domain in lower case, or AdminError saying what is wrong with it."""
+    domain = text.strip().lower().removeprefix("@").rstrip(".")
+    labels = domain.split(".")
+    if len(domain) > 253 or len(labels) < 2 or not all(DOMAIN_LABEL.match(label) for label in labels) or labels[-1].isdigit():
+        raise AdminError("Enter an email domain like yorkshire.police.uk, without the part before the @")
+    if domain in PUBLIC_MAIL_DOMAINS:
+        raise AdminError(f"{domain} is a public email service: anyone can have an address there, so it cannot be claimed")
+    return domain
+
+
+def claim_domain(session: Session, organisation: Organisation, text: str, actor_id: int | None) -> EmailDomain:
+    domain = normalise_domain(text)
+    with write_transaction(session):
+        existing = session.scalar(select(EmailDomain).where(EmailDomain.domain == domain))
+        if existing is not None:
+            raise AdminError(f"{domain} is already claimed" + (" by your organisation" if existing.organisation_id == organisation.id else
+                                                             " by another organisation: ask the site administrator"))
+        claimed = EmailDomain(organisation_id=organisation.id, domain=domain)
+        session.add(claimed)
+        session.flush()
+        record_event(session, "email_domain.claimed", f"email_domain:{domain}", actor_id, organisation_id=organisation.id)
+    return claimed
+
+
+def release_domain(session: Session, claimed: EmailDomain, actor_id: int | None) -> None:
+    with write_transaction(session):
+        record_event(session, "email_domain.released", f"email_domain:{claimed.domain}", actor_id, organisation_id=claimed.organisation_id)
+        session.delete(claimed)
+
+
+def assign_module(session: Session, organisation: Organisation, module_id: int, actor_id: int | None, *,
+                  department_id: int | None = None, due_on: dt.date | None = None, mandatory: bool = True) -> Assignment:
+    """Ask an organisation (or one department) to complete a published module, by a date."""
+    module = session.get(Module, module_id)
+    if module is None or module.current_version_id is None:
+        raise AdminError("Choose a published module")
+    department = department_of(session, organisation, department_id)
+    with write_transaction(session):
+        exists = session.scalar(select(Assignment.id).where(
+            Assignment.module_id == module.id, Assignment.organisation_id == organisation.id,
+            Assignment.department_id.is_(None) if department is None else Assignment.department_id == department.id))
+        if exists:
+            raise AdminError(f"'{module.title}' is already assigned to {department.name if department else 'the whole organisation'}")
+        assignment = Assignment(module_id=module.id, organisation_id=organisation.id, department_id=department.id if department else None,
+                                due_on=due_on, mandatory=mandatory, created_by_id=actor_id)
+        session.add(assignment)
+        session.flush()
+        record_event(session, "assignment.created", f"assignment:{assignment.id}", actor_id, organisation_id=organisation.id,
+                     module=module.slug, department_id=assignment.department_id, due_on=due_on.isoformat() if due_on else None,
+                     mandatory=mandatory)
+    return assignment
+
+
+def remove_assignment(session: Session, assignment: Assignment, actor_id: int | None) -> None:
+    with write_transaction(session):
+        record_event(session, "assignment.removed", f"assignment:{assignment.id}", actor_id, organisation_id=assignment.organisation_id,
+                     module_id=assignment.module_id)
+        session.delete(assignment)
+
+
+def find_people(session: Session, organisation: Organisation, search: str = "", limit: int = 200) -> list[User]:
+    """The organisation's people whose name or email contains `search`, by name."""
+    query = select(User).where(User.organisation_id == organisation.id)
+    term = search.strip().lower()
+    if term:
+        pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(or_(func.lower(User.full_name).like(pattern, escape="\\"), func.lower(User.email).like(pattern, escape="\\")))
+    return list(session.scalars(query.order_by(User.full_name, User.email).limit(limit)))
+
+
+def set_active(session: Session, person: User, active: bool, actor_id: int | None) -> None:
+    """Deactivate (no sign-in; completions and counts kept) or reactivate a person."""
+    if person.id == actor_id and not active:
+        raise AdminError("You cannot deactivate your own account")
+    with write_transaction(session):
+        if person.active != active:
+            person.active = active
+            record_event(session, "user.reactivated" if active else "user.deactivated", f"user:{person.id}", actor_id,
+                         organisation_id=person.organisation_id)

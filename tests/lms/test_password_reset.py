@@ -1,0 +1,160 @@
+"""Can people reset a forgotten password by a link that expires, works once, and gives nothing away?"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import pytest
+from sqlalchemy import select
+
+from lms import mail
+from lms.models import AuditEvent
+from lms.services import password_reset, throttling
+from tests.builders import make_user
+from tests.conftest import csrf_token, sign_in
+
+NEW_PASSWORD = "harbour violet tramline"
+SAME_ANSWER = "If amal@example.org has an account, we have sent it a link to reset the password."
+
+
+def ask_for_link(client, email: str) -> str:
+    page = client.get("/forgot-password").get_data(as_text=True)
+    return client.post("/forgot-password", data={"email": email, "csrf_token": csrf_token(page)}).get_data(as_text=True)
+
+
+def link_from_log(caplog) -> str:
+    messages = [r.getMessage() for r in caplog.records if r.name == "lms.mail"]
+    assert messages, "no email was written to the log"
+    match = re.search(r"http://[^/\s]+(/reset-password/\S+)", messages[-1])
+    assert match, messages[-1]
+    return match.group(1)
+
+
+def choose_password(client, path: str, password: str = NEW_PASSWORD, confirm: str | None = None):
+    page = client.get(path).get_data(as_text=True)
+    return client.post(path, data={"password": password, "confirm": confirm or password, "csrf_token": csrf_token(page)})
+
+
+@pytest.fixture
+def amal(session):
+    user = make_user(session, email="amal@example.org")
+    session.commit()
+    return user
+
+
+def test_does_the_forgot_page_say_the_same_whether_or_not_the_email_exists(client, amal, caplog):
+    caplog.set_level(logging.INFO, logger="lms.mail")
+    known = ask_for_link(client, "amal@example.org")
+    sent = len(caplog.records)
+    unknown = ask_for_link(client, "nobody@example.org").replace("nobody@example.org", "amal@example.org")
+    assert SAME_ANSWER in known and known == unknown
+    assert sent == 1 and len(caplog.records) == 1, "only the registered address gets an email"
+
+
+def test_can_a_learner_reset_their_password_through_the_emailed_link(client, session, amal, caplog):
+    caplog.set_level(logging.INFO, logger="lms.mail")
+    ask_for_link(client, "amal@example.org")
+    message = caplog.records[-1].getMessage()
+    assert "To: amal@example.org" in message and "works for 60 minutes, and only once" in message
+    response = choose_password(client, link_from_log(caplog))
+    assert response.status_code == 302 and response.headers["Location"] == "/sign-in"
+    assert "Your password has been changed" in client.get("/sign-in").get_data(as_text=True)
+    assert sign_in(client, "amal@example.org").status_code == 200, "the old password no longer works"
+    assert sign_in(client, "amal@example.org", NEW_PASSWORD).status_code == 302
+    assert session.scalar(select(AuditEvent.action).where(AuditEvent.actor_id == amal.id)) == "user.password_reset"
+
+
+def test_does_a_used_link_stop_working(client, amal, caplog):
+    caplog.set_level(logging.INFO, logger="lms.mail")
+    ask_for_link(client, "amal@example.org")
+    path = link_from_log(caplog)
+    choose_password(client, path)
+    response = client.get(path)
+    assert response.status_code == 400 and "This link does not work" in response.get_data(as_text=True)
+
+
+def test_does_an_expired_link_get_a_clear_page(client, amal, app, monkeypatch):
+    with app.app_context():
+        token = password_reset.make_token(amal, app.config["SECRET_KEY"])
+    monkeypatch.setattr("itsdangerous.timed.time.time", lambda: 4_000_000_000)  # long after the link was made
+    response = client.get(f"/reset-password/{token}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "This link has expired" in html and 'href="/forgot-password"' in html
+
+
+def test_does_a_tampered_link_get_a_clear_page(client, amal, app):
+    with app.app_context():
+        token = password_reset.make_token(amal, app.config["SECRET_KEY"])
+    for broken in (token[:-2] + ("AA" if not token.endswith("AA") else "BB"), "not-a-token", password_reset.make_token(amal, "another key")):
+        response = client.get(f"/reset-password/{broken}")
+        assert response.status_code == 400 and "This link does not work" in response.get_data(as_text=True)
+
+
+def test_is_a_weak_new_password_refused(client, amal, app):
+    with app.app_context():
+        token = password_reset.make_token(amal, app.config["SECRET_KEY"])
+    html = choose_password(client, f"/reset-password/{token}", "password1234").get_data(as_text=True)
+    assert "Password is too easy to guess" in html and 'href="#password"' in html
+    html = choose_password(client, f"/reset-password/{token}", "amal@example.org").get_data(as_text=True)
+    assert "Password must not be your email address" in html
+
+
+def test_does_a_reset_lift_a_sign_in_lock(client, amal, app):
+    for _ in range(throttling.EMAIL_LIMIT):
+        sign_in(client, "amal@example.org", "wrong password")
+    with app.app_context():
+        token = password_reset.make_token(amal, app.config["SECRET_KEY"])
+    choose_password(client, f"/reset-password/{token}")
+    assert sign_in(client, "amal@example.org", NEW_PASSWORD).status_code == 302
+
+
+def test_is_an_empty_forgot_form_answered_at_its_field(client):
+    page = client.get("/forgot-password").get_data(as_text=True)
+    html = client.post("/forgot-password", data={"csrf_token": csrf_token(page)}).get_data(as_text=True)
+    assert "Enter your email address" in html and 'href="#email"' in html
+
+
+class RecordingSMTP:
+    """Stands in for an SMTP server connection, keeping what would have been sent."""
+
+    sent: list = []
+
+    def __init__(self, host, port, timeout):
+        self.address = (host, port)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def starttls(self):
+        self.tls = True
+
+    def login(self, username, password):
+        self.credentials = (username, password)
+
+    def send_message(self, message):
+        RecordingSMTP.sent.append((self.address, getattr(self, "tls", False), getattr(self, "credentials", None), message))
+
+
+def test_does_the_smtp_backend_send_through_the_configured_server(app, monkeypatch):
+    monkeypatch.setattr("smtplib.SMTP", RecordingSMTP)
+    RecordingSMTP.sent = []
+    app.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="mail.example.org", MAIL_PORT=587, MAIL_USE_TLS=True,
+                      MAIL_USERNAME="lms", MAIL_PASSWORD="secret", MAIL_SENDER="Safer Learning <lms@example.org>")
+    with app.app_context():
+        assert mail.send(mail.Message("amal@example.org", "Hello", "Body text"))
+    (address, tls, credentials, message), = RecordingSMTP.sent
+    assert address == ("mail.example.org", 587) and tls and credentials == ("lms", "secret")
+    assert message["To"] == "amal@example.org" and message["From"] == "Safer Learning <lms@example.org>"
+    assert message.get_content().strip() == "Body text"
+
+
+def test_does_a_mail_failure_leave_the_forgot_page_unchanged(client, amal, app, caplog):
+    app.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=1, MAIL_TIMEOUT=2)
+    with caplog.at_level(logging.ERROR, logger="lms.mail"):
+        html = ask_for_link(client, "amal@example.org")
+    assert SAME_ANSWER in html
+    assert any("could not send email" in r.getMessage() for r in caplog.records)

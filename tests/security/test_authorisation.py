@@ -1,0 +1,153 @@
+"""Who may open what: every route in the app's URL map, for every role, on their own organisation's
+records and on another organisation's. A route missing from EXPECTED fails the first test, so a new
+route cannot be added without deciding who may use it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from flask import url_for
+
+from tests.conftest import _empty_tables as empty_tables
+from tests.security.conftest import ROLES, World, build_world, signed_client
+
+OK, SIGN_IN, DENIED, OWN = "ok", "sign-in", "denied", "own"  # OWN: ok on their own organisation's records, denied on others'
+PUBLIC = (OK,) * 6
+SIGNED_IN = (SIGN_IN, OK, OK, OK, OK, OK)
+OWN_ONLY = (SIGN_IN, OWN, OWN, OWN, OWN, OWN)  # a person's own attempt or certificate
+STAFF = (SIGN_IN, DENIED, OK, OK, OK, OK)
+SITE_ADMIN = (SIGN_IN, DENIED, DENIED, DENIED, DENIED, OK)
+ORGANISATION_ADMIN = (SIGN_IN, DENIED, DENIED, OWN, DENIED, OK)
+SESSIONS = (SIGN_IN, DENIED, OK, OK, DENIED, OK)
+TOKENS = (SIGN_IN, DENIED, DENIED, DENIED, OK, OK)
+TOKEN_OF_OWN_PARTNERSHIP = (SIGN_IN, DENIED, DENIED, DENIED, OWN, OK)
+REPORTS = (SIGN_IN, DENIED, DENIED, OWN, OWN, OK)  # scoped by ?organisation=: a lead's own is their partnership's
+TRAINER_DOWNLOAD = (SIGN_IN, DENIED, OK, DENIED, DENIED, OK)  # the SCORM package carries the answer key
+API_TOKEN_ONLY = (DENIED,) * 6  # a bearer token, never a session cookie
+
+# Endpoint: expected outcome for (anonymous, learner, trainer, organisation admin, partnership lead, site admin).
+EXPECTED: dict[str, tuple[str, ...]] = {
+    "static": PUBLIC,
+    "learn.home": PUBLIC,
+    "auth.login": PUBLIC,
+    "auth.register": PUBLIC,
+    "auth.forgot_password": PUBLIC,
+    "auth.reset_password": PUBLIC,
+    "auth.logout": SIGNED_IN,
+    "certificates.verify": PUBLIC,  # anyone holding a code may check it; OWN/other makes no difference
+    "learn.my_training": SIGNED_IN,
+    "learn.module": SIGNED_IN,
+    "learn.lesson_page": SIGNED_IN,
+    "learn.assessment": SIGNED_IN,
+    "learn.print_module": SIGNED_IN,
+    "content.asset": SIGNED_IN,
+    "learn.attempt": OWN_ONLY,
+    "learn.result": OWN_ONLY,
+    "certificates.certificate_pdf": OWN_ONLY,
+    "interop.scorm_package": TRAINER_DOWNLOAD,
+    "admin.index": STAFF,
+    "admin.new_partnership": SITE_ADMIN,
+    "admin.new_organisation": SITE_ADMIN,
+    "admin.organisation": ORGANISATION_ADMIN,
+    "admin.edit_organisation": ORGANISATION_ADMIN,
+    "admin.new_department": ORGANISATION_ADMIN,
+    "admin.new_join_code": ORGANISATION_ADMIN,
+    "admin.revoke_join_code": ORGANISATION_ADMIN,
+    "admin.new_domain": ORGANISATION_ADMIN,
+    "admin.remove_domain": ORGANISATION_ADMIN,
+    "admin.new_assignment": ORGANISATION_ADMIN,
+    "admin.remove_assignment": ORGANISATION_ADMIN,
+    "admin.people": ORGANISATION_ADMIN,
+    "admin.set_active": ORGANISATION_ADMIN,
+    "admin.import_users": ORGANISATION_ADMIN,
+    "admin.sessions": SESSIONS,
+    "admin.new_session": SESSIONS,
+    "admin.tokens": TOKENS,
+    "admin.revoke_token": TOKEN_OF_OWN_PARTNERSHIP,
+    "reports.dashboard": REPORTS,
+    "reports.export": REPORTS,
+    "api.counts": API_TOKEN_ONLY,
+}
+
+# Routes scoped by a query argument rather than a path argument.
+QUERY_SCOPED = {"reports.dashboard": "organisation", "reports.export": "organisation"}
+
+
+@dataclass
+class Case:
+    method: str
+    path: str
+
+
+def _argument(name: str, world: World, role: str, scope: str) -> str:
+    """The value for one URL argument: something in the asker's own organisation, or in the other one."""
+    place = world.own if scope == "own" else world.other
+    values = {
+        "organisation_id": place.organisation_id, "code_id": place.join_code_id, "domain_id": place.domain_id,
+        "assignment_id": place.assignment_id, "token_id": place.token_id, "user_id": place.person_id,
+        "attempt_id": world.attempts.get(role, world.other.attempt_id) if scope == "own" else world.other.attempt_id,
+        "code": world.certificates.get(role, world.other.certificate_code) if scope == "own" else world.other.certificate_code,
+        "slug": "tiny-module", "number": 1, "version_id": world.version_id, "name": world.asset_name, "filename": "site.css",
+        "token": world.reset_token, "table": "counts", "fmt": "csv",
+    }
+    return str(values[name])
+
+
+SCOPED_ARGUMENTS = {"organisation_id", "code_id", "domain_id", "assignment_id", "token_id", "user_id", "attempt_id", "code"}
+
+
+def _cases(app, world: World, endpoint: str, role: str) -> dict[str, Case]:
+    """The request to make for each scope the route has (own and other, or just one)."""
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+    scoped = bool(rule.arguments & SCOPED_ARGUMENTS) or endpoint in QUERY_SCOPED
+    cases = {}
+    for scope in ("own", "other") if scoped else ("own",):
+        with app.test_request_context():
+            path = url_for(endpoint, **{name: _argument(name, world, role, scope) for name in rule.arguments})
+        if endpoint in QUERY_SCOPED:
+            place = world.own if scope == "own" else world.other
+            path += f"?{QUERY_SCOPED[endpoint]}={place.organisation_id}"
+        cases[scope] = Case("GET" if "GET" in rule.methods else "POST", path)
+    return cases
+
+
+def _outcome(response) -> str:
+    location = response.headers.get("Location", "")
+    if response.status_code in (301, 302, 303) and "/sign-in?next=" in location:
+        return SIGN_IN
+    if response.status_code in (401, 403, 404):
+        return DENIED
+    if response.status_code >= 500:
+        return f"error {response.status_code}"
+    return OK
+
+
+def test_does_every_route_have_an_entry_in_the_access_table(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - EXPECTED.keys() == set(), "new routes: decide who may use them and add them to EXPECTED"
+    assert EXPECTED.keys() - endpoints == set(), "routes that no longer exist are still in EXPECTED"
+
+
+@pytest.mark.parametrize("endpoint", sorted(EXPECTED))
+def test_does_the_route_let_in_only_the_people_it_should(app, tiny_build, endpoint):
+    rule = next((r for r in app.url_map.iter_rules() if r.endpoint == endpoint), None)
+    if rule is None:
+        pytest.fail(f"{endpoint} is in EXPECTED but not in the app")
+    acts = "GET" not in rule.methods  # a POST-only route changes something: each person gets a fresh world
+    world, wrong = build_world(app, tiny_build), []
+    for role, expected in zip(ROLES, EXPECTED[endpoint], strict=True):
+        if acts and role != ROLES[0]:
+            empty_tables()
+            world = build_world(app, tiny_build)
+        client, token = signed_client(app, world.users.get(role))
+        for scope, case in _cases(app, world, endpoint, role).items():
+            want = (OK if scope == "own" else DENIED) if expected == OWN else expected
+            if case.method == "GET":
+                response = client.get(case.path)
+            else:
+                response = client.post(case.path, data={"csrf_token": token})
+            got = _outcome(response)
+            if got != want:
+                wrong.append(f"{role} {case.method} {case.path} ({scope}): expected {want}, got {got} [{response.status_code}]")
+    assert wrong == []
