@@ -174,7 +174,7 @@ def new_join_code(organisation_id: int):
             flash(f"Join code {code.code} created.", "success")
             return redirect(back)
         except AdminError as error:
-            (form.expires_on if "expiry" in str(error) else form.department if "department" in str(error) else form.code).errors.append(str(error))
+            getattr(form, error.field or "code").errors.append(str(error))
     return _form_page(form, "Create a join code", back, "Create join code", organisation.name)
 
 
@@ -234,7 +234,7 @@ def new_assignment(organisation_id: int):
             flash("Module assigned.", "success")
             return redirect(back)
         except AdminError as error:
-            form.module.errors.append(str(error))
+            getattr(form, error.field or "module").errors.append(str(error))
     return _form_page(form, "Assign a module", back, "Assign module", organisation.name)
 
 

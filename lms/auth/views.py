@@ -15,7 +15,8 @@ from lms.services.passwords import HINT as PASSWORD_HINT
 
 blueprint = Blueprint("auth", __name__, template_folder="templates")
 
-LOCKED = "Too many failed attempts to sign in. Wait 15 minutes, then try again, or reset your password"
+LOCKED = (f"Too many failed attempts to sign in. Wait {throttling.LOCKOUT.seconds // 60} minutes, then try again, "
+          "or reset your password")
 
 
 def safe_next(target: str | None) -> str:

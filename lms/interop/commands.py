@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 
 from lms.db import db
 from lms.services import xapi
+from lms.services.audit import record_export
 from lms.services.periods import current_period, parse_period
 
 
@@ -30,6 +31,7 @@ def xapi_export(period: str | None, out: Path | None) -> None:
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--period") from None
     lines = list(xapi.to_json_lines(xapi.period_statements(db.session, chosen, xapi.Site.from_config(current_app.config))))
+    record_export(db.session, None, "xapi-statements", "jsonl", chosen.key, "All partnerships", "cli")
     if out is None:
         sys.stdout.writelines(lines)
     else:

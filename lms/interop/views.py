@@ -18,7 +18,7 @@ def scorm_package(slug: str) -> Response:
     # The package holds the answer key, so only trainers see it; anyone else gets 'not found'.
     if current_user.role not in (Role.TRAINER, Role.SITE_ADMIN):
         abort(404)
-    download = scorm_download(db.session, slug, current_user.organisation.partnership)
+    download = scorm_download(db.session, slug, current_user.organisation.partnership, current_user.id)
     if download is None:
         abort(404)
     response = Response(download.data, mimetype="application/zip")

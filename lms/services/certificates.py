@@ -132,7 +132,7 @@ def render_pdf(certificate: Certificate, site_name: str, verify_url: str) -> byt
     line("This certifies that", height - 190, 14)
     line(certificate.learner_name, height - 230, 28, bold)
     line(f"of {facts.organisation}", height - 262, 14)
-    line("completed the module" if facts.channel == Channel.ELEARNING else "attended face-to-face training on", height - 300, 14)
+    line("completed the module" if facts.channel == Channel.ELEARNING else "attended a face-to-face session of", height - 300, 14)
     line(facts.module_title, height - 336, 22, bold)
     version = f"version {facts.version_number}, " if facts.version_number else ""
     line(f"{version}on {facts.completed_on.strftime('%-d %B %Y')}", height - 366, 14)

@@ -210,5 +210,11 @@ def training_status(session: Session, user: User, now: dt.datetime | None = None
         expiry = expires_at(completion, months) if completion else None
         statuses.append(ModuleStatus(module, status, completion, expiry, module.id in assigned, mandatory,
                                      due_on if completion is None else None))
-    far = dt.date.max
-    return sorted(statuses, key=lambda s: (not s.assigned, s.due_on or (s.expires.date() if s.expires else far) if s.assigned else far))
+    return sorted(statuses, key=_listing_order)
+
+
+def _listing_order(status: ModuleStatus) -> tuple[bool, dt.date]:
+    """Assigned modules first, soonest due (or soonest to refresh) first; the rest keep their title order."""
+    if not status.assigned:
+        return True, dt.date.max
+    return False, status.due_on or (status.expires.date() if status.expires else dt.date.max)

@@ -36,9 +36,10 @@ def counts_csv(rows: list[CountRow], period: Period, generated_at: dt.datetime) 
     writer.writerow(["Period", period.label])
     writer.writerow(["Generated (UTC)", generated_at.strftime("%Y-%m-%d %H:%M")])
     writer.writerow([])
-    writer.writerow([f.name for f in fields(CountRow)])
+    names = [f.name for f in fields(CountRow)]
+    writer.writerow(names)
     for row in rows:
-        writer.writerow([neutralise(v) for v in asdict(row).values()])
+        writer.writerow([neutralise(getattr(row, name)) for name in names])
     return buffer.getvalue()
 
 

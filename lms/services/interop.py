@@ -8,7 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, undefer
 
 from authoring.scorm import PackageSource, build_package
+from lms.db import write_transaction
 from lms.models import Module, ModuleAsset, ModulePage, ModuleVersion, Partnership
+from lms.services.audit import record_event
 
 
 @dataclass
@@ -28,12 +30,17 @@ def stored_package_source(session: Session, version: ModuleVersion) -> PackageSo
     )
 
 
-def scorm_download(session: Session, slug: str, partnership: Partnership | None) -> Download | None:
-    """The SCORM 1.2 zip of a module's current version, with the partnership's local details filled in."""
+def scorm_download(session: Session, slug: str, partnership: Partnership | None, actor_id: int | None) -> Download | None:
+    """The SCORM 1.2 zip of a module's current version, with the partnership's local details filled in.
+
+    The package holds the answer key, so each download is written to the audit log.
+    """
     module = session.scalar(select(Module).where(Module.slug == slug))
     if module is None or module.current_version_id is None:
         return None
     version = session.get(ModuleVersion, module.current_version_id, options=[undefer(ModuleVersion.answer_key)])
     values = {"partnership_name": partnership.name, **(partnership.settings or {})} if partnership else {}
     data = build_package(stored_package_source(session, version), values)
+    with write_transaction(session):
+        record_event(session, "module.scorm_downloaded", f"module:{module.slug}", actor_id, version=version.number)
     return Download(f"{module.slug}-version-{version.number}-scorm12.zip", data)

@@ -39,7 +39,11 @@ PUBLIC_MAIL_DOMAINS = frozenset({
 
 
 class AdminError(ValueError):
-    """A change refused with a message for the person making it."""
+    """A change refused with a message for the person making it; `field` names the form field at fault."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def slugify(name: str) -> str:
@@ -104,7 +108,7 @@ def department_of(session: Session, organisation: Organisation, department_id: i
         return None
     department = session.get(Department, department_id)
     if department is None or department.organisation_id != organisation.id:
-        raise AdminError("Choose one of your organisation's departments")
+        raise AdminError("Choose one of your organisation's departments", "department")
     return department
 
 
@@ -113,13 +117,13 @@ def create_join_code(session: Session, organisation: Organisation, actor_id: int
     """A join code (given, or generated when blank) for registering here, usable to the end of its expiry day (UK time)."""
     code = code.strip().upper() or "-".join("".join(secrets.choice(CODE_ALPHABET) for _ in range(4)) for _ in range(3))
     if not (6 <= len(code) <= 32) or not JOIN_CODE.match(code):
-        raise AdminError("A join code must be 6 to 32 letters, numbers and single hyphens, like YORK-STAFF-2026")
+        raise AdminError("A join code must be 6 to 32 letters, numbers and single hyphens, like YORK-STAFF-2026", "code")
     if expires_on is not None and expires_on <= (today or dt.date.today()):
-        raise AdminError("The expiry date must be in the future")
+        raise AdminError("The expiry date must be in the future", "expires_on")
     department = department_of(session, organisation, department_id)
     with write_transaction(session):
         if session.scalar(select(JoinCode.id).where(JoinCode.code == code)):
-            raise AdminError("That join code is already in use: choose another")
+            raise AdminError("That join code is already in use: choose another", "code")
         join_code = JoinCode(organisation_id=organisation.id, department_id=department.id if department else None, code=code,
                              created_by_id=actor_id, expires_at=uk_day_start(expires_on + dt.timedelta(days=1)) if expires_on else None)
         session.add(join_code)

@@ -227,8 +227,6 @@ class _AssignedPerson:
     assignment: Assignment
     user: User
     status: str
-    completion: Completion | None
-    expires: dt.datetime | None
 
 
 def _assigned_people(session: Session, scope: ReportScope, now: dt.datetime) -> list[_AssignedPerson]:
@@ -255,9 +253,7 @@ def _assigned_people(session: Session, scope: ReportScope, now: dt.datetime) -> 
                 continue
             if assignment.department_id is not None and user.department_id != assignment.department_id:
                 continue
-            completion = latest.get((user.id, assignment.module_id))
-            expiry = expires_at(completion, months) if completion else None
-            found.append(_AssignedPerson(assignment, user, compliance_status(completion, months, now), completion, expiry))
+            found.append(_AssignedPerson(assignment, user, compliance_status(latest.get((user.id, assignment.module_id)), months, now)))
     return found
 
 
@@ -283,13 +279,32 @@ def compliance_table(session: Session, scope: ReportScope, now: dt.datetime) -> 
 
 
 def learners_table(session: Session, scope: ReportScope, now: dt.datetime) -> Table:
-    """Each person's status for each module assigned to them: for their own organisation's admins only."""
-    rows = [(p.user.full_name, p.user.email, p.user.department.name if p.user.department else "", p.assignment.module.title,
-             p.status, p.completion.completed_at.date().isoformat() if p.completion else "",
-             p.expires.date().isoformat() if p.expires else "")
-            for p in _assigned_people(session, scope, now)]
-    return Table("learners", "Learners and their assigned modules",
-                 ("Name", "Email", "Department", "Module", "Status", "Completed on", "Refresh by"), rows, personal=True)
+    """Each active person's standing with every module assigned to them or completed by them: for their own
+    organisation's admins only."""
+    organisations = organisations_in(session, scope)
+    org_ids = list(organisations) or [-1]
+    people = session.scalars(select(User).where(User.organisation_id.in_(org_ids), User.active.is_(True))
+                             .order_by(User.full_name, User.email)).all()
+    assignments = session.scalars(select(Assignment).where(Assignment.organisation_id.in_(org_ids))).all()
+    latest: dict[tuple[int, int], Completion] = {}
+    for completion in session.scalars(select(Completion).join(User, User.id == Completion.user_id)
+                                      .where(User.organisation_id.in_(org_ids)).order_by(Completion.completed_at, Completion.id)):
+        latest[(completion.user_id, completion.module_id)] = completion
+    modules = {m.id: m for m in session.scalars(select(Module))}
+    rows = []
+    for person in people:
+        assigned = {a.module_id for a in assignments if a.organisation_id == person.organisation_id
+                    and a.department_id in (None, person.department_id)}
+        completed = {module_id for user_id, module_id in latest if user_id == person.id}
+        for module in sorted((modules[m] for m in assigned | completed), key=lambda m: m.title):
+            months = module.current_version.refresher_months if module.current_version else 0
+            completion = latest.get((person.id, module.id))
+            expiry = expires_at(completion, months) if completion else None
+            rows.append((person.full_name, person.email, person.department.name if person.department else "", module.title,
+                         "Yes" if module.id in assigned else "No", compliance_status(completion, months, now),
+                         completion.completed_at.date().isoformat() if completion else "", expiry.date().isoformat() if expiry else ""))
+    return Table("learners", "Learners and their modules",
+                 ("Name", "Email", "Department", "Module", "Assigned", "Status", "Completed on", "Refresh by"), rows, personal=True)
 
 
 def dashboard_tables(session: Session, period: Period, scope: ReportScope, now: dt.datetime,

@@ -205,8 +205,8 @@ def queue_attempt(session: Session, attempt: Attempt) -> None:
 
     Only rows are written here; `lms xapi send` does the network work, never the learner's request.
     """
-    if not has_app_context() or Lrs.from_config(current_app.config) is None:
-        return
+    if not has_app_context() or not str(current_app.config.get("XAPI_ENDPOINT") or "").strip():
+        return  # a bad address is reported by `lms xapi send`, never to a learner
     session.flush()
     for statement in attempt_statements(session, attempt, Site.from_config(current_app.config)):
         if session.scalar(select(XapiOutbox.id).where(XapiOutbox.statement_id == statement["id"])) is None:

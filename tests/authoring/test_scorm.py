@@ -3,6 +3,7 @@ bytes every time, content sanitised as on the LMS pages, and a command that refu
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import re
@@ -15,6 +16,7 @@ from lxml import etree
 
 from authoring import load
 from authoring.cli import main
+from authoring.scaffold import PIXEL_PNG
 from authoring.scorm import MANIFEST, build_package, source_from_module
 from tests.builders import QUESTION, write_notebook
 from tests.conftest import ROOT
@@ -108,3 +110,15 @@ def test_does_export_scorm_write_a_zip_or_refuse_a_broken_notebook(tmp_path: Pat
     assert result.exit_code == 1
     assert "the question needs at least two options" in result.output and "fix the errors above" in result.output
     assert not (tmp_path / "broken.zip").exists()
+
+
+def test_are_the_modules_images_packaged_listed_and_linked(tmp_path: Path, scorm12_schema):
+    (tmp_path / "pixel.png").write_bytes(base64.b64decode(PIXEL_PNG))
+    notebook = write_notebook(tmp_path / "pictures.ipynb", "# Page\n\n![A small grey square](pixel.png)", QUESTION)
+    archive = package(notebook)
+    (image,) = [n for n in archive.namelist() if n.startswith("assets/")]
+    assert image.endswith("-pixel.png") and archive.read(image) == base64.b64decode(PIXEL_PNG)
+    assert f'<img class="sl-image" src="{image}" alt="A small grey square">' in archive.read("index.html").decode()
+    manifest = etree.fromstring(archive.read(MANIFEST))
+    assert image in [f.get("href") for f in manifest.iterfind("cp:resources/cp:resource/cp:file", NS)]
+    assert scorm12_schema.validate(manifest)

@@ -12,6 +12,7 @@ import re
 import threading
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -20,6 +21,7 @@ import pytest
 from authoring import load
 from authoring.scorm import build_package, source_from_module
 from tests.browser.conftest import AXE, Page, expect, new_page
+from tests.builders import KNOWLEDGE_CHECK, write_notebook
 from tests.conftest import ROOT
 
 COURSES = sorted(p.stem for p in (ROOT / "courses").glob("*.ipynb"))
@@ -64,7 +66,9 @@ def module_source(name: str):
     return source_from_module(module)
 
 
-def serve(folder: Path) -> Iterator[str]:
+@contextmanager
+def serving(folder: Path) -> Iterator[str]:
+    """A folder served over HTTP on a free local port, for as long as the block runs."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(folder)))
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
@@ -89,7 +93,8 @@ def lms_site(tmp_path: Path, course: str) -> Iterator[str]:
         archive.extractall(tmp_path / "package")
     (tmp_path / "host.html").write_text(HOST_PAGE, encoding="utf-8")
     (tmp_path / "scorm-again.js").write_bytes(SCORM_AGAIN.read_bytes())
-    yield from serve(tmp_path)
+    with serving(tmp_path) as url:
+        yield url
 
 
 @pytest.fixture
@@ -226,3 +231,27 @@ def test_has_the_launch_page_no_serious_accessibility_problems(browser, lms_site
                               ".filter(v => ['serious', 'critical'].includes(v.impact)).map(v => v.id))")
     page.context.close()
     assert found == []
+
+
+def test_is_a_module_without_an_assessment_completed_on_its_last_page(browser, tmp_path: Path):
+    notebook = write_notebook(tmp_path / "reading.ipynb", "# First page\n\nRead this.", KNOWLEDGE_CHECK, "# Last page\n\nThe end.")
+    module = load(notebook)
+    assert not [p for p in module.problems if p.for_build().is_error]
+    site = tmp_path / "site"
+    with zipfile.ZipFile(io.BytesIO(build_package(source_from_module(module)))) as archive:
+        archive.extractall(site / "package")
+    (site / "host.html").write_text(HOST_PAGE, encoding="utf-8")
+    (site / "scorm-again.js").write_bytes(SCORM_AGAIN.read_bytes())
+    with serving(site) as base_url:
+        page = new_page(browser, base_url)
+        page.goto("/host.html")
+        frame = page.frame_locator("#sco")
+        expect(frame.get_by_role("button", name="Finish the module")).to_be_hidden()
+        frame.get_by_role("button", name="Next page").click()
+        expect(frame.locator("#page-2-title")).to_be_focused()
+        assert page.evaluate("API.cmi.core.lesson_status") == "completed"  # reaching the last page completes it
+        frame.get_by_role("button", name="Finish the module").click()
+        recorded = page.evaluate(RECORDED)
+        page.context.close()
+        assert (recorded["status"], recorded["exit"], recorded["raw"], recorded["errors"]) == ("completed", "", "", [])
+        assert recorded["calls"][-1] == "LMSFinish"

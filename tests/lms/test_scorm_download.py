@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from authoring import build
-from lms.models import Module, Role
+from lms.models import AuditEvent, Module, Role
 from lms.services.publishing import publish
 from tests.builders import make_organisation, make_partnership, make_user
 from tests.conftest import ROOT, sign_in
@@ -48,6 +48,9 @@ def test_can_a_trainer_download_the_current_version_as_scorm(client, session, pu
     archive = zipfile.ZipFile(io.BytesIO(response.data))
     assert archive.namelist()[0] == "imsmanifest.xml"
     assert "In Safer Testville, report it to the Testville Hate Crime Hub." in archive.read("index.html").decode("utf-8")
+    session.rollback()
+    event = session.scalar(select(AuditEvent).where(AuditEvent.action == "module.scorm_downloaded"))
+    assert (event.subject, event.detail) == ("module:tiny-module", {"version": 1})  # the answer key left: it is logged
 
 
 @pytest.mark.parametrize("role", [Role.LEARNER, Role.ORG_ADMIN, Role.PARTNERSHIP_LEAD])

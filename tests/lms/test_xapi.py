@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import func, select
 
 from authoring import build
-from lms.models import Channel, Completion, Module, ModuleVersion, XapiOutbox
+from lms.models import AuditEvent, Channel, Completion, Module, ModuleVersion, XapiOutbox
 from lms.services import completions, xapi
 from lms.services.periods import current_period, fy_quarter
 from tests.builders import make_organisation, make_partnership, make_user
@@ -96,6 +96,8 @@ def test_does_every_exported_statement_pass_an_independent_xapi_validator(app, s
     assert len(warnings) == len(statements)
     assert all(found == [] for found in warnings.values()), warnings
     assert "6 statement(s)" in result.output
+    session.rollback()
+    assert session.scalar(select(AuditEvent.detail).where(AuditEvent.action == "report.exported"))["format"] == "jsonl"
 
 
 def test_does_the_validator_refuse_a_broken_statement():

@@ -39,7 +39,7 @@ from lms.models import (
     User,
 )
 from lms.services import completions
-from lms.services.api_tokens import token_hash
+from lms.services.api_tokens import TOKEN_PREFIX, token_hash
 from lms.services.password_reset import make_token
 from lms.services.publishing import publish
 from tests.conftest import ROOT
@@ -78,7 +78,6 @@ class World:
     version_id: int = 0
     asset_name: str = "diagram.png"
     reset_token: str = ""
-    api_token: str = ""
 
 
 @pytest.fixture(scope="session")
@@ -86,6 +85,11 @@ def tiny_build(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("security-build")
     assert not build([TINY], out).failed
     return out
+
+
+def api_token(number: int) -> str:
+    """The plain API token of place `number` (only its hash is stored)."""
+    return f"{TOKEN_PREFIX}security-test-token-{number}"
 
 
 def _place(session, partnership: Partnership, name: str, module_id: int, number: int) -> tuple[Place, Organisation]:
@@ -96,7 +100,7 @@ def _place(session, partnership: Partnership, name: str, module_id: int, number:
     code = JoinCode(organisation_id=organisation.id, code=f"JOIN{number}CODE")
     domain = EmailDomain(organisation_id=organisation.id, domain=f"council{number}.example")
     assignment = Assignment(module_id=module_id, organisation_id=organisation.id)
-    token = ApiToken(name=f"BI {number}", token_hash=token_hash(f"token-{number}"), partnership_id=partnership.id)
+    token = ApiToken(name=f"BI {number}", token_hash=token_hash(api_token(number)), partnership_id=partnership.id)
     person = User(email=f"colleague{number}@council.example", full_name=f"Colleague {number}", password_hash=NOT_A_HASH,
                   organisation_id=organisation.id)
     session.add_all([department, code, domain, assignment, token, person])

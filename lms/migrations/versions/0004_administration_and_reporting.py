@@ -1,10 +1,12 @@
-"""administration and reporting
+"""administration and reporting: an index covering the counts report
 
 Revision ID: 0004
 Revises: 0003
 """
 
 from collections.abc import Sequence
+
+from alembic import op
 
 revision: str = '0004'
 down_revision: str | None = '0003'
@@ -13,8 +15,10 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table('completion', schema=None) as batch_op:
+        batch_op.create_index('ix_completion_counts', ['fy_quarter', 'channel', 'organisation_id', 'module_id', 'user_id'], unique=False)
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table('completion', schema=None) as batch_op:
+        batch_op.drop_index('ix_completion_counts')
