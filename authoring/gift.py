@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from authoring.problems import Problem, Severity
-from authoring.questions import HEADING, HEADING_TAIL, QUESTION_ID
+from authoring.questions import HEADING, HEADING_TAIL, KINDS, QUESTION_ID
 
 if TYPE_CHECKING:
     from authoring.module import Module
@@ -59,7 +59,7 @@ def export_gift(module: Module) -> str:
 
 
 def _heading(question: Question) -> str:
-    words = next((w for w, kind in _kinds().items() if kind is question.kind), "")
+    words = next((w for w, kind in KINDS.items() if kind is question.kind), "")
     return f"### {'Question' if question.scored else 'Knowledge check'}{f' ({words})' if words else ''} {{#{question.id}}}"
 
 
@@ -81,12 +81,6 @@ def _gift_question(question: Question) -> str:
         feedback = f"#{escape(option.feedback)}" if option.feedback else ""
         lines.append(f"\t{mark}{escape(option.text)}{feedback}")
     return "\n".join(lines) + "\n}\n"
-
-
-def _kinds() -> dict:
-    from authoring.questions import KINDS
-
-    return KINDS
 
 
 # --- import ---------------------------------------------------------------------------------------
@@ -310,7 +304,7 @@ def _apply_weights(question: GiftQuestion, marks: list[str], weights: list[float
     line = question.line
     full = [m == "=" and w in (None, 100.0) for m, w in zip(marks, weights, strict=True)]
     shares = [w for m, w in zip(marks, weights, strict=True) if m == "~" and w is not None and w > 0]
-    odd = [w for m, w in zip(marks, weights, strict=True) if w is not None and (m == "=" and w != 100 or m == "~" and 0 < w < 100 and not shares)]
+    odd = [w for m, w in zip(marks, weights, strict=True) if m == "=" and w is not None and w != 100]
     if odd or (shares and (any(full) or len(set(shares)) > 1 or abs(sum(shares) - 100) > 0.01)):
         report.error(line, "weights other than full marks or none (partial credit) are not supported",
                      "mark each option right (=) or wrong (~); for 'choose all that apply' give each right option an equal share, e.g. ~%50%")

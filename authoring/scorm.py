@@ -21,6 +21,8 @@ from xml.etree import ElementTree as ET
 from authoring.placeholders import fill_placeholders
 
 if TYPE_CHECKING:
+    from markupsafe import Markup
+
     from authoring.module import Module
 
 LAUNCH_PAGE = "index.html"
@@ -145,7 +147,7 @@ def _packaged(name: str) -> bytes:
     return resources.files("authoring").joinpath("scorm_package", name).read_bytes()
 
 
-def _markup(text: str):  # noqa: ANN202 - markupsafe.Markup, imported lazily with the template engine
-    from markupsafe import Markup
+def _markup(text: str) -> Markup:
+    from markupsafe import Markup  # imported with the template engine, only when exporting
 
     return Markup(text)  # noqa: S704 - lesson HTML was sanitised at build time; placeholder values are escaped

@@ -177,7 +177,6 @@
 
   function start() {
     api = findApi(window) || (window.opener ? findApi(window.opener) : null);
-    document.getElementById("sl-no-lms").hidden = Boolean(api);
     var resumeAt = 1;
     if (api && String(lms("LMSInitialize")) === "true") {
       status = String(lms("LMSGetValue", "cmi.core.lesson_status") || "");
@@ -189,6 +188,7 @@
     } else {
       api = null;
     }
+    document.getElementById("sl-no-lms").hidden = Boolean(api);
     Array.prototype.forEach.call(document.querySelectorAll(".sl-nav, .sl-check, #sl-submit"), function (element) { element.hidden = false; });
     document.getElementById("sl-finish").hidden = data.hasAssessment;
     document.addEventListener("click", function (event) {
