@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from lms.db import db
@@ -15,9 +16,12 @@ login_manager.login_view = "auth.login"
 login_manager.login_message = "Sign in to continue."
 login_manager.login_message_category = "info"
 
+# Built once: SQLAlchemy then reuses its cache key and compiled SQL on every request.
+_USER_WITH_PLACE = (select(User).options(joinedload(User.organisation).joinedload(Organisation.partnership))
+                    .where(User.id == bindparam("user_id")))
+
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     # The organisation and partnership come in the same query: lesson pages fill placeholders from them.
-    options = [joinedload(User.organisation).joinedload(Organisation.partnership)]
-    return db.session.get(User, int(user_id), options=options) if user_id.isdigit() else None
+    return db.session.scalars(_USER_WITH_PLACE, {"user_id": int(user_id)}).unique().first() if user_id.isdigit() else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from lms.db import write_transaction
@@ -30,16 +30,20 @@ class Lesson:
         return next((q for q in self.version.questions if q["id"] == question_id), None)
 
 
+# Built once, as these run on every lesson page: SQLAlchemy reuses their cache keys and compiled SQL.
+_CURRENT_VERSION = (select(Module, ModuleVersion).join(ModuleVersion, ModuleVersion.id == Module.current_version_id)
+                    .where(Module.slug == bindparam("slug")))
+_PAGE = select(ModulePage).where(ModulePage.version_id == bindparam("version_id"), ModulePage.number == bindparam("number"))
+
+
 def find_lesson(session: Session, slug: str) -> Lesson | None:
     """The module with this id in its current version, or None if it is not published."""
-    # One query for both: this runs on every lesson page.
-    found = session.execute(select(Module, ModuleVersion).join(ModuleVersion, ModuleVersion.id == Module.current_version_id)
-                            .where(Module.slug == slug)).first()
+    found = session.execute(_CURRENT_VERSION, {"slug": slug}).first()
     return Lesson(*found) if found else None
 
 
 def page(session: Session, version_id: int, number: int) -> ModulePage | None:
-    return session.scalar(select(ModulePage).where(ModulePage.version_id == version_id, ModulePage.number == number))
+    return session.scalar(_PAGE, {"version_id": version_id, "number": number})
 
 
 def lesson_pages(session: Session, lesson: Lesson) -> list[ModulePage]:
