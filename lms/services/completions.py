@@ -139,6 +139,7 @@ def record_attendance(session: Session, user: User, training_session: TrainingSe
     )
     session.add(completion)
     session.flush()
+    xapi.queue_completion(session, completion)  # rows only, same transaction
     return completion
 
 

@@ -205,10 +205,30 @@ def queue_attempt(session: Session, attempt: Attempt) -> None:
 
     Only rows are written here; `lms xapi send` does the network work, never the learner's request.
     """
-    if not has_app_context() or not str(current_app.config.get("XAPI_ENDPOINT") or "").strip():
-        return  # a bad address is reported by `lms xapi send`, never to a learner
+    if not _forwarding():
+        return
     session.flush()
-    for statement in attempt_statements(session, attempt, Site.from_config(current_app.config)):
+    _enqueue(session, attempt_statements(session, attempt, Site.from_config(current_app.config)))
+
+
+def queue_completion(session: Session, completion: Completion) -> None:
+    """In the caller's transaction, queue the 'completed' statement of a face-to-face attendance."""
+    if not _forwarding() or completion.user_id is None:
+        return
+    session.flush()
+    user = session.get(User, completion.user_id)
+    organisation = session.get(Organisation, completion.organisation_id)
+    module = session.get(Module, completion.module_id)
+    _enqueue(session, [completion_statement(completion, user, organisation, module, None, Site.from_config(current_app.config))])
+
+
+def _forwarding() -> bool:
+    """Whether an LRS is configured; a bad address is reported by `lms xapi send`, never to a learner."""
+    return has_app_context() and bool(str(current_app.config.get("XAPI_ENDPOINT") or "").strip())
+
+
+def _enqueue(session: Session, statements: list[dict]) -> None:
+    for statement in statements:
         if session.scalar(select(XapiOutbox.id).where(XapiOutbox.statement_id == statement["id"])) is None:
             session.add(XapiOutbox(statement_id=statement["id"], statement=statement))
 

@@ -20,7 +20,7 @@ from authoring import build
 from lms.models import AuditEvent, Channel, Completion, Module, ModuleVersion, XapiOutbox
 from lms.services import completions, xapi
 from lms.services.periods import current_period, fy_quarter
-from tests.builders import make_organisation, make_partnership, make_user
+from tests.builders import make_organisation, make_partnership, make_training_session, make_user
 from tests.conftest import ROOT
 
 TINY = ROOT / "tests" / "data" / "tiny-module"
@@ -192,6 +192,19 @@ def test_are_a_passs_statements_queued_once_in_the_same_transaction(app, session
     key = session.scalar(select(ModuleVersion.answer_key).where(ModuleVersion.id == version.id))
     completions.submit_attempt(session, submission.attempt.id, learner, {q: k["correct"] for q, k in key.items()})  # a double click
     assert len(outbox(session)) == 2
+
+
+def test_is_a_named_face_to_face_attendance_queued_as_completed(app, session, version, people):
+    app.config["XAPI_ENDPOINT"] = "http://127.0.0.1:9/xapi"
+    learner, _ = people
+    workshop = make_training_session(session, version.module, learner.organisation, dt.date(2025, 11, 4))
+    attendance = completions.record_attendance(session, learner, workshop)
+    session.commit()
+    rows = outbox(session)
+    assert [r.statement_id for r in rows] == [xapi.statement_id("completion", attendance.id)]
+    statement = rows[0].statement
+    assert statement["verb"]["id"] == "http://adlnet.gov/expapi/verbs/completed"
+    assert statement["actor"]["account"]["name"] == learner.public_id and "duration" not in statement["result"]
 
 
 class LocalLrs:
