@@ -25,9 +25,10 @@ from lms.services.publishing import PublishError, publish
 def init_app(app: Flask) -> None:
     for command in (db_group, courses, demo, report, api_token, xapi_group):
         app.cli.add_command(command)
-    from lms import operations  # backup and personal data commands live beside their services
+    from lms import first_admin, operations  # site-running commands live beside their services
 
     operations.init_app(app)
+    first_admin.init_app(app)
 
 
 @click.group("db")

@@ -42,6 +42,15 @@ def roles_required(*roles: Role) -> Callable:
     return decorate
 
 
+def assignable_roles(user: User) -> tuple[Role, ...]:
+    """The roles a person may hand out: an organisation admin stays within their organisation's roles."""
+    if is_site_admin(user):
+        return tuple(Role)
+    if user.role == Role.ORG_ADMIN:
+        return (Role.LEARNER, Role.TRAINER, Role.ORG_ADMIN)
+    return ()
+
+
 def is_site_admin(user: User) -> bool:
     return user.role == Role.SITE_ADMIN
 

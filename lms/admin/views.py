@@ -41,6 +41,7 @@ from lms.permissions import (
     SESSION_ROLES,
     STAFF_ROLES,
     TOKEN_ROLES,
+    assignable_roles,
     is_site_admin,
     managed_organisation_or_404,
     managed_organisations,
@@ -54,6 +55,8 @@ from lms.services import api_tokens, delivery, organisations
 from lms.services.organisations import AdminError
 from lms.services.user_import import ImportFileError, import_people
 
+ROLE_NAMES = {Role.LEARNER: "Learner", Role.TRAINER: "Trainer", Role.ORG_ADMIN: "Organisation admin",
+              Role.PARTNERSHIP_LEAD: "Partnership lead", Role.SITE_ADMIN: "Site admin"}
 blueprint = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
 
@@ -257,7 +260,8 @@ def people(organisation_id: int):
     organisation = managed_organisation_or_404(db.session, current_user, organisation_id)
     search = request.args.get("q", "")[:200]
     return render_template("admin/people.html", organisation=organisation, search=search,
-                           people=organisations.find_people(db.session, organisation, search), form=FlaskForm())
+                           people=organisations.find_people(db.session, organisation, search), form=FlaskForm(),
+                           roles=[(r.value, ROLE_NAMES[r]) for r in assignable_roles(current_user)])
 
 
 @blueprint.route("/people/<int:user_id>/active", methods=["POST"])
@@ -270,6 +274,20 @@ def set_active(user_id: int):
     try:
         organisations.set_active(db.session, person, active, current_user.id)
         flash(f"{person.full_name} {'can sign in again' if active else 'is deactivated: their completions are kept'}.", "success")
+    except AdminError as error:
+        flash(str(error), "info")
+    return redirect(url_for("admin.people", organisation_id=person.organisation_id))
+
+
+@blueprint.route("/people/<int:user_id>/role", methods=["POST"])
+@roles_required(*ADMIN_ROLES)
+def set_role(user_id: int):
+    person = managed_user_or_404(db.session, current_user, user_id)
+    if not FlaskForm().validate_on_submit() or request.form.get("role") not in {r.value for r in Role}:
+        abort(400)
+    try:
+        organisations.set_role(db.session, person, Role(request.form["role"]), assignable_roles(current_user), current_user.id)
+        flash(f"{person.full_name} is now {ROLE_NAMES[person.role].lower()}.", "success")
     except AdminError as error:
         flash(str(error), "info")
     return redirect(url_for("admin.people", organisation_id=person.organisation_id))

@@ -20,6 +20,7 @@ from lms.models import (
     Organisation,
     OrganisationType,
     Partnership,
+    Role,
     User,
     utcnow,
 )
@@ -220,3 +221,18 @@ def set_active(session: Session, person: User, active: bool, actor_id: int | Non
             person.active = active
             record_event(session, "user.reactivated" if active else "user.deactivated", f"user:{person.id}", actor_id,
                          organisation_id=person.organisation_id)
+
+
+def set_role(session: Session, person: User, role: Role, allowed: tuple[Role, ...], actor_id: int | None) -> None:
+    """Give a person another role, within the roles the actor may hand out."""
+    if person.role not in allowed:
+        raise AdminError(f"Only a site admin can change the role of a {person.role.value.replace('_', ' ')}", "role")
+    if role not in allowed:
+        raise AdminError("Choose one of the roles listed", "role")
+    if person.id == actor_id and role != person.role:
+        raise AdminError("You cannot change your own role: ask another administrator", "role")
+    with write_transaction(session):
+        if person.role != role:
+            record_event(session, "user.role_changed", f"user:{person.id}", actor_id,
+                         organisation_id=person.organisation_id, before=person.role.value, after=role.value)
+            person.role = role

@@ -128,6 +128,50 @@ def test_can_an_admin_not_deactivate_themselves(app, session, org):
     assert admin.active
 
 
+def test_can_an_org_admin_make_a_colleague_a_trainer_but_not_a_site_admin(app, session, org):
+    organisation, admin = org
+    person = make_user(session, organisation, email="colleague@alpha.example")
+    session.commit()
+    client = signed_in(app, admin.email)
+    page = client.get(f"/admin/organisations/{organisation.id}/people").get_data(as_text=True)
+    assert 'for="role-%d"' % person.id in page and "Site admin" not in page
+    client.post(f"/admin/people/{person.id}/role", data={"csrf_token": csrf_token(page), "role": "trainer"})
+    session.refresh(person)
+    assert person.role == Role.TRAINER
+    client.post(f"/admin/people/{person.id}/role", data={"csrf_token": csrf_token(page), "role": "site_admin"})
+    session.refresh(person)
+    assert person.role == Role.TRAINER
+    event = session.scalar(select(AuditEvent).where(AuditEvent.action == "user.role_changed"))
+    assert (event.actor_id, event.detail["before"], event.detail["after"]) == (admin.id, "learner", "trainer")
+
+
+def test_can_an_org_admin_not_demote_a_site_admin_or_change_their_own_role(app, session, org):
+    organisation, admin = org
+    site_admin = make_user(session, organisation, Role.SITE_ADMIN, email="site@alpha.example")
+    session.commit()
+    client = signed_in(app, admin.email)
+    page = client.get(f"/admin/organisations/{organisation.id}/people").get_data(as_text=True)
+    assert 'for="role-%d"' % site_admin.id not in page
+    client.post(f"/admin/people/{site_admin.id}/role", data={"csrf_token": csrf_token(page), "role": "learner"})
+    client.post(f"/admin/people/{admin.id}/role", data={"csrf_token": csrf_token(page), "role": "learner"})
+    session.refresh(site_admin)
+    session.refresh(admin)
+    assert (site_admin.role, admin.role) == (Role.SITE_ADMIN, Role.ORG_ADMIN)
+    assert "user.role_changed" not in actions(session)
+
+
+def test_is_another_organisations_person_not_found_when_changing_a_role(app, session, org):
+    _organisation, admin = org
+    other = make_organisation(session, make_partnership(session, "Elsewhere"), "Beta Council")
+    stranger = make_user(session, other, email="stranger@beta.example")
+    session.commit()
+    client = signed_in(app, admin.email)
+    page = client.get("/admin/").get_data(as_text=True)
+    response = client.post(f"/admin/people/{stranger.id}/role", data={"csrf_token": csrf_token(page), "role": "trainer"})
+    session.refresh(stranger)
+    assert response.status_code == 404 and stranger.role == Role.LEARNER
+
+
 def test_can_a_site_admin_create_partnerships_and_organisations_and_an_org_admin_edit_their_own(app, session, org):
     organisation, _admin = org
     make_user(session, organisation, Role.SITE_ADMIN, email="site@alpha.example")
