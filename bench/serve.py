@@ -65,7 +65,7 @@ class WrkResult:
 
 @dataclass
 class Instance:
-    """A migrated, populated database and what the load needs: cookies, the lesson URL, submissions."""
+    """A migrated, populated database and what the load needs: signed-in cookies and prepared submissions."""
 
     url: str
     directory: Path
@@ -87,7 +87,7 @@ def free_port() -> int:
 def gunicorn(app: str, env: dict[str, str]):
     """gunicorn with the README's settings (2 sync workers) on a free local port; yields the base URL."""
     port = free_port()
-    command = [GUNICORN, "--workers", "2", "--bind", f"127.0.0.1:{port}", "--backlog", "2048", app]
+    command = [GUNICORN, "--workers", "2", "--bind", f"127.0.0.1:{port}", app]
     process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -166,6 +166,7 @@ end
 
 def prepare(url: str, directory: Path, throughput_learners: int) -> Instance:
     """Migrate a fresh database, publish the tiny module and add learners, each with one open attempt."""
+    # Imported here, not at the top: the burst client process runs this file too and needs none of the app.
     from flask import g
     from flask import session as flask_session
     from flask_login import login_user
@@ -276,7 +277,7 @@ async def _submit(host: str, port: int, start: float, delay: float, row: list[st
 async def _burst(base: str, rows: list[list[str]], window: float) -> list[tuple[float, str]]:
     split = urlsplit(base)
     start = time.monotonic() + 0.5
-    rng = random.Random(7)  # noqa: S311 - spreading load, not security
+    rng = random.Random(7)  # spreads the arrivals; the same spread every run
     return await asyncio.gather(*(_submit(split.hostname, split.port, start, rng.uniform(0, window), row) for row in rows))
 
 

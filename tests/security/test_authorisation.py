@@ -60,6 +60,7 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "admin.remove_assignment": ORGANISATION_ADMIN,
     "admin.people": ORGANISATION_ADMIN,
     "admin.set_active": ORGANISATION_ADMIN,
+    "admin.set_role": ORGANISATION_ADMIN,
     "admin.import_users": ORGANISATION_ADMIN,
     "admin.sessions": SESSIONS,
     "admin.new_session": SESSIONS,
@@ -97,18 +98,19 @@ def _argument(name: str, world: World, role: str, scope: str) -> str:
 SCOPED_ARGUMENTS = {"organisation_id", "code_id", "domain_id", "assignment_id", "token_id", "user_id", "attempt_id", "code"}
 
 
-def _cases(app, world: World, endpoint: str, role: str) -> dict[str, Case]:
-    """The request to make for each scope the route has (own and other, or just one)."""
+def _cases(app, world: World, endpoint: str, role: str) -> list[tuple[str, Case]]:
+    """The requests to make for each scope the route has (own and other, or just one) and each of its
+    methods: a POST (with a valid CSRF token and nothing else) must be refused to the same people as a GET."""
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     scoped = bool(rule.arguments & SCOPED_ARGUMENTS) or endpoint in QUERY_SCOPED
-    cases = {}
+    cases = []
     for scope in ("own", "other") if scoped else ("own",):
         with app.test_request_context():
             path = url_for(endpoint, **{name: _argument(name, world, role, scope) for name in rule.arguments})
         if endpoint in QUERY_SCOPED:
             place = world.own if scope == "own" else world.other
             path += f"?{QUERY_SCOPED[endpoint]}={place.organisation_id}"
-        cases[scope] = Case("GET" if "GET" in rule.methods else "POST", path)
+        cases += [(scope, Case(method, path)) for method in ("GET", "POST") if method in rule.methods]
     return cases
 
 
@@ -141,7 +143,7 @@ def test_does_the_route_let_in_only_the_people_it_should(app, tiny_build, endpoi
             empty_tables()
             world = build_world(app, tiny_build)
         client, token = signed_client(app, world.users.get(role))
-        for scope, case in _cases(app, world, endpoint, role).items():
+        for scope, case in _cases(app, world, endpoint, role):
             want = (OK if scope == "own" else DENIED) if expected == OWN else expected
             if case.method == "GET":
                 response = client.get(case.path)
