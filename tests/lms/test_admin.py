@@ -134,7 +134,7 @@ def test_can_an_org_admin_make_a_colleague_a_trainer_but_not_a_site_admin(app, s
     session.commit()
     client = signed_in(app, admin.email)
     page = client.get(f"/admin/organisations/{organisation.id}/people").get_data(as_text=True)
-    assert 'for="role-%d"' % person.id in page and "Site admin" not in page
+    assert f'for="role-{person.id}"' in page and "Site admin" not in page
     client.post(f"/admin/people/{person.id}/role", data={"csrf_token": csrf_token(page), "role": "trainer"})
     session.refresh(person)
     assert person.role == Role.TRAINER
@@ -151,7 +151,7 @@ def test_can_an_org_admin_not_demote_a_site_admin_or_change_their_own_role(app, 
     session.commit()
     client = signed_in(app, admin.email)
     page = client.get(f"/admin/organisations/{organisation.id}/people").get_data(as_text=True)
-    assert 'for="role-%d"' % site_admin.id not in page
+    assert f'for="role-{site_admin.id}"' not in page
     client.post(f"/admin/people/{site_admin.id}/role", data={"csrf_token": csrf_token(page), "role": "learner"})
     client.post(f"/admin/people/{admin.id}/role", data={"csrf_token": csrf_token(page), "role": "learner"})
     session.refresh(site_admin)
