@@ -11,6 +11,8 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import HTTPServer
 from pathlib import Path
 
 import pytest
@@ -69,8 +71,18 @@ def live_server(app, session, published, learner) -> Iterator[str]:
     session.commit()  # everything the browser will read must be committed before it asks
     request_log, pages_only = logging.getLogger("werkzeug"), _PagesOnly()
     request_log.addFilter(pages_only)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="lms-live-server", daemon=True)
+    try:
+        with serving(make_server("127.0.0.1", 0, app, threaded=True)) as base_url:
+            yield base_url
+    finally:
+        request_log.removeFilter(pages_only)
+        session.rollback()  # end the test's read transaction before the root fixture empties the tables
+
+
+@contextmanager
+def serving(server: HTTPServer) -> Iterator[str]:
+    """Run a local HTTP server (the app, or a folder) on a daemon thread for the block; yields its base URL."""
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"
@@ -78,8 +90,6 @@ def live_server(app, session, published, learner) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
-        request_log.removeFilter(pages_only)
-        session.rollback()  # end the test's read transaction before the root fixture empties the tables
 
 
 @pytest.fixture

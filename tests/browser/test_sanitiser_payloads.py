@@ -11,7 +11,6 @@ another host fails the test. (It lives beside the other browser tests to share t
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 
 import pytest
@@ -21,7 +20,7 @@ from authoring import load
 from authoring.bundle import write_bundle
 from lms.services.publishing import publish
 from tests.authoring.test_sanitise import PAYLOADS
-from tests.browser.conftest import TIMEOUT_MS
+from tests.browser.conftest import TIMEOUT_MS, serving
 from tests.builders import settings_cell, write_notebook
 from tests.security.conftest import USER_AGENT, signed_client
 
@@ -63,15 +62,10 @@ def payload_server(app, session, tmp_path, learner) -> Iterator[str]:
     write_bundle(load(notebook), tmp_path / "bundles")
     publish(session, tmp_path / "bundles")
     session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        with serving(make_server("127.0.0.1", 0, app, threaded=True)) as base_url:
+            yield base_url
     finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
         session.rollback()
 
 

@@ -9,10 +9,9 @@ from __future__ import annotations
 import functools
 import io
 import re
-import threading
 import zipfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -20,7 +19,7 @@ import pytest
 
 from authoring import load
 from authoring.scorm import build_package, source_from_module
-from tests.browser.conftest import AXE, Page, expect, new_page
+from tests.browser.conftest import AXE, Page, expect, new_page, serving
 from tests.builders import KNOWLEDGE_CHECK, write_notebook
 from tests.conftest import ROOT
 
@@ -66,18 +65,9 @@ def module_source(name: str):
     return source_from_module(module)
 
 
-@contextmanager
-def serving(folder: Path) -> Iterator[str]:
+def serving_folder(folder: Path) -> AbstractContextManager[str]:
     """A folder served over HTTP on a free local port, for as long as the block runs."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(folder)))
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    return serving(ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(folder))))
 
 
 @pytest.fixture
@@ -93,7 +83,7 @@ def lms_site(tmp_path: Path, course: str) -> Iterator[str]:
         archive.extractall(tmp_path / "package")
     (tmp_path / "host.html").write_text(HOST_PAGE, encoding="utf-8")
     (tmp_path / "scorm-again.js").write_bytes(SCORM_AGAIN.read_bytes())
-    with serving(tmp_path) as url:
+    with serving_folder(tmp_path) as url:
         yield url
 
 
@@ -242,7 +232,7 @@ def test_is_a_module_without_an_assessment_completed_on_its_last_page(browser, t
         archive.extractall(site / "package")
     (site / "host.html").write_text(HOST_PAGE, encoding="utf-8")
     (site / "scorm-again.js").write_bytes(SCORM_AGAIN.read_bytes())
-    with serving(site) as base_url:
+    with serving_folder(site) as base_url:
         page = new_page(browser, base_url)
         page.goto("/host.html")
         frame = page.frame_locator("#sco")
