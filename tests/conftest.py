@@ -15,10 +15,11 @@ from sqlalchemy import text, update
 from lms import create_app, migrate
 from lms.db import db, make_engine
 from lms.models import Base, Module
-from tests.builders import PASSWORD
+from tests.builders import PASSWORD, publish_module
 
 TEST_DATABASE_URL = os.environ.get("LMS_TEST_DATABASE_URL", "")
 ROOT = Path(__file__).resolve().parent.parent
+TINY = ROOT / "tests" / "data" / "tiny-module"
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -61,6 +62,12 @@ def _empty_tables() -> None:
 def session(app: Flask):
     with app.app_context():
         yield db.session
+
+
+@pytest.fixture
+def published(session, tmp_path: Path) -> Module:
+    """The tiny test module (two pages, a knowledge check, an assessment), built and published."""
+    return publish_module(session, TINY, tmp_path / "build")
 
 
 @pytest.fixture

@@ -16,12 +16,9 @@ from http.server import HTTPServer
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 from werkzeug.serving import make_server
 
-from authoring import build
-from lms.models import Module, User
-from lms.services.publishing import publish
+from lms.models import User
 from tests.builders import make_join_code, make_organisation, make_partnership, make_user
 from tests.conftest import ROOT
 
@@ -30,7 +27,6 @@ try:
 except ImportError:  # the browser fixture skips every test, saying what to install
     Browser = Page = expect = sync_playwright = None
 
-TINY = ROOT / "tests" / "data" / "tiny-module"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 CHROMIUM = os.environ.get("LMS_TEST_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -41,15 +37,6 @@ LEARNER_EMAIL = "learner@testville.example"
 JOIN_CODE = "TESTVILLE-2026"
 NEW_LEARNER = {"Full name": "Robin Patel", "Email address": "robin.patel@testville.example", "Join code (if you have one)": JOIN_CODE}
 NEW_PASSWORD = "lantern meadow copper fox"
-
-
-@pytest.fixture
-def published(session, tmp_path: Path) -> Module:
-    """The tiny test module, built from its notebook and published, as tests/lms/test_journey.py does."""
-    report = build([TINY], tmp_path / "build")
-    assert report.built and not report.failed, report.problems
-    publish(session, tmp_path / "build")
-    return session.scalar(select(Module).where(Module.slug == "tiny-module"))
 
 
 @pytest.fixture

@@ -8,26 +8,17 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
 
 from authoring import build
 from lms import create_app, migrate
 from lms.db import db
-from lms.models import Module, Organisation
+from lms.models import Organisation
 from lms.services.publishing import publish
 from tests.builders import make_organisation, make_partnership
 from tests.conftest import ROOT
 from tests.faults.live import Learner, add_learners
 
 TINY = ROOT / "tests" / "data" / "tiny-module"
-
-
-@pytest.fixture
-def published(session, tmp_path: Path) -> Module:
-    report = build([TINY], tmp_path / "build")
-    assert report.built and not report.failed, report.problems
-    publish(session, tmp_path / "build")
-    return session.scalar(select(Module).where(Module.slug == "tiny-module"))
 
 
 @pytest.fixture

@@ -3,26 +3,13 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from authoring import build
-from lms.models import Completion, Module
-from lms.services.publishing import publish
+from lms.models import Completion
 from tests.builders import make_organisation, make_partnership, make_user
-from tests.conftest import ROOT, csrf_token, sign_in
-
-TINY = ROOT / "tests" / "data" / "tiny-module"
-
-
-@pytest.fixture
-def published(session, tmp_path: Path) -> Module:
-    report = build([TINY], tmp_path / "build")
-    assert report.built and not report.failed
-    publish(session, tmp_path / "build")
-    return session.scalar(select(Module).where(Module.slug == "tiny-module"))
+from tests.conftest import csrf_token, sign_in
 
 
 @pytest.fixture
