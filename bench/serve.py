@@ -133,6 +133,8 @@ def wrk(url: str, seconds: int, headers: dict[str, str] | None = None, script: P
         command += ["-s", str(script)]
     output = subprocess.run([*command, url], check=True, capture_output=True, text=True, timeout=seconds + 60).stdout
     latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", output, re.MULTILINE))
+    if set(latency) != {"50", "99"}:
+        raise SystemExit(f"wrk printed no latency distribution:\n{output}")
     done = re.search(r"(\d+) requests in ([\d.]+)(s|m)", output)
     errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", output))
     socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)

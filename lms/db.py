@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import select as io_select
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 IMMEDIATE = "lms_begin_immediate"
@@ -16,7 +17,11 @@ IMMEDIATE = "lms_begin_immediate"
 def make_engine(url: str, **options: Any) -> Engine:
     """An engine for the URL; SQLite gets WAL, foreign keys, a busy timeout and explicit BEGINs."""
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True, **options)
+        engine = create_engine(url, **options)
+        # Instead of pool_pre_ping's round trip on every checkout: a connection the server has closed
+        # (restart, failover, terminated backend) is replaced before a request can use it.
+        event.listen(engine, "checkout", _refuse_closed_connection)
+        return engine
     engine = create_engine(url, connect_args={"timeout": 10}, **options)
 
     @event.listens_for(engine, "connect")
@@ -34,6 +39,21 @@ def make_engine(url: str, **options: Any) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+def closed_by_server(dbapi_connection: Any) -> bool:
+    """Whether a pooled, idle connection was closed by the server: its socket is then readable (EOF or a
+    FATAL message). A local poll() of the socket, without the round trip that a "SELECT 1" ping costs."""
+    if getattr(dbapi_connection, "closed", False):
+        return True
+    poller = io_select.poll()  # poll, not select: no limit on the descriptor's number
+    poller.register(dbapi_connection.fileno(), io_select.POLLIN)
+    return bool(poller.poll(0))
+
+
+def _refuse_closed_connection(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    if closed_by_server(dbapi_connection):
+        raise exc.DisconnectionError("the database server closed this connection")  # the pool then opens a new one
 
 
 class Database:

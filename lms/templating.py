@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, url_for
+from flask import Flask, g, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
 
@@ -15,9 +15,16 @@ def lesson_html(fragment: str, version_id: int) -> Markup:
     if current_user.is_authenticated:
         partnership = current_user.organisation.partnership
         values = {"partnership_name": partnership.name, **(partnership.settings or {})}
-    prefix = url_for("content.asset", version_id=version_id, name="_")[:-1]
-    fragment = fragment.replace('src="assets/', f'src="{prefix}')
+    fragment = fragment.replace('src="assets/', f'src="{_asset_prefix(version_id)}')
     return Markup(fill_placeholders(fragment, values, escape))  # noqa: S704 - sanitised at build time, values escaped
+
+
+def _asset_prefix(version_id: int) -> str:
+    """Where a version's images are served from, built once per request: a page calls lesson_html per block."""
+    prefixes = g.setdefault("lms_asset_prefixes", {})
+    if version_id not in prefixes:
+        prefixes[version_id] = url_for("content.asset", version_id=version_id, name="_")[:-1]
+    return prefixes[version_id]
 
 
 def field_errors(form) -> list[tuple[str, str]]:

@@ -6,7 +6,7 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session, undefer
 
 from lms.db import write_transaction
@@ -85,12 +85,15 @@ class Submission:
     completion: Completion | None
 
 
+_OWN_ATTEMPT = select(Attempt).where(Attempt.id == bindparam("attempt_id"), Attempt.user_id == bindparam("user_id"))
+
+
 def submit_attempt(session: Session, attempt_id: int, user: User, form: dict[str, list[str]]) -> Submission:
     """Mark an attempt once; a repeated submit returns the first result and records nothing new."""
     with write_transaction(session):
         # Lock the learner's row: their submissions (two tabs, a double click) are marked one at a time.
         session.execute(select(User.id).where(User.id == user.id).with_for_update())
-        attempt = session.scalar(select(Attempt).where(Attempt.id == attempt_id, Attempt.user_id == user.id))
+        attempt = session.scalar(_OWN_ATTEMPT, {"attempt_id": attempt_id, "user_id": user.id})
         if attempt is None:
             raise LookupError(attempt_id)
         version = session.get(ModuleVersion, attempt.version_id, options=[undefer(ModuleVersion.answer_key)])
@@ -101,25 +104,27 @@ def submit_attempt(session: Session, attempt_id: int, user: User, form: dict[str
             attempt.answers, attempt.submitted_at = answers, utcnow()
             attempt.correct_count, attempt.question_count = result.correct_count, result.question_count
             attempt.score, attempt.passed = result.score, result.passed
-            if result.passed:
-                _record_pass(session, attempt, user, version)
+            completion = _record_pass(session, attempt, user, version) if result.passed else None
             xapi.queue_attempt(session, attempt)  # rows only, same transaction; `lms xapi send` posts them
+            return Submission(attempt, result, completion)
         result = mark(questions, version.answer_key, attempt.answers or {}, version.pass_mark)
         completion = session.scalar(select(Completion).where(Completion.attempt_id == attempt.id))
     return Submission(attempt, result, completion)
 
 
-def _record_pass(session: Session, attempt: Attempt, user: User, version: ModuleVersion) -> None:
+def _record_pass(session: Session, attempt: Attempt, user: User, version: ModuleVersion) -> Completion | None:
     """Add a completion unless the learner holds one that is in date and not yet due for refresher."""
     latest = latest_completion(session, user.id, version.module_id)
     if not needs_completion(latest, version.refresher_months, attempt.submitted_at):
-        return
-    session.add(Completion(
+        return None
+    completion = Completion(
         user_id=user.id, organisation_id=user.organisation_id, module_id=version.module_id, version_id=version.id,
         channel=Channel.ELEARNING, sequence=next_sequence(session, user.id, version.module_id), score=attempt.score,
         completed_at=attempt.submitted_at, fy_quarter=fy_quarter(attempt.submitted_at), attempt_id=attempt.id,
         verification_code=new_verification_code(),
-    ))
+    )
+    session.add(completion)
+    return completion
 
 
 def record_attendance(session: Session, user: User, training_session: TrainingSession,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import socket
+from collections import OrderedDict
 
 import pytest
 from sqlalchemy import func, select, update
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from lms.db import closed_by_server, db
 from lms.models import Attempt, Completion, Module, Partnership, User
-from lms.services import completions
+from lms.services import completions, lessons
 from lms.services.marking import shuffled_option_order
 from tests.builders import make_organisation, make_partnership, make_user, publish_module
 from tests.conftest import ROOT, sign_in
@@ -81,3 +82,13 @@ def test_is_a_connection_the_server_closed_noticed_before_a_request_uses_it():
         assert not closed_by_server(app_end)  # idle and open: nothing to read
         server_end.close()  # what a database restart or a terminated backend does to the socket
         assert closed_by_server(app_end)
+
+
+def test_does_the_page_cache_stay_within_its_bound_and_still_serve_every_page(client, learner, monkeypatch):
+    monkeypatch.setattr(lessons, "PAGE_CACHE_SIZE", 1)
+    monkeypatch.setattr(lessons, "_pages", OrderedDict())  # empty, as in a newly started server
+    sign_in(client, "learner@testville.example")
+    for _ in range(2):
+        assert "Spotting harm" in client.get("/modules/tiny-module/pages/1").get_data(as_text=True)
+        assert client.get("/modules/tiny-module/assessment").status_code == 200  # its introduction is the last page
+        assert len(lessons._pages) == 1
