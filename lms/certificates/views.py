@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from lms.auth.forms import VerifyNameForm
 from lms.db import db
-from lms.services import certificates
+from lms.services import certificates, throttling
 
 blueprint = Blueprint("certificates", __name__, template_folder="templates")
 
@@ -35,7 +35,8 @@ def verify(code: str):
     found = certificates.verify(db.session, code)
     if found is None:
         return render_template("certificates/not_found.html", code=code), 404
-    form, matches = VerifyNameForm(), None
+    form, matches, too_many = VerifyNameForm(), None, False
     if form.validate_on_submit():
-        matches = certificates.name_matches(db.session, code, form.name.data)
-    return render_template("certificates/verify.html", found=found, form=form, matches=matches)
+        matches = throttling.check_certificate_name(db.session, code, form.name.data)
+        too_many = matches is None
+    return render_template("certificates/verify.html", found=found, form=form, matches=matches, too_many=too_many)

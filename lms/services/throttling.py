@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from lms.db import write_transaction
 from lms.models import SignInThrottle, User, utcnow
+from lms.services import certificates
 from lms.services.accounts import authenticate, normalise_email
 
 WINDOW = dt.timedelta(minutes=15)
@@ -61,7 +62,11 @@ def _ensure_rows(session: Session, keys: list[str], now: dt.datetime) -> None:
 
 def record_failure(session: Session, email: str, address: str | None, now: dt.datetime) -> None:
     """Count one failure against the email and the client address, locking a key that reaches its limit."""
-    limits = _limits(email, address)
+    _count_failures(session, _limits(email, address), now)
+
+
+def _count_failures(session: Session, limits: dict[str, int], now: dt.datetime) -> None:
+    """Count one failure against each key, locking a key that reaches its limit."""
     _ensure_rows(session, list(limits), now)
     rows = session.scalars(select(SignInThrottle).where(SignInThrottle.key.in_(list(limits))).with_for_update())
     for row in rows:
@@ -90,3 +95,20 @@ def sign_in(session: Session, email: str, password: str, address: str | None, no
         clear_email(session, email)
         user.last_sign_in_at = now
     return SignIn(user)
+
+
+NAME_CHECK_LIMIT = 10  # wrong names per certificate per window: enough for typos, too few to guess a name
+
+
+def check_certificate_name(session: Session, code: str, name: str, now: dt.datetime | None = None) -> bool | None:
+    """Whether `name` is the holder's (see certificates.name_matches), or None while too many wrong names
+    for this certificate have been tried, so a known code cannot be used to guess its holder's name."""
+    now = now or utcnow()
+    key = f"certificate:{certificates.normalise_code(code)}"
+    with write_transaction(session):
+        if _locked_rows(session, [key], now):
+            return None
+        matches = certificates.name_matches(session, code, name)
+        if matches is False:
+            _count_failures(session, {key: NAME_CHECK_LIMIT}, now)
+    return matches

@@ -8,6 +8,7 @@ import pytest
 
 from lms.models import User
 from lms.services.completions import record_attendance
+from lms.services.throttling import NAME_CHECK_LIMIT
 from tests.builders import make_completion, make_organisation, make_training_session, make_user, publish_module
 from tests.conftest import ROOT, csrf_token, sign_in
 
@@ -71,6 +72,17 @@ def test_can_a_verifier_check_the_name_without_the_page_revealing_it(client, ear
     assert "does not match this certificate" in wrong and "Okafor" not in wrong
     empty = client.post(path, data={"name": "", "csrf_token": token}).get_data(as_text=True)
     assert "Enter the name shown on the certificate" in empty and 'href="#name"' in empty
+
+
+def test_are_name_guesses_against_one_certificate_limited(client, earned):
+    path = f"/verify/{earned.verification_code}"
+    token = csrf_token(client.get(path).get_data(as_text=True))
+    for attempt in range(NAME_CHECK_LIMIT):
+        page = client.post(path, data={"name": f"Guess {attempt}", "csrf_token": token}).get_data(as_text=True)
+        assert "does not match this certificate" in page
+    locked = client.post(path, data={"name": "Amal Okafor", "csrf_token": token}).get_data(as_text=True)
+    assert "Too many names have been checked" in locked and "matches this certificate" not in locked
+    assert "This certificate is genuine" in client.get(path).get_data(as_text=True)  # the facts stay public
 
 
 def test_does_a_face_to_face_attendance_have_a_certificate_too(client, session, earned):
