@@ -83,7 +83,7 @@ def forgot_password():
             link = current_app.config["SITE_URL"].rstrip("/") + url_for("auth.reset_password", token=reset.token)
             body = render_template("auth/reset_email.txt", user=reset.user, link=link,
                                    minutes=password_reset.MAX_AGE_SECONDS // 60)
-            mail.send(mail.Message(reset.user.email, f"Reset your {current_app.config['SITE_NAME']} password", body))
+            mail.send_soon(mail.Message(reset.user.email, f"Reset your {current_app.config['SITE_NAME']} password", body))
         return render_template("auth/forgot_password_sent.html", email=form.email.data)
     return render_template("auth/forgot_password.html", form=form)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 
 import pytest
 from sqlalchemy import select
@@ -152,9 +153,34 @@ def test_does_the_smtp_backend_send_through_the_configured_server(app, monkeypat
     assert message.get_content().strip() == "Body text"
 
 
+def wait_for_mail() -> None:
+    for thread in threading.enumerate():
+        if thread.name == mail.MAIL_THREAD:
+            thread.join(timeout=10)
+
+
 def test_does_a_mail_failure_leave_the_forgot_page_unchanged(client, amal, app, caplog):
     app.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=1, MAIL_TIMEOUT=2)
     with caplog.at_level(logging.ERROR, logger="lms.mail"):
         html = ask_for_link(client, "amal@example.org")
+        wait_for_mail()
     assert SAME_ANSWER in html
     assert any("could not send email" in r.getMessage() for r in caplog.records)
+
+
+def test_does_a_slow_mail_server_not_hold_up_the_page_for_a_registered_email(client, amal, app, monkeypatch):
+    """The answer must come as fast for a registered email as for an unknown one, or it tells who has an account."""
+    release, delivered = threading.Event(), []
+
+    class SlowSMTP(RecordingSMTP):
+        def send_message(self, message):
+            release.wait(timeout=10)
+            delivered.append(message["To"])
+
+    monkeypatch.setattr("smtplib.SMTP", SlowSMTP)
+    app.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="mail.example.org", MAIL_PORT=25)
+    html = ask_for_link(client, "amal@example.org")
+    assert SAME_ANSWER in html and delivered == []  # answered while the mail server is still busy
+    release.set()
+    wait_for_mail()
+    assert delivered == ["amal@example.org"]
