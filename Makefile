@@ -10,7 +10,7 @@ PORT ?= 5000
 run: install
 	$(BIN)/lms demo
 	@echo "Safer Learning is at http://$(HOST):$(PORT)/ (stop it with Ctrl+C)"
-	LMS_SESSION_COOKIE_SECURE=false LMS_SITE_URL=http://$(HOST):$(PORT) $(BIN)/lms run --host $(HOST) --port $(PORT)
+	LMS_SESSION_COOKIE_SECURE=false LMS_REMEMBER_COOKIE_SECURE=false LMS_SITE_URL=http://$(HOST):$(PORT) $(BIN)/lms run --host $(HOST) --port $(PORT)
 
 test: install-test
 	$(BIN)/ruff check lms authoring tests bench

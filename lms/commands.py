@@ -17,7 +17,7 @@ from lms.interop.commands import xapi_group
 from lms.models import ApiToken, Organisation, Partnership, utcnow
 from lms.services import api_tokens, exports, reports
 from lms.services.audit import record_export
-from lms.services.demo import DEMO_PASSWORD, seed_demo
+from lms.services.demo import DEMO_PASSWORD, JOIN_CODES, seed_demo
 from lms.services.periods import current_period, parse_period
 from lms.services.publishing import PublishError, publish
 
@@ -99,6 +99,7 @@ def demo(courses_dir: Path | None) -> None:
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for login in seed_demo(db.session):
         click.echo(f"  {login.email:32} {login.role:20} {login.organisation}")
+    click.echo("Join codes for registering at /register: " + ", ".join(code for _org, code in JOIN_CODES.values()))
 
 
 @click.group()

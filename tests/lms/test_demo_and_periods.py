@@ -46,6 +46,20 @@ def test_does_running_the_demo_twice_change_nothing(session):
     assert session.scalar(select(JoinCode.code).where(JoinCode.code == "YORK-DEMO-2026")) == "YORK-DEMO-2026"
 
 
+def test_does_the_demo_command_publish_the_five_modules_and_print_the_way_in(app, session):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0, first.output
+    assert session.scalar(select(func.count()).select_from(Module).where(Module.current_version_id.is_not(None))) == 5
+    assert "learner@york.example" in first.output and "safer-learning-demo" in first.output
+    assert "YORK-DEMO-2026" in first.output
+    before = counts(session)
+    session.rollback()
+    again = runner.invoke(args=["demo"])
+    assert again.exit_code == 0 and "none new" in again.output
+    assert counts(session) == before
+
+
 def test_does_the_demo_without_published_modules_add_only_organisations_and_logins(session):
     seed_demo(session)
     assert counts(session)["Completion"] == 0 and counts(session)["User"] == 6
