@@ -23,8 +23,25 @@ _USER_WITH_PLACE = (select(User).join(User.organisation).join(Organisation.partn
                     .where(User.id == bindparam("user_id")))
 
 
+def parse_session_id(value: str) -> tuple[int, int] | None:
+    """(user id, session generation) from what a session cookie carries ("12:3"), or None if malformed."""
+    user_id, _, generation = value.partition(":")
+    if not (user_id.isascii() and user_id.isdigit() and generation.isascii() and generation.isdigit()) or len(value) > 40:
+        return None
+    return int(user_id), int(generation)
+
+
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    # The organisation and partnership come in the same query: lesson pages fill placeholders from them.
-    # Read on every request, so a deactivated account is refused at once (Flask-Login checks is_active).
-    return db.session.scalars(_USER_WITH_PLACE, {"user_id": int(user_id)}).first() if user_id.isdigit() else None
+def load_user(session_id: str) -> User | None:
+    """The signed-in person, if the cookie's session generation is still theirs.
+
+    Signing out, a password reset, deactivation or a role change raise the generation in the database,
+    so every older session cookie, on any server, loads nobody. The organisation and partnership come
+    in the same query: lesson pages fill placeholders from them. Read on every request, so a
+    deactivated account is refused at once (Flask-Login checks is_active).
+    """
+    parsed = parse_session_id(session_id)
+    if parsed is None:
+        return None
+    user = db.session.scalars(_USER_WITH_PLACE, {"user_id": parsed[0]}).first()
+    return user if user is not None and user.session_generation == parsed[1] else None

@@ -20,12 +20,9 @@ from lms.admin.forms import (
     NewOrganisationForm,
     OrganisationForm,
     PartnershipForm,
-    SessionForm,
-    TokenForm,
 )
 from lms.db import db
 from lms.models import (
-    ApiToken,
     Assignment,
     Department,
     EmailDomain,
@@ -47,11 +44,8 @@ from lms.permissions import (
     managed_organisations,
     managed_user_or_404,
     roles_required,
-    session_organisations,
-    token_partnerships,
-    token_visible,
 )
-from lms.services import api_tokens, delivery, organisations
+from lms.services import organisations
 from lms.services.organisations import AdminError
 from lms.services.user_import import ImportFileError, import_people
 
@@ -306,94 +300,5 @@ def import_users(organisation_id: int):
     return render_template("admin/import.html", organisation=organisation, form=form, result=result)
 
 
-def _audience_counts(form_data, organisation_ids: list[int]) -> tuple[dict[int, int], bool]:
-    """Attendee numbers per organisation from the form; False when one is not a whole number."""
-    counts, ok = {}, True
-    for org_id in organisation_ids:
-        text = form_data.get(f"audience-{org_id}", "").strip()
-        if text:
-            if text.lstrip("-").isdigit() and len(text) < 7:
-                counts[org_id] = int(text)
-            else:
-                ok = False
-    return counts, ok
-
-
-@blueprint.route("/sessions")
-@roles_required(*SESSION_ROLES)
-def sessions():
-    allowed = session_organisations(db.session, current_user)
-    return render_template("admin/sessions.html", sessions=delivery.recent_sessions(db.session, [o.id for o in allowed]),
-                           names={o.id: o.name for o in allowed}, modules=dict(db.session.execute(select(Module.id, Module.title)).all()))
-
-
-@blueprint.route("/sessions/new", methods=["GET", "POST"])
-@roles_required(*SESSION_ROLES)
-def new_session():
-    allowed = session_organisations(db.session, current_user)
-    form = SessionForm()
-    form.module.choices = _module_choices()
-    form.delivering_organisation.choices = [("", "Choose an organisation")] + [(str(o.id), o.name) for o in allowed]
-    if request.method == "GET":
-        form.delivering_organisation.data = str(current_user.organisation_id)
-    counts, counts_ok = _audience_counts(request.form, [o.id for o in allowed])
-    audience_error = None
-    if request.method == "POST":
-        valid = form.validate_on_submit()
-        if not counts_ok:
-            audience_error = "Enter attendee numbers as whole numbers, like 12"
-        elif valid:
-            record = delivery.SessionRecord(int(form.module.data), form.delivered_on.data, form.venue.data,
-                                            _as_id(form.delivering_organisation.data), counts, (form.attendees.data or "").splitlines())
-            try:
-                delivery.record_session(db.session, current_user, {o.id: o for o in allowed}, record)
-                flash("Session recorded.", "success")
-                return redirect(url_for("admin.sessions"))
-            except delivery.SessionError as error:
-                for name, message in error.problems.items():
-                    if name == "audience":
-                        audience_error = message
-                    else:
-                        getattr(form, name).errors.append(message)
-    return render_template("admin/session_form.html", form=form, organisations=allowed, counts=request.form, audience_error=audience_error)
-
-
-def _token_scopes() -> list[tuple[str, str]]:
-    choices = [("", "Choose what it can read")]
-    for partnership in token_partnerships(db.session, current_user):
-        choices.append((f"partnership:{partnership.id}", f"{partnership.name} (the whole partnership)"))
-        for organisation in sorted(partnership.organisations, key=lambda o: o.name):
-            choices.append((f"organisation:{organisation.id}", f"{organisation.name} only"))
-    return choices
-
-
-@blueprint.route("/api-tokens", methods=["GET", "POST"])
-@roles_required(*TOKEN_ROLES)
-def tokens():
-    form, created = TokenForm(), None
-    form.scope.choices = _token_scopes()
-    if form.validate_on_submit():
-        kind, _, ident = form.scope.data.partition(":")
-        target = db.session.get(Partnership if kind == "partnership" else Organisation, int(ident))
-        created, _token = api_tokens.create_token(db.session, form.name.data, created_by_id=current_user.id,
-                                                  **{kind: target})
-        form = TokenForm(formdata=None)
-        form.scope.choices = _token_scopes()
-    listed = [t for t in db.session.scalars(select(ApiToken).order_by(ApiToken.created_at.desc()))
-              if token_visible(current_user, t.partnership_id, db.session.get(Organisation, t.organisation_id) if t.organisation_id else None)]
-    scopes = dict(_token_scopes())
-    return render_template("admin/tokens.html", form=form, created=created, tokens=listed, scopes=scopes)
-
-
-@blueprint.route("/api-tokens/<int:token_id>/revoke", methods=["POST"])
-@roles_required(*TOKEN_ROLES)
-def revoke_token(token_id: int):
-    token = db.session.get(ApiToken, token_id)
-    organisation = db.session.get(Organisation, token.organisation_id) if token and token.organisation_id else None
-    if token is None or not token_visible(current_user, token.partnership_id, organisation):
-        abort(404)
-    if not FlaskForm().validate_on_submit():
-        abort(400)
-    api_tokens.revoke_token(db.session, token, current_user.id)
-    flash(f"Token '{token.name}' revoked.", "success")
-    return redirect(url_for("admin.tokens"))
+# Face-to-face sessions and API tokens have their own modules on this blueprint.
+from lms.admin import session_views, token_views  # noqa: E402,F401

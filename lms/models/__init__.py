@@ -1,6 +1,6 @@
 """All models, imported here so Alembic and the app see one metadata."""
 
-from lms.models.access import ApiToken, SignInThrottle
+from lms.models.access import ApiToken, RememberToken, SignInThrottle
 from lms.models.accounts import Department, Organisation, OrganisationType, Partnership, Role, User
 from lms.models.audit import AuditEvent
 from lms.models.base import Base, utcnow
@@ -11,7 +11,7 @@ from lms.models.interop import XapiOutbox
 from lms.models.progress import Attempt, Channel, Completion, LessonProgress
 
 __all__ = [
-    "ApiToken", "Assignment", "EmailDomain", "JoinCode", "SignInThrottle", "XapiOutbox",
+    "ApiToken", "Assignment", "RememberToken", "EmailDomain", "JoinCode", "SignInThrottle", "XapiOutbox",
     "Attempt", "AuditEvent", "Base", "Channel", "Completion", "Department", "LessonProgress", "Module",
     "ModuleAsset", "ModulePage", "ModuleVersion", "Organisation", "OrganisationType", "Partnership", "Role",
     "SessionAudience", "TrainingSession", "User", "utcnow",

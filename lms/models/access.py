@@ -37,3 +37,21 @@ class ApiToken(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[dt.datetime | None]
     revoked_at: Mapped[dt.datetime | None]
+    expires_at: Mapped[dt.datetime | None]
+
+
+class RememberToken(Base):
+    """A "keep me signed in" token for one sign-in on one device: random, stored hashed, ended on the server.
+
+    The cookie holds `selector.validator`; only the validator's SHA-256 is kept, so a copy of the
+    database cannot sign anyone in.
+    """
+
+    __tablename__ = "remember_token"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    selector: Mapped[str] = mapped_column(String(32), unique=True)
+    validator_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime]
+    revoked_at: Mapped[dt.datetime | None]

@@ -89,9 +89,21 @@ class User(UserMixin, Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_sign_in_at: Mapped[dt.datetime | None]
     erased_at: Mapped[dt.datetime | None]
+    # Set when the person proves they read mail at `email` (a confirmation or set-password link).
+    email_confirmed_at: Mapped[dt.datetime | None]
+    # Carried in every session and remember-me cookie; raising it ends all of them on every server.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
     organisation: Mapped[Organisation] = relationship()
     department: Mapped[Department | None] = relationship()
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses sign-in to deactivated users
         return self.active
+
+    @property
+    def email_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
+
+    def get_id(self) -> str:
+        """What the session cookie carries: the id and the session generation it was signed in under."""
+        return f"{self.id}:{self.session_generation}"

@@ -24,6 +24,11 @@ class TrainingSession(Base):
     trainer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     attendee_count: Mapped[int]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    corrected_at: Mapped[dt.datetime | None]
+    # A withdrawn session stays on record (with who withdrew it and why) but leaves every count.
+    withdrawn_at: Mapped[dt.datetime | None]
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    withdrawal_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
     audience: Mapped[list[SessionAudience]] = relationship(cascade="all, delete-orphan")
 
 

@@ -33,13 +33,22 @@ class JoinCode(Base):
 
 
 class EmailDomain(Base):
-    """An email domain an organisation has claimed: people with such an address may join it."""
+    """An email domain an organisation has claimed: once approved, people with such an address may join it.
+
+    `status` is pending (asked for, with the claiming admin's confirmed address at the domain as
+    evidence), approved (by a site admin) or refused. Only approved claims place anyone.
+    """
 
     __tablename__ = "email_domain"
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     domain: Mapped[str] = mapped_column(String(253), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    status: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    evidence_email: Mapped[str] = mapped_column(String(320), default="", server_default="")
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reviewed_at: Mapped[dt.datetime | None]
     organisation: Mapped[Organisation] = relationship()
 
 

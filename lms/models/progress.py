@@ -74,5 +74,7 @@ class Completion(Base):
     attempt_id: Mapped[int | None] = mapped_column(ForeignKey("attempt.id"), unique=True)
     session_id: Mapped[int | None] = mapped_column(ForeignKey("training_session.id"))
     verification_code: Mapped[str | None] = mapped_column(String(32), unique=True)
+    # Set only when the face-to-face session it came from is withdrawn: it then stops counting anywhere.
+    withdrawn_at: Mapped[dt.datetime | None]
     module: Mapped[Module] = relationship()
     version: Mapped[ModuleVersion | None] = relationship()

@@ -72,7 +72,7 @@ def _fill_new_tables(connection, filled: dict[str, list[dict]]) -> None:
         filled[table.name] = rows
     for name, rows in filled.items():
         table = metadata.tables[name]
-        for column in (c for c in table.columns if c.foreign_keys and c.nullable):
+        for column in (c for c in table.columns if c.foreign_keys and c.nullable and c.name in rows[0]):  # not later columns
             for row in rows:
                 keys = [table.c[k.name] == row[k.name] for k in table.primary_key.columns]
                 connection.execute(table.update().where(*keys).values({column.name: row[column.name]}))

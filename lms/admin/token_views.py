@@ -1,0 +1,56 @@
+"""API tokens for BI tools: issuing one (shown once) and revoking it."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+
+from lms.admin.forms import TokenForm
+from lms.admin.views import blueprint
+from lms.db import db
+from lms.models import ApiToken, Organisation, Partnership
+from lms.permissions import TOKEN_ROLES, roles_required, token_partnerships, token_visible
+from lms.services import api_tokens
+
+
+def _token_scopes() -> list[tuple[str, str]]:
+    choices = [("", "Choose what it can read")]
+    for partnership in token_partnerships(db.session, current_user):
+        choices.append((f"partnership:{partnership.id}", f"{partnership.name} (the whole partnership)"))
+        for organisation in sorted(partnership.organisations, key=lambda o: o.name):
+            choices.append((f"organisation:{organisation.id}", f"{organisation.name} only"))
+    return choices
+
+
+@blueprint.route("/api-tokens", methods=["GET", "POST"])
+@roles_required(*TOKEN_ROLES)
+def tokens():
+    form, created = TokenForm(), None
+    form.scope.choices = _token_scopes()
+    if form.validate_on_submit():
+        kind, _, ident = form.scope.data.partition(":")
+        target = db.session.get(Partnership if kind == "partnership" else Organisation, int(ident))
+        created, _token = api_tokens.create_token(db.session, form.name.data, created_by_id=current_user.id,
+                                                  **{kind: target})
+        form = TokenForm(formdata=None)
+        form.scope.choices = _token_scopes()
+    listed = [t for t in db.session.scalars(select(ApiToken).order_by(ApiToken.created_at.desc()))
+              if token_visible(current_user, t.partnership_id, db.session.get(Organisation, t.organisation_id) if t.organisation_id else None)]
+    scopes = dict(_token_scopes())
+    return render_template("admin/tokens.html", form=form, created=created, tokens=listed, scopes=scopes)
+
+
+@blueprint.route("/api-tokens/<int:token_id>/revoke", methods=["POST"])
+@roles_required(*TOKEN_ROLES)
+def revoke_token(token_id: int):
+    token = db.session.get(ApiToken, token_id)
+    organisation = db.session.get(Organisation, token.organisation_id) if token and token.organisation_id else None
+    if token is None or not token_visible(current_user, token.partnership_id, organisation):
+        abort(404)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    api_tokens.revoke_token(db.session, token, current_user.id)
+    flash(f"Token '{token.name}' revoked.", "success")
+    return redirect(url_for("admin.tokens"))
