@@ -48,7 +48,7 @@ def _limits(email: str, address: str | None) -> dict[str, int]:
     return limits
 
 
-def _locked_rows(session: Session, keys: list[str], now: dt.datetime) -> list[SignInThrottle]:
+def locked_rows(session: Session, keys: list[str], now: dt.datetime) -> list[SignInThrottle]:
     return list(session.scalars(select(SignInThrottle).where(SignInThrottle.key.in_(keys), SignInThrottle.locked_until > now)))
 
 
@@ -62,10 +62,10 @@ def _ensure_rows(session: Session, keys: list[str], now: dt.datetime) -> None:
 
 def record_failure(session: Session, email: str, address: str | None, now: dt.datetime) -> None:
     """Count one failure against the email and the client address, locking a key that reaches its limit."""
-    _count_failures(session, _limits(email, address), now)
+    count_failures(session, _limits(email, address), now)
 
 
-def _count_failures(session: Session, limits: dict[str, int], now: dt.datetime) -> None:
+def count_failures(session: Session, limits: dict[str, int], now: dt.datetime) -> None:
     """Count one failure against each key, locking a key that reaches its limit."""
     _ensure_rows(session, list(limits), now)
     rows = session.scalars(select(SignInThrottle).where(SignInThrottle.key.in_(list(limits))).with_for_update())
@@ -86,7 +86,7 @@ def sign_in(session: Session, email: str, password: str, address: str | None, no
     """Check a sign-in unless its email or client address is locked; count failures, note successes."""
     now = now or utcnow()
     with write_transaction(session):
-        if _locked_rows(session, list(_limits(email, address)), now):
+        if locked_rows(session, list(_limits(email, address)), now):
             return SignIn(None, locked=True)
         user = authenticate(session, email, password)
         if user is None:
@@ -106,9 +106,9 @@ def check_certificate_name(session: Session, code: str, name: str, now: dt.datet
     now = now or utcnow()
     key = f"certificate:{certificates.normalise_code(code)}"
     with write_transaction(session):
-        if _locked_rows(session, [key], now):
+        if locked_rows(session, [key], now):
             return None
         matches = certificates.name_matches(session, code, name)
         if matches is False:
-            _count_failures(session, {key: NAME_CHECK_LIMIT}, now)
+            count_failures(session, {key: NAME_CHECK_LIMIT}, now)
     return matches
