@@ -38,10 +38,10 @@ def load_user(session_id: str) -> User | None:
     Signing out, a password reset, deactivation or a role change raise the generation in the database,
     so every older session cookie, on any server, loads nobody. The organisation and partnership come
     in the same query: lesson pages fill placeholders from them. Read on every request, so a
-    deactivated account is refused at once (Flask-Login checks is_active).
+    deactivated account is refused at once (Flask-Login checks is_active only at sign-in).
     """
     parsed = parse_session_id(session_id)
     if parsed is None:
         return None
     user = db.session.scalars(_USER_WITH_PLACE, {"user_id": parsed[0]}).first()
-    return user if user is not None and user.session_generation == parsed[1] else None
+    return user if user is not None and user.active and user.session_generation == parsed[1] else None

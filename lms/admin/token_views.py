@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -10,7 +12,7 @@ from sqlalchemy import select
 from lms.admin.forms import TokenForm
 from lms.admin.views import blueprint
 from lms.db import db
-from lms.models import ApiToken, Organisation, Partnership
+from lms.models import ApiToken, Organisation, Partnership, utcnow
 from lms.permissions import TOKEN_ROLES, roles_required, token_partnerships, token_visible
 from lms.services import api_tokens
 
@@ -32,14 +34,16 @@ def tokens():
     if form.validate_on_submit():
         kind, _, ident = form.scope.data.partition(":")
         target = db.session.get(Partnership if kind == "partnership" else Organisation, int(ident))
+        lifetime = dt.timedelta(days=round(int(form.months.data) * 365 / 12))
         created, _token = api_tokens.create_token(db.session, form.name.data, created_by_id=current_user.id,
-                                                  **{kind: target})
+                                                  lifetime=lifetime, **{kind: target})
         form = TokenForm(formdata=None)
         form.scope.choices = _token_scopes()
     listed = [t for t in db.session.scalars(select(ApiToken).order_by(ApiToken.created_at.desc()))
               if token_visible(current_user, t.partnership_id, db.session.get(Organisation, t.organisation_id) if t.organisation_id else None)]
-    scopes = dict(_token_scopes())
-    return render_template("admin/tokens.html", form=form, created=created, tokens=listed, scopes=scopes)
+    scopes, now = dict(_token_scopes()), utcnow()
+    states = {t.id: api_tokens.token_state(t, now) if api_tokens.creator_may_still_issue(db.session, t) else "stopped" for t in listed}
+    return render_template("admin/tokens.html", form=form, created=created, tokens=listed, scopes=scopes, states=states)
 
 
 @blueprint.route("/api-tokens/<int:token_id>/revoke", methods=["POST"])

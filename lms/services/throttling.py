@@ -1,13 +1,23 @@
-"""Slowing down password guessing: counts of failed sign-ins kept in the database, shared by every server.
+"""Slowing down guessing: counts of failures kept in the database, shared by every app server.
 
-Five failures for one email address within 15 minutes lock that address for 15 minutes; a looser
-limit applies to each client address, so one machine cannot try many accounts. The counts are kept
-for unknown emails too, so a lock says nothing about whether an account exists.
+Sign-in uses two soft limits, so a guesser is slowed and a whole office is never locked out:
+
+- per email address (known or not, so a wait says nothing about whether an account exists): after
+  EMAIL_LIMIT failures in a row the address must wait, 30 seconds at first and twice as long after
+  each further failure, never more than EMAIL_MAX_WAIT; a correct password clears the count;
+- per client address (a council's staff may share one): past ADDRESS_LIMIT failures within WINDOW,
+  each attempt waits a few seconds more, never more than ADDRESS_MAX_WAIT.
+
+Other guards (certificate name checks, join codes, password-reset mail) count with `count_failures`
+and wait a fixed LOCKOUT when they reach their limit.
+
+A row's `window_started_at` is when its count began; a count older than WINDOW starts again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select
@@ -22,7 +32,27 @@ from lms.services.accounts import authenticate, normalise_email
 WINDOW = dt.timedelta(minutes=15)
 LOCKOUT = dt.timedelta(minutes=15)
 EMAIL_LIMIT = 5
+EMAIL_FIRST_WAIT = dt.timedelta(seconds=30)
+EMAIL_MAX_WAIT = dt.timedelta(minutes=5)
 ADDRESS_LIMIT = 100  # generous: a council's staff may all reach the site from one office address
+ADDRESS_MAX_WAIT = dt.timedelta(seconds=30)
+
+# How long a key waits after its n-th failure past its limit (n = 1, 2, ...).
+Backoff = Callable[[int], dt.timedelta]
+
+
+def fixed_lockout(_past_limit: int) -> dt.timedelta:
+    return LOCKOUT
+
+
+def email_backoff(past_limit: int) -> dt.timedelta:
+    """30 s, 1 min, 2 min, ... at most EMAIL_MAX_WAIT."""
+    return min(EMAIL_FIRST_WAIT * 2 ** min(past_limit - 1, 16), EMAIL_MAX_WAIT)
+
+
+def address_backoff(past_limit: int) -> dt.timedelta:
+    """One second more for each failure past the limit, at most ADDRESS_MAX_WAIT."""
+    return min(dt.timedelta(seconds=past_limit), ADDRESS_MAX_WAIT)
 
 
 @dataclass
@@ -31,6 +61,7 @@ class SignIn:
 
     user: User | None
     locked: bool = False
+    wait: dt.timedelta | None = None  # while locked: how long until the next attempt is checked
 
 
 def email_key(email: str) -> str:
@@ -41,14 +72,15 @@ def address_key(address: str) -> str:
     return f"address:{address}"
 
 
-def _limits(email: str, address: str | None) -> dict[str, int]:
-    limits = {email_key(email): EMAIL_LIMIT}
+def _limits(email: str, address: str | None) -> dict[str, tuple[int, Backoff]]:
+    limits = {email_key(email): (EMAIL_LIMIT, email_backoff)}
     if address:
-        limits[address_key(address)] = ADDRESS_LIMIT
+        limits[address_key(address)] = (ADDRESS_LIMIT, address_backoff)
     return limits
 
 
 def locked_rows(session: Session, keys: list[str], now: dt.datetime) -> list[SignInThrottle]:
+    """The keys among `keys` that must still wait at `now`."""
     return list(session.scalars(select(SignInThrottle).where(SignInThrottle.key.in_(keys), SignInThrottle.locked_until > now)))
 
 
@@ -61,20 +93,27 @@ def _ensure_rows(session: Session, keys: list[str], now: dt.datetime) -> None:
 
 
 def record_failure(session: Session, email: str, address: str | None, now: dt.datetime) -> None:
-    """Count one failure against the email and the client address, locking a key that reaches its limit."""
-    count_failures(session, _limits(email, address), now)
+    """Count one failed sign-in against the email and the client address."""
+    _count(session, _limits(email, address), now)
 
 
 def count_failures(session: Session, limits: dict[str, int], now: dt.datetime) -> None:
-    """Count one failure against each key, locking a key that reaches its limit."""
+    """Count one failure against each key; a key that reaches its limit waits LOCKOUT, then starts again."""
+    _count(session, {key: (limit, fixed_lockout) for key, limit in limits.items()}, now)
+
+
+def _count(session: Session, limits: dict[str, tuple[int, Backoff]], now: dt.datetime) -> None:
     _ensure_rows(session, list(limits), now)
     rows = session.scalars(select(SignInThrottle).where(SignInThrottle.key.in_(list(limits))).with_for_update())
     for row in rows:
-        if now - row.window_started_at >= WINDOW:
+        limit, backoff = limits[row.key]
+        if now - row.window_started_at >= WINDOW and (row.locked_until is None or row.locked_until <= now - WINDOW):
             row.failures, row.window_started_at = 0, now
         row.failures += 1
-        if row.failures >= limits[row.key]:
-            row.locked_until, row.failures, row.window_started_at = now + LOCKOUT, 0, now
+        if row.failures >= limit:
+            row.locked_until = now + backoff(row.failures - limit + 1)
+            if backoff is fixed_lockout:  # a fixed lock forgives the count once served
+                row.failures, row.window_started_at = 0, now
 
 
 def clear_email(session: Session, email: str) -> None:
@@ -86,8 +125,9 @@ def sign_in(session: Session, email: str, password: str, address: str | None, no
     """Check a sign-in unless its email or client address is locked; count failures, note successes."""
     now = now or utcnow()
     with write_transaction(session):
-        if locked_rows(session, list(_limits(email, address)), now):
-            return SignIn(None, locked=True)
+        waiting = locked_rows(session, list(_limits(email, address)), now)
+        if waiting:
+            return SignIn(None, locked=True, wait=max(row.locked_until for row in waiting) - now)
         user = authenticate(session, email, password)
         if user is None:
             record_failure(session, email, address, now)

@@ -36,11 +36,15 @@ from lms.models import (
     OrganisationType,
     Partnership,
     Role,
+    SessionAudience,
+    TrainingSession,
     User,
+    utcnow,
 )
 from lms.services import completions
 from lms.services.api_tokens import TOKEN_PREFIX, token_hash
 from lms.services.password_reset import make_token
+from lms.services.periods import fy_quarter, uk_date
 from lms.services.publishing import publish
 from tests.conftest import ROOT
 
@@ -66,6 +70,7 @@ class Place:
     person_id: int  # a learner others may manage
     attempt_id: int = 0
     certificate_code: str = ""
+    training_session_id: int = 0  # a face-to-face session delivered by the council (the own one recorded by the trainer)
 
 
 @dataclass
@@ -115,6 +120,16 @@ def _pass(session, user: User, version: ModuleVersion) -> tuple[int, str]:
     return attempt.id, session.scalar(select(Completion.verification_code).where(Completion.attempt_id == attempt.id))
 
 
+def _training_session(session, module_id: int, organisation: Organisation, trainer_id: int | None) -> int:
+    today = uk_date(utcnow())
+    training = TrainingSession(module_id=module_id, delivered_on=today, fy_quarter=fy_quarter(today), venue="Town hall",
+                               delivering_organisation_id=organisation.id, trainer_id=trainer_id, attendee_count=3,
+                               audience=[SessionAudience(organisation_id=organisation.id, attendee_count=3)])
+    session.add(training)
+    session.flush()
+    return training.id
+
+
 def build_world(app: Flask, tiny_build: Path) -> World:
     with app.app_context():
         session = db.session
@@ -129,10 +144,13 @@ def build_world(app: Flask, tiny_build: Path) -> World:
         own, own_organisation = _place(session, ours, "Our Council", module.id, 1)
         other, other_organisation = _place(session, theirs, "Their Council", module.id, 2)
         people = {name: User(email=f"{name}@council1.example", full_name=name.replace("_", " ").title(), password_hash=NOT_A_HASH,
-                             organisation_id=own_organisation.id, role=role) for name, role in ROLE_OF.items()}
+                             organisation_id=own_organisation.id, role=role, email_confirmed_at=utcnow()) for name, role in ROLE_OF.items()}
         stranger = User(email="learner@council2.example", full_name="Their Learner", password_hash=NOT_A_HASH,
-                        organisation_id=other_organisation.id)
+                        organisation_id=other_organisation.id, email_confirmed_at=utcnow())
         session.add_all([*people.values(), stranger])
+        session.flush()
+        own.training_session_id = _training_session(session, module.id, own_organisation, people["trainer"].id)
+        other.training_session_id = _training_session(session, module.id, other_organisation, None)
         session.commit()
         world = World(own, other, {name: user.id for name, user in people.items()}, version_id=version.id,
                       reset_token=make_token(session.get(User, own.person_id), app.config["SECRET_KEY"]))

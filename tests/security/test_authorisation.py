@@ -9,6 +9,10 @@ from dataclasses import dataclass
 import pytest
 from flask import url_for
 
+from lms.db import db
+from lms.models import Role, User
+from lms.services import organisations, password_reset
+from lms.services.password_reset import make_token
 from tests.conftest import _empty_tables as empty_tables
 from tests.security.conftest import ROLES, World, build_world, signed_client
 
@@ -20,6 +24,7 @@ STAFF = (SIGN_IN, DENIED, OK, OK, OK, OK)
 SITE_ADMIN = (SIGN_IN, DENIED, DENIED, DENIED, DENIED, OK)
 ORGANISATION_ADMIN = (SIGN_IN, DENIED, DENIED, OWN, DENIED, OK)
 SESSIONS = (SIGN_IN, DENIED, OK, OK, DENIED, OK)
+SESSION_CHANGE = (SIGN_IN, DENIED, OWN, OWN, DENIED, OK)  # its recorder, its delivering organisation's admin, a site admin
 TOKENS = (SIGN_IN, DENIED, DENIED, DENIED, OK, OK)
 TOKEN_OF_OWN_PARTNERSHIP = (SIGN_IN, DENIED, DENIED, DENIED, OWN, OK)
 REPORTS = (SIGN_IN, DENIED, DENIED, OWN, OWN, OK)  # scoped by ?organisation=: a lead's own is their partnership's
@@ -64,6 +69,8 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "admin.import_users": ORGANISATION_ADMIN,
     "admin.sessions": SESSIONS,
     "admin.new_session": SESSIONS,
+    "admin.correct_session": SESSION_CHANGE,
+    "admin.withdraw_session": SESSION_CHANGE,
     "admin.tokens": TOKENS,
     "admin.revoke_token": TOKEN_OF_OWN_PARTNERSHIP,
     "reports.dashboard": REPORTS,
@@ -90,12 +97,12 @@ def _argument(name: str, world: World, role: str, scope: str) -> str:
         "attempt_id": world.attempts.get(role, world.other.attempt_id) if scope == "own" else world.other.attempt_id,
         "code": world.certificates.get(role, world.other.certificate_code) if scope == "own" else world.other.certificate_code,
         "slug": "tiny-module", "number": 1, "version_id": world.version_id, "name": world.asset_name, "filename": "site.css",
-        "token": world.reset_token, "table": "counts", "fmt": "csv",
+        "token": world.reset_token, "table": "counts", "fmt": "csv", "session_id": place.training_session_id,
     }
     return str(values[name])
 
 
-SCOPED_ARGUMENTS = {"organisation_id", "code_id", "domain_id", "assignment_id", "token_id", "user_id", "attempt_id", "code"}
+SCOPED_ARGUMENTS = {"organisation_id", "code_id", "domain_id", "assignment_id", "token_id", "user_id", "attempt_id", "code", "session_id"}
 
 
 def _cases(app, world: World, endpoint: str, role: str) -> list[tuple[str, Case]]:
@@ -152,4 +159,53 @@ def test_does_the_route_let_in_only_the_people_it_should(app, tiny_build, endpoi
             got = _outcome(response)
             if got != want:
                 wrong.append(f"{role} {case.method} {case.path} ({scope}): expected {want}, got {got} [{response.status_code}]")
+    assert wrong == []
+
+
+# --- after a session ends, the cookies it left behind open nothing -----------------------------------
+
+NEW_PASSWORD = "a brand new passphrase for the test"  # noqa: S105
+
+
+def _end_session(app, client, token: str, ending: str, user_id: int) -> None:
+    """End a person's sessions the way a user or an administrator would."""
+    if ending == "sign-out":
+        assert client.post("/sign-out", data={"csrf_token": token}).status_code == 302
+        return
+    with app.app_context():
+        person = db.session.get(User, user_id)
+        if ending == "password reset":
+            reset = make_token(person, app.config["SECRET_KEY"])
+            password_reset.reset_password(db.session, reset, NEW_PASSWORD, app.config["SECRET_KEY"])
+        elif ending == "deactivation":
+            organisations.set_active(db.session, person, False, actor_id=None)
+        else:
+            other_role = Role.LEARNER if person.role != Role.LEARNER else Role.TRAINER
+            organisations.set_role(db.session, person, other_role, tuple(Role), actor_id=None)
+        db.session.remove()
+
+
+def _signed_in_paths(app, world: World, role: str) -> list[str]:
+    """Every page this role can open on its own organisation's records that a stranger cannot."""
+    paths = []
+    for endpoint, expected in EXPECTED.items():
+        want = expected[ROLES.index(role)]
+        if expected[0] == SIGN_IN and want in (OK, OWN):
+            paths += [case.path for scope, case in _cases(app, world, endpoint, role) if case.method == "GET" and scope == "own"]
+    return paths
+
+
+@pytest.mark.parametrize("ending", ["sign-out", "password reset", "deactivation", "role change"])
+def test_do_the_old_cookies_get_nothing_after_the_session_ends(app, tiny_build, ending):
+    world, wrong = build_world(app, tiny_build), []
+    for role in ROLES[1:]:
+        client, token = signed_client(app, world.users[role])
+        paths = _signed_in_paths(app, world, role)
+        assert paths and all(_outcome(client.get(path)) == OK for path in paths), f"{role}: the cookie must work before"
+        old_cookie = client.get_cookie("session").value
+        _end_session(app, client, token, ending, world.users[role])
+        replay = app.test_client()
+        replay.set_cookie("session", old_cookie)
+        wrong += [f"{role} after {ending}: {path} gave {_outcome(replay.get(path))}" for path in paths
+                  if _outcome(replay.get(path)) != SIGN_IN]
     assert wrong == []
