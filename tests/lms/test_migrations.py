@@ -102,3 +102,35 @@ def test_does_upgrading_a_populated_database_from_the_first_migration_keep_every
             assert len(found) == len(rows), f"{name}: {len(found)} rows after the upgrade, {len(rows)} before"
             for before, after in zip(rows, found, strict=True):
                 assert {k: after[k] for k in before} == before, f"{name} changed in the upgrade"
+
+
+def test_does_upgrading_to_0004_keep_existing_people_tokens_and_claims_working(app):
+    """People who set their own password count as confirmed; imported ones do not; tokens get a year; claims stay approved."""
+    db.session.remove()
+    migrate.downgrade(db.engine, "0003")
+    metadata = MetaData()
+    with db.engine.begin() as connection:
+        metadata.reflect(connection)
+        t = metadata.tables
+        connection.execute(t["partnership"].insert().values(id=1, slug="p", name="P", settings={}, created_at=dt.datetime(2025, 1, 1)))
+        connection.execute(t["organisation"].insert().values(id=1, partnership_id=1, slug="o", name="O", type="local_authority",
+                                                             xapi_shares_email=False, created_at=dt.datetime(2025, 1, 1)))
+        people = [(1, "real@o.example", "scrypt:32768:8:1$salt$hash"), (2, "imported@o.example", "!never-set")]
+        for user_id, email, password_hash in people:
+            connection.execute(t["user_account"].insert().values(
+                id=user_id, email=email, full_name="Someone", password_hash=password_hash, organisation_id=1, role="learner",
+                active=True, public_id=f"00000000-0000-0000-0000-00000000000{user_id}", created_at=dt.datetime(2025, 2, user_id)))
+        connection.execute(t["api_token"].insert().values(id=1, name="BI", token_hash="a" * 64, partnership_id=1,
+                                                          created_at=dt.datetime(2025, 3, 1)))
+        connection.execute(t["email_domain"].insert().values(id=1, organisation_id=1, domain="o.example", created_at=dt.datetime(2025, 1, 1)))
+    migrate.upgrade(db.engine)
+    metadata = MetaData()
+    with db.engine.connect() as connection:
+        metadata.reflect(connection)
+        t = metadata.tables
+        confirmed = dict(connection.execute(select(t["user_account"].c.email, t["user_account"].c.email_confirmed_at)).all())
+        assert confirmed == {"real@o.example": dt.datetime(2025, 2, 1), "imported@o.example": None}
+        assert set(connection.execute(select(t["user_account"].c.session_generation)).scalars()) == {0}
+        assert connection.execute(select(t["api_token"].c.expires_at)).scalar() == dt.datetime(2026, 3, 1)
+        claim = connection.execute(select(t["email_domain"].c.status, t["email_domain"].c.reviewed_at)).one()
+        assert tuple(claim) == ("approved", None)

@@ -4,6 +4,7 @@ route cannot be added without deciding who may use it."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -30,6 +31,8 @@ TOKEN_OF_OWN_PARTNERSHIP = (SIGN_IN, DENIED, DENIED, DENIED, OWN, OK)
 REPORTS = (SIGN_IN, DENIED, DENIED, OWN, OWN, OK)  # scoped by ?organisation=: a lead's own is their partnership's
 TRAINER_DOWNLOAD = (SIGN_IN, DENIED, OK, DENIED, DENIED, OK)  # the SCORM package carries the answer key
 API_TOKEN_ONLY = (DENIED,) * 6  # a bearer token, never a session cookie
+# Tags escaped into a page's text: a template that built markup into a string (a button showing "Revoke<span ...>").
+ESCAPED_MARKUP = re.compile(r"&lt;/?(?:span|strong|a|p|div|em|code|br|ul|li)\b[^&]{0,40}(?:&gt;)?")
 
 # Endpoint: expected outcome for (anonymous, learner, trainer, organisation admin, partnership lead, site admin).
 EXPECTED: dict[str, tuple[str, ...]] = {
@@ -159,6 +162,8 @@ def test_does_the_route_let_in_only_the_people_it_should(app, tiny_build, endpoi
             got = _outcome(response)
             if got != want:
                 wrong.append(f"{role} {case.method} {case.path} ({scope}): expected {want}, got {got} [{response.status_code}]")
+            elif got == OK and response.mimetype == "text/html" and ESCAPED_MARKUP.search(response.get_data(as_text=True)):
+                wrong.append(f"{role} {case.method} {case.path}: shows markup as text: {ESCAPED_MARKUP.search(response.get_data(as_text=True))[0]}")
     assert wrong == []
 
 
