@@ -36,8 +36,10 @@ lms/static/dist/app.css: package.json package-lock.json lms/static/src/app.scss
 	npm ci --no-audit --no-fund --loglevel=error
 	npm run --silent build:css
 
+# Real peers the tests start: Debian's Chromium for browser tests, nginx in front of two app servers.
 browser:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium)
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || (apt-get update -qq && apt-get install -y -qq nginx-light)
 
 lint:
 	$(BIN)/ruff check lms authoring tests bench

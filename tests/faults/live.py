@@ -27,7 +27,7 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from lms.models import Attempt, Module, ModuleVersion, Organisation, User
+from lms.models import Attempt, Module, ModuleVersion, Organisation, User, utcnow
 from lms.services.accounts import hash_password
 from lms.services.marking import shuffled_option_order
 
@@ -117,7 +117,7 @@ def add_learners(app: Flask, session: Session, organisation: Organisation, count
     """`count` learners of the organisation, each signed in with an open attempt at the tiny module."""
     password_hash = hash_password("not used: these learners are signed in by cookie")
     session.execute(insert(User), [{"email": f"{prefix}{n}@faults.example", "full_name": f"Learner {n}", "password_hash": password_hash,
-                                    "organisation_id": organisation.id} for n in range(count)])
+                                    "organisation_id": organisation.id, "email_confirmed_at": utcnow()} for n in range(count)])
     version = session.get(ModuleVersion, session.scalar(select(Module.current_version_id).where(Module.slug == "tiny-module")))
     users = session.scalars(select(User).where(User.email.like(f"{prefix}%@faults.example")).order_by(User.id)).all()
     session.execute(insert(Attempt), [{"user_id": u.id, "version_id": version.id, "option_order": shuffled_option_order(version)} for u in users])
