@@ -10,7 +10,9 @@ PORT ?= 5000
 run: install
 	$(BIN)/lms demo
 	@echo "Safer Learning is at http://$(HOST):$(PORT)/ (stop it with Ctrl+C)"
-	LMS_SESSION_COOKIE_SECURE=false LMS_REMEMBER_COOKIE_SECURE=false LMS_SITE_URL=http://$(HOST):$(PORT) $(BIN)/lms run --host $(HOST) --port $(PORT)
+	@echo "Emails it sends (confirmation and password links) are written to $${LMS_INSTANCE_PATH:-instance}/mail/, one file each"
+	LMS_SESSION_COOKIE_SECURE=false LMS_REMEMBER_COOKIE_SECURE=false LMS_SITE_URL=http://$(HOST):$(PORT) LMS_MAIL_BACKEND=file \
+		$(BIN)/lms run --host $(HOST) --port $(PORT)
 
 test: install-test
 	$(BIN)/ruff check lms authoring tests bench

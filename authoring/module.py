@@ -10,8 +10,8 @@ from pathlib import Path
 
 from nbformat import NotebookNode
 
-from authoring.notebook import cell_source, read_notebook
-from authoring.placeholders import PLACEHOLDERS, placeholders_in
+from authoring.notebook import cell_source, read_notebook, too_deep
+from authoring.placeholders import placeholder_problems
 from authoring.problems import ProblemList
 from authoring.questions import Question, is_question_cell, parse_question
 from authoring.render import Asset, CellContext, MarkdownRenderer
@@ -72,7 +72,10 @@ def load(path: str | Path, today: dt.date | None = None) -> Module:
     notebook = read_notebook(path, problems)
     builder = _ModuleBuilder(path, problems, today or dt.date.today())
     if notebook is not None:
-        builder.read(notebook)
+        try:
+            builder.read(notebook)
+        except RecursionError:  # a cell nested deeper than a parser's stack: that notebook's problem only
+            too_deep(problems)
     return builder.finish()
 
 
@@ -103,7 +106,6 @@ class _ModuleBuilder:
             self.problems.tolerated(1, "the notebook has no settings cell", SETTINGS_CELL_FIX)
 
     def _markdown_cell(self, number: int, source: str, attachments: dict) -> None:
-        self._check_placeholders(number, source)
         if not source.strip():
             return
         context = CellContext(number, self.path.parent, attachments or {})
@@ -113,6 +115,7 @@ class _ModuleBuilder:
         heading = PAGE_HEADING.match(source.lstrip().splitlines()[0])
         if heading:
             title = self.markdown.render_inline(heading.group(1), context)
+            self._check_placeholders(number, title)
             self.first_heading = self.first_heading or html.unescape(re.sub(r"<[^>]+>", "", title))
             self.pages.append(Page(title, number))
             source = source.lstrip().split("\n", 1)[1] if "\n" in source.lstrip() else ""
@@ -120,6 +123,7 @@ class _ModuleBuilder:
             self.problems.warning(number, "a '# ' heading inside the cell does not start a new page", "split the cell so the heading is at the top of its own cell (Ctrl+Shift+- in JupyterLab)")
         if source.strip():
             self._add_block(number, {"type": "html", "html": self.markdown.render(source, context)})
+            self._check_placeholders(number, self.pages[-1].blocks[-1]["html"])
 
     def _question_cell(self, number: int, source: str, context: CellContext) -> None:
         question = parse_question(source, number, self.problems)
@@ -130,7 +134,9 @@ class _ModuleBuilder:
             self.problems.error(number, f"question id '{question.id}' is also used by cell {clash.cell}", "change one of the questions, or give it its own id with {#new-id} at the end of the heading")
             return
         self.questions.append(question)
-        self.rendered[question.id] = render_question(question, self.markdown, context)
+        self.rendered[question.id] = rendered = render_question(question, self.markdown, context)
+        self._check_placeholders(number, rendered["case_study"], rendered["stem"], *(o["html"] for o in rendered["options"]),
+                                 *rendered["feedback"].values())
         self._add_block(number, {"type": "question", "id": question.id})
 
     def _code_cell(self, number: int, cell: NotebookNode) -> None:
@@ -144,6 +150,7 @@ class _ModuleBuilder:
                 parts.append(f'<div class="sl-output"><pre class="sl-code"><code>{html.escape(text)}</code></pre></div>')
         if cell_source(cell).strip():
             self._add_block(number, {"type": "html", "html": "\n".join(parts)})
+            self._check_placeholders(number, *parts)
 
     def _add_block(self, number: int, block: dict) -> None:
         if not self.pages:
@@ -151,10 +158,10 @@ class _ModuleBuilder:
             self.pages.append(Page("", number))
         self.pages[-1].blocks.append(block)
 
-    def _check_placeholders(self, number: int, source: str) -> None:
-        for name in placeholders_in(source):
-            if name not in PLACEHOLDERS:
-                self.problems.error(number, f"unknown placeholder {{{{{name}}}}}", "use one of: " + ", ".join(f"{{{{{n}}}}}" for n in PLACEHOLDERS))
+    def _check_placeholders(self, number: int, *fragments: str) -> None:
+        """Check the HTML the filler will see (entities decoded, Markdown applied), once per problem."""
+        for message, fix in dict.fromkeys(p for fragment in fragments for p in placeholder_problems(fragment)):
+            self.problems.error(number, message, fix)
 
     def finish(self) -> Module:
         self._derive_settings()
@@ -167,6 +174,7 @@ class _ModuleBuilder:
             self.settings.title = self.first_heading or self.path.stem.replace("-", " ").replace("_", " ").capitalize()
         if not self.settings.id:
             self.settings.id = re.sub(r"[^a-z0-9]+", "-", self.path.stem.lower()).strip("-") or "module"
+        self._check_placeholders(1, self.settings.title)
         for page in self.pages:
             page.title = page.title or html.escape(self.settings.title)
 

@@ -1,10 +1,22 @@
-"""Partnership placeholders: local details written as {{name}} and filled in by the LMS."""
+"""Partnership placeholders: local details written as {{name}} and filled in by the LMS.
+
+Lesson HTML is filled on every page view, so filling must cost time in proportion to the page
+whatever a notebook holds. The old pattern, two `\\s*` around an optional name, backtracked
+quadratically on `{{` followed by thousands of spaces (seconds per page). `authoring check` uses the
+same pattern to refuse every `{{` the filler would leave alone or fill with a hint.
+"""
 
 from __future__ import annotations
 
+import html
 import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
-PLACEHOLDER_PATTERN = re.compile(r"\{\{\s*([A-Za-z0-9_.-]*)\s*\}\}")
+# Possessive quantifiers (`*+`) give nothing back, so a failed match costs only the run it read and
+# the regex cannot backtrack: the whole search is linear in the text.
+PLACEHOLDER_PATTERN = re.compile(r"\{\{\s*+([A-Za-z0-9_.-]*+)\s*+\}\}")
+IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*\Z")
 
 # name -> what a partnership fills it with (shown to admins and in `authoring check` messages)
 PLACEHOLDERS: dict[str, str] = {
@@ -21,19 +33,57 @@ PLACEHOLDERS: dict[str, str] = {
     "community_safety_team": "the partnership's community safety team",
     "staff_support": "support for staff affected by the training",
 }
+KNOWN_LIST = ", ".join(f"{{{{{name}}}}}" for name in PLACEHOLDERS)
+
+
+@dataclass(frozen=True)
+class Brace:
+    """One `{{` in a text and the placeholder name it opens, or None when it opens none."""
+
+    start: int
+    name: str | None
+
+
+def scan(text: str) -> Iterator[Brace]:
+    """Every `{{` in order, overlapping ones too, for `authoring check` to judge each one."""
+    position = text.find("{{")
+    while position != -1:
+        match = PLACEHOLDER_PATTERN.match(text, position)
+        yield Brace(position, match.group(1) if match else None)
+        position = text.find("{{", match.end() if match else position + 1)  # `{{{name}}}` holds one a brace on
 
 
 def placeholders_in(text: str) -> list[str]:
     """Every placeholder name used in a piece of text, in order."""
-    return PLACEHOLDER_PATTERN.findall(text)
+    return [brace.name for brace in scan(text) if brace.name is not None]
 
 
-def fill_placeholders(html: str, values: dict[str, str], escape) -> str:
-    """Replace placeholders in sanitised HTML with escaped partnership values."""
+def fill_placeholders(html: str, values: dict[str, str], escape: Callable[[str], object]) -> str:
+    """Replace placeholders in sanitised HTML with escaped partnership values (a hint when unset)."""
 
     def replace(match: re.Match[str]) -> str:
         name = match.group(1)
-        value = values.get(name) or f"[{PLACEHOLDERS.get(name, name)}: ask your safeguarding lead]"
-        return str(escape(value))
+        return str(escape(values.get(name) or f"[{PLACEHOLDERS.get(name, name)}: ask your safeguarding lead]"))
 
     return PLACEHOLDER_PATTERN.sub(replace, html)
+
+
+def placeholder_problems(text: str) -> list[tuple[str, str]]:
+    """(what is wrong, how to fix it) for each `{{` the filler cannot fill with a partnership's value."""
+    problems = []
+    for brace in scan(text):
+        if brace.name is None:
+            problems.append((f"'{_shown(text, brace.start)}' opens a placeholder that is not closed",
+                             "write a placeholder as {{partnership_name}}: one name between '{{' and '}}', or remove the braces"))
+        elif not IDENTIFIER.match(brace.name):
+            problems.append((f"the placeholder {{{{{brace.name}}}}} is not a plain name",
+                             "use lower-case letters, digits and underscores, one of: " + KNOWN_LIST))
+        elif brace.name not in PLACEHOLDERS:
+            problems.append((f"unknown placeholder {{{{{brace.name}}}}}", "use one of: " + KNOWN_LIST))
+    return problems
+
+
+def _shown(text: str, start: int) -> str:
+    """The words after a `{{` as the trainer wrote them: no tags, entities decoded, spaces collapsed."""
+    words = html.unescape(re.sub(r"<[^>]*>|<.*", " ", text[start:start + 80]))
+    return " ".join(words.split())[:30]

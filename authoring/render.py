@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
-import mimetypes
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,15 +12,15 @@ from pathlib import Path
 import mistune
 from mistune.renderers.html import HTMLRenderer
 
+from authoring.assets import ASSET_FIX, IMAGE_TYPES, SVG, asset_problem, is_inside_path, media_type
 from authoring.problems import ProblemList
-from authoring.sanitise import ALLOWED_TAGS, ASSET_PREFIX, sanitise
+from authoring.sanitise import ALLOWED_TAGS, ASSET_PREFIX, is_link_inside_lesson, sanitise
 
 CALLOUT = re.compile(r"\A\s*<p[^>]*><strong>(Key point|Warning|Emergency):?</strong>:?\s*", re.IGNORECASE)
 HTML_TAG = re.compile(r"<\s*(/?)\s*([A-Za-z][A-Za-z0-9-]*)([^>]*)>")
 UNSAFE_ATTRIBUTE = re.compile(r"\b(on[a-z]+|style|srcdoc|formaction)\s*=|javascript:", re.IGNORECASE)
 # Anything that could make a short text more than plain words in Markdown (or an autolink).
 MARKDOWN_SYNTAX = re.compile(r"[\\`*_\[\]<>!{}$&~|#\n]|^\s*(?:[-+=]|\d+[.)])|://|www\.")
-IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml"}
 
 
 @dataclass
@@ -61,6 +60,9 @@ class LessonRenderer(HTMLRenderer):
         return f'<h{level} class="{size}">{text}</h{level}>\n'
 
     def link(self, text: str, url: str, title: str | None = None) -> str:
+        if not is_link_inside_lesson(url):
+            self.problems.error(self.context.cell, f"the link '{url}' points at a path on this site, outside the lesson",
+                                "link to a full web address (https://...), a mailto: or tel: address, or a #heading on this page")
         return f'<a class="govuk-link" href="{html.escape(url)}">{text}</a>'
 
     def list(self, text: str, ordered: bool, **attrs) -> str:
@@ -118,32 +120,42 @@ class LessonRenderer(HTMLRenderer):
     def _resolve_image(self, url: str) -> Asset | None:
         cell = self.context.cell
         if url.startswith("attachment:"):
-            name = url[len("attachment:"):]
-            bundle = self.context.attachments.get(name)
-            media = next((m for m in (bundle or {}) if m in IMAGE_TYPES), None)
-            if media is None:
-                self.problems.error(cell, f"the pasted image '{name}' is missing from the cell", "paste the image into this cell again")
-                return None
-            data = bundle[media]
-            raw = data.encode("utf-8") if media == "image/svg+xml" and "<" in data else base64.b64decode(data)
-            return self._add_asset(name, media, raw)
+            return self._pasted_image(url[len("attachment:"):])
         if re.match(r"^[a-z][a-z0-9+.-]*:", url, re.IGNORECASE) or url.startswith("//"):
             self.problems.error(cell, f"the image '{url}' is loaded from another website", "save the image next to the notebook and link to the file, e.g. images/picture.png")
             return None
-        path = (self.context.notebook_dir / url).resolve()
-        media = mimetypes.guess_type(path.name)[0]
+        folder = self.context.notebook_dir.resolve()
+        path = (folder / url).resolve()
+        if not is_inside_path(url) or not path.is_relative_to(folder):
+            self.problems.error(cell, f"the image '{url}' is outside the notebook's folder", "move the image into the notebook's folder (or a folder inside it) and link to it as images/picture.png")
+            return None
         if not path.is_file():
             self.problems.error(cell, f"the image file '{url}' does not exist", "save the image there, or correct the path (it is relative to the notebook)")
             return None
-        if media not in IMAGE_TYPES:
-            self.problems.error(cell, f"'{url}' is not a PNG, JPEG, GIF, WebP or SVG image", "save the image in one of those formats")
-            return None
         self.local_files.add(path)
-        return self._add_asset(path.name, media, path.read_bytes())
+        return self._checked_asset(f"'{url}'", path.name, path.read_bytes())
+
+    def _pasted_image(self, name: str) -> Asset | None:
+        bundle = self.context.attachments.get(name)
+        media = next((m for m in (bundle or {}) if m in IMAGE_TYPES), None)
+        if media is None:
+            self.problems.error(self.context.cell, f"the pasted image '{name}' is missing from the cell", "paste the image into this cell again")
+            return None
+        data = bundle[media]
+        raw = data.encode("utf-8") if media == SVG and "<" in data else base64.b64decode(data)
+        return self._checked_asset(f"the pasted image '{name}'", name, raw)
+
+    def _checked_asset(self, shown: str, name: str, data: bytes) -> Asset | None:
+        """An asset whose type comes from its bytes, or None after reporting why it cannot be shipped."""
+        problem = asset_problem(data)
+        if problem:
+            self.problems.error(self.context.cell, f"{shown} {problem}", ASSET_FIX)
+            return None
+        return self._add_asset(name, media_type(data) or "", data)
 
     def _add_asset(self, name: str, media: str, data: bytes) -> Asset:
         digest = hashlib.sha256(data).hexdigest()[:12]
-        safe = re.sub(r"[^A-Za-z0-9._-]", "-", name)
+        safe = re.sub(r"[^A-Za-z0-9._-]", "-", name)[-100:]  # the digest comes first: is_safe_name holds
         asset = Asset(f"{digest}-{safe}", media, data)
         self.assets[asset.name] = asset
         return asset

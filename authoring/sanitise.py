@@ -6,7 +6,11 @@ images must come from the module's own assets, links may only point at web, mail
 
 from __future__ import annotations
 
+import re
+
 import nh3
+
+from authoring.assets import is_safe_name
 
 ALLOWED_TAGS = {
     "p", "h2", "h3", "h4", "h5", "h6", "a", "strong", "em", "b", "i", "u", "s", "del", "ins", "mark",
@@ -43,9 +47,24 @@ LINK_SCHEMES = {"http", "https", "mailto", "tel"}
 ASSET_PREFIX = "assets/"
 
 
+SCHEME = re.compile(r"\A[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def is_asset_link(value: str) -> bool:
+    """A link to one of the module's own files that cannot leave its version's folder."""
+    return value.startswith(ASSET_PREFIX) and is_safe_name(value[len(ASSET_PREFIX):])
+
+
+def is_link_inside_lesson(value: str) -> bool:
+    """A link without a scheme may only reach a part of the page itself (#part), never another path of the site."""
+    return bool(SCHEME.match(value)) or value.startswith("#")
+
+
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
-    """Images only from the module's own assets; nothing else is rewritten."""
-    if tag == "img" and attribute == "src" and not value.startswith(ASSET_PREFIX):
+    """Images only from the module's own assets, links never to other paths of the site; nothing is rewritten."""
+    if tag == "img" and attribute == "src" and not is_asset_link(value):
+        return None
+    if tag == "a" and attribute == "href" and not is_link_inside_lesson(value):
         return None
     return value
 

@@ -7,6 +7,7 @@ import os
 
 from flask import Flask
 
+from lms import limits, parsing
 from lms.config import configure
 from lms.db import db
 from lms.extensions import csrf, login_manager
@@ -21,8 +22,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
+    limits.init_app(app)
+    parsing.init_app(app)  # before any blueprint adds an <int:...> route
 
-    from lms import commands, errors, security, templating
+    from lms import commands, errors, security, signing_in, templating
     from lms.admin.views import blueprint as admin
     from lms.auth.views import blueprint as auth
     from lms.certificates.views import blueprint as certificates
@@ -33,6 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from lms.reports.views import blueprint as reports
 
     security.init_app(app)
+    signing_in.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
     commands.init_app(app)

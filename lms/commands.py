@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 import tempfile
 from pathlib import Path
@@ -147,8 +148,10 @@ def api_token() -> None:
 @click.argument("name")
 @click.option("--partnership", "partnership_slug", help="Scope the token to this partnership (its slug).")
 @click.option("--organisation", "organisation_slug", help="Scope the token to this organisation (its slug).")
+@click.option("--days", type=click.IntRange(1, api_tokens.MAX_LIFETIME.days), default=api_tokens.LIFETIME.days, show_default=True,
+              help="How many days the token works.")
 @with_appcontext
-def api_token_create(name: str, partnership_slug: str | None, organisation_slug: str | None) -> None:
+def api_token_create(name: str, partnership_slug: str | None, organisation_slug: str | None, days: int) -> None:
     """Create a token and print it once: only its SHA-256 is kept."""
     if bool(partnership_slug) == bool(organisation_slug):
         raise click.UsageError("give exactly one of --partnership or --organisation")
@@ -156,8 +159,9 @@ def api_token_create(name: str, partnership_slug: str | None, organisation_slug:
     target = db.session.scalar(select(model).where(model.slug == slug))
     if target is None:
         raise click.BadParameter(f"nothing has the slug '{slug}'")
-    plain, token = api_tokens.create_token(db.session, name, **{"partnership" if model is Partnership else "organisation": target})
-    click.echo(f"Token {token.id} for {target.name} (shown once, keep it secret):")
+    plain, token = api_tokens.create_token(db.session, name, lifetime=dt.timedelta(days=days),
+                                           **{"partnership" if model is Partnership else "organisation": target})
+    click.echo(f"Token {token.id} for {target.name}, working until {token.expires_at:%Y-%m-%d} (shown once, keep it secret):")
     click.echo(plain)
 
 

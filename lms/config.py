@@ -27,7 +27,14 @@ def configure(app: Flask, test_config: dict | None = None) -> None:
         REMEMBER_COOKIE_SECURE=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,
-        MAX_CONTENT_LENGTH=5 * 1024 * 1024,
+        # Request sizes (enforced in lms.limits). A file upload, the largest being a 1 MB people CSV, may be 2 MB in all;
+        # any other body (a url-encoded form) 128 KB, far above the longest field (20,000 characters of attendees);
+        # a text part of a multipart form 64 KB, and at most 1,000 parts; a query string 4 KB.
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        MAX_FORM_SIZE=128 * 1024,
+        MAX_FORM_MEMORY_SIZE=64 * 1024,
+        MAX_FORM_PARTS=1000,
+        MAX_QUERY_LENGTH=4096,
     )
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("LMS")

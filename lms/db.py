@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import select as io_select
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import Engine, create_engine, event, exc
+from sqlalchemy import Engine, create_engine, event, exc, make_url
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 IMMEDIATE = "lms_begin_immediate"
+PRIVATE = 0o600  # the database holds personal data: only the site's own user may read it
+log = logging.getLogger(__name__)
 
 
 def make_engine(url: str, **options: Any) -> Engine:
@@ -22,6 +27,7 @@ def make_engine(url: str, **options: Any) -> Engine:
         # (restart, failover, terminated backend) is replaced before a request can use it.
         event.listen(engine, "checkout", _refuse_closed_connection)
         return engine
+    _make_private(url)
     engine = create_engine(url, connect_args={"timeout": 10}, **options)
 
     @event.listens_for(engine, "connect")
@@ -39,6 +45,31 @@ def make_engine(url: str, **options: Any) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+def _make_private(url: str) -> None:
+    """Create the SQLite file readable by its owner only, or tighten one that is looser, before SQLite opens it.
+
+    SQLite creates the -wal and -shm files with the database file's permissions, so they follow; ones
+    left from before with looser permissions are tightened too.
+    """
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:") or "mode=memory" in url:
+        return
+    try:
+        os.close(os.open(database, os.O_RDONLY | os.O_CREAT, PRIVATE))
+    except OSError:
+        return  # a folder that does not exist or cannot be written: SQLite's own error says so
+    for path in (database, f"{database}-wal", f"{database}-shm", f"{database}-journal"):
+        try:
+            mode = stat.S_IMODE(os.stat(path).st_mode)
+            if mode & 0o077:
+                os.chmod(path, PRIVATE)
+                log.warning("%s could be read by other users (mode %04o): changed to %04o", path, mode, PRIVATE)
+        except FileNotFoundError:
+            continue
+        except OSError as error:  # owned by another user: say so, and let the site start
+            log.warning("could not make %s readable by its owner only: %s", path, error)
 
 
 def closed_by_server(dbapi_connection: Any) -> bool:

@@ -15,10 +15,17 @@ MESSAGES = {
     403: ("You do not have access to this page", "If you think you should, ask your organisation's administrator."),
     404: ("Page not found", "If you typed the web address, check it is correct."),
     405: ("Page not found", "Use the links on the site rather than typing the address."),
-    413: ("The file is too large", "Choose a smaller file."),
+    413: ("What you sent is too long", "Shorten what you typed in the form (or choose a smaller file), then send it again."),
+    414: ("The web address is too long", "Use the links on the site rather than a typed or pasted address."),
     429: ("Too many attempts", "Wait a few minutes, then try again."),
     500: ("Sorry, there is a problem with the service", "Try again later. Your answers and progress that were saved are kept."),
 }
+
+
+def _own_advice(error: HTTPException) -> str | None:
+    """What the view said when it refused (`abort(400, "...")`), in place of Werkzeug's generic English."""
+    said = error.description
+    return said if isinstance(said, str) and said and said != type(error).description else None
 
 
 def init_app(app: Flask) -> None:
@@ -31,7 +38,7 @@ def init_app(app: Flask) -> None:
     def http_error(error: HTTPException):
         code = error.code or 500
         title, advice = MESSAGES.get(code, (error.name, "Go back and try again."))
-        return render_template("error.html", title=title, advice=advice), code
+        return render_template("error.html", title=title, advice=_own_advice(error) or advice), code
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

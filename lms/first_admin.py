@@ -48,7 +48,7 @@ def create_admin(partnership_name: str, organisation_name: str, organisation_typ
             raise click.ClickException(f"{email} already has an account: change its role under Admin, People instead.")
         partnership = _partnership(session, partnership_name)
         organisation = _organisation(session, partnership, organisation_name, OrganisationType(organisation_type))
-        user = create_user(session, email, full_name, password, organisation, Role.SITE_ADMIN)
+        user = create_user(session, email, full_name, password, organisation, Role.SITE_ADMIN, confirmed=True)
         record_event(session, "user.created", f"user:{user.id}", None, role=Role.SITE_ADMIN.value, by="lms create-admin")
     click.echo(f"Site admin {email} created in {organisation.name} ({partnership.name}). Sign in at /sign-in.")
 

@@ -19,7 +19,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lms.models import Organisation, Partnership, Role, User
+from lms.models import Organisation, Partnership, Role, TrainingSession, User
 from lms.services.reports import ReportScope
 
 ADMIN_ROLES = (Role.ORG_ADMIN, Role.SITE_ADMIN)
@@ -67,11 +67,24 @@ def managed_organisation_or_404(session: Session, user: User, organisation_id: i
     return organisation
 
 
+PROTECTED_ROLES = (Role.SITE_ADMIN, Role.PARTNERSHIP_LEAD)  # above an organisation admin: only a site admin changes them
+
+
+def can_manage_person(user: User, person: User) -> bool:
+    """Whether the user may deactivate, reactivate or re-role this person: never themselves, and an
+    organisation admin only people of their own organisation below a partnership lead."""
+    if person.id == user.id or not can_manage(user, person.organisation_id):
+        return False
+    return is_site_admin(user) or person.role not in PROTECTED_ROLES
+
+
 def managed_user_or_404(session: Session, user: User, user_id: int) -> User:
-    """A person the user may manage; anyone else's id is 'not found'."""
+    """A person the user may manage; another organisation's is 'not found', a protected colleague 'forbidden'."""
     person = session.get(User, user_id)
     if person is None or not can_manage(user, person.organisation_id):
         abort(404)
+    if person.id != user.id and not can_manage_person(user, person):
+        abort(403)
     return person
 
 
@@ -88,6 +101,21 @@ def session_organisations(session: Session, user: User) -> list[Organisation]:
     if not is_site_admin(user):
         query = query.where(Organisation.partnership_id == user.organisation.partnership_id)
     return list(session.scalars(query))
+
+
+def can_change_session(user: User, training: TrainingSession) -> bool:
+    """Who may correct or withdraw a face-to-face session: its recorder, its delivering organisation's admins, site admins."""
+    if user.role not in SESSION_ROLES or training.withdrawn_at is not None:
+        return False
+    return (is_site_admin(user) or training.trainer_id == user.id
+            or (user.role == Role.ORG_ADMIN and user.organisation_id == training.delivering_organisation_id))
+
+
+def session_list_organisations(session: Session, user: User) -> list[int]:
+    """Whose sessions a person sees: an organisation admin their own organisation's, others those they may record for."""
+    if user.role == Role.ORG_ADMIN:
+        return [user.organisation_id]
+    return [o.id for o in session_organisations(session, user)]
 
 
 def report_scope(user: User) -> ReportScope | None:

@@ -21,9 +21,7 @@ CSRF_SESSION_KEY = "csrf_token"  # Flask-WTF's default WTF_CSRF_FIELD_NAME, wher
 
 def start_session(user: User, remember: bool) -> None:
     """Sign `user` in on this browser: a fresh CSRF secret, and a remember-me token if asked for."""
-    field = current_app.config.get("WTF_CSRF_FIELD_NAME", CSRF_SESSION_KEY)
-    session.pop(field, None)
-    g.pop(field, None)  # Flask-WTF caches this request's token there
+    _forget_csrf_secret()
     login_user(user)
     if remember:
         issued = account_sessions.issue_remember_token(db.session, user)
@@ -41,7 +39,15 @@ def end_session(user: User) -> None:
         account_sessions.end_sessions(db.session, user)
     logout_user()
     session.clear()
+    _forget_csrf_secret()
     _forget_cookie()
+
+
+def _forget_csrf_secret() -> None:
+    """A new CSRF secret for the next form: a token from before sign-in (or sign-out) must not work after it."""
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", CSRF_SESSION_KEY)
+    session.pop(field, None)
+    g.pop(field, None)  # Flask-WTF caches this request's token there
 
 
 def _forget_cookie() -> None:

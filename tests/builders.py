@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 from pathlib import Path
 
 import nbformat
@@ -113,9 +114,12 @@ def make_organisation(session, partnership: Partnership | None = None, name: str
     return organisation
 
 
-def make_user(session, organisation: Organisation | None = None, role: Role = Role.LEARNER, email: str | None = None) -> User:
+def make_user(session, organisation: Organisation | None = None, role: Role = Role.LEARNER, email: str | None = None,
+              confirmed: bool = True) -> User:
+    """A person with the builders' PASSWORD; confirmed, as people an admin vouches for are, unless asked otherwise."""
     organisation = organisation or make_organisation(session)
-    return create_user(session, email or f"person{next(_counter)}@example.org", "Test Person", PASSWORD, organisation, role)
+    return create_user(session, email or f"person{next(_counter)}@example.org", "Test Person", PASSWORD, organisation, role,
+                       confirmed=confirmed)
 
 
 def make_join_code(session, organisation: Organisation, code: str = "JOIN-TEST-1", department: Department | None = None,
@@ -128,8 +132,9 @@ def make_join_code(session, organisation: Organisation, code: str = "JOIN-TEST-1
     return join_code
 
 
-def make_email_domain(session, organisation: Organisation, domain: str) -> EmailDomain:
-    claimed = EmailDomain(organisation_id=organisation.id, domain=domain)
+def make_email_domain(session, organisation: Organisation, domain: str, status: str = "approved") -> EmailDomain:
+    """A claimed email domain, approved by a site admin unless `status` says otherwise."""
+    claimed = EmailDomain(organisation_id=organisation.id, domain=domain, status=status)
     session.add(claimed)
     session.flush()
     return claimed
@@ -180,3 +185,30 @@ def publish_module(session, source: Path, out: Path, slug: str = "tiny-module") 
     assert report.built and not report.failed, report.problems
     publish(session, out)
     return session.scalar(select(Module).where(Module.slug == slug))
+
+
+class Outbox(list):
+    """The emails the app sent during a test, kept instead of delivered."""
+
+    def to(self, email: str) -> list:
+        return [message for message in self if message.to == email]
+
+    def link(self, path: str, email: str | None = None) -> str:
+        """The path (from `path` on) of the link in the newest email that has one, to `email` if given."""
+        for message in reversed(self.to(email) if email else self):
+            found = re.search(re.escape(path) + r"\S+", message.body)
+            if found:
+                return found.group(0)
+        raise AssertionError(f"no email with a {path} link among {[(m.to, m.subject) for m in self]}")
+
+
+def capture_mail(monkeypatch) -> Outbox:
+    """Keep every email lms.mail would send, on any backend, in the returned Outbox."""
+    outbox = Outbox()
+
+    def keep(message, settings=None) -> bool:
+        outbox.append(message)
+        return True
+
+    monkeypatch.setattr("lms.mail.send", keep)
+    return outbox

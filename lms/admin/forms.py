@@ -71,7 +71,26 @@ class SessionForm(FlaskForm):
                               description="Email addresses of attendees who should get a completion, one on each line")
 
 
+REASON_HINT = "This goes in the audit log with the change. Up to 500 characters."
+REASON_TOO_LONG = "The reason must be 500 characters or fewer"
+
+
+class SessionCorrectionForm(FlaskForm):
+    delivered_on = DateField("Date delivered", validators=[DataRequired("Enter the date the session was delivered in the form 2026-03-31")],
+                             description=DATE_HINT)
+    venue = StringField("Venue", filters=[_strip], validators=[DataRequired("Enter where the session was held"), Length(max=200)])
+    reason = TextAreaField("Why are you correcting this session?", filters=[_strip], description=REASON_HINT,
+                           validators=[DataRequired("Enter why you are correcting the session"), Length(max=500, message=REASON_TOO_LONG)])
+
+
+class SessionWithdrawalForm(FlaskForm):
+    reason = TextAreaField("Why are you withdrawing this session?", filters=[_strip], description=REASON_HINT,
+                           validators=[DataRequired("Enter why you are withdrawing the session"), Length(max=500, message=REASON_TOO_LONG)])
+
+
 class TokenForm(FlaskForm):
     name = StringField("Name", filters=[_strip], validators=[DataRequired("Enter a name that says who uses the token"), Length(max=200)],
                        description="For example, Partnership Power BI dashboard")
     scope = SelectField("Figures it can read", choices=[], validators=[DataRequired("Choose what the token can read")])
+    months = SelectField("How long it works", choices=[("3", "3 months"), ("6", "6 months"), ("12", "12 months"), ("24", "24 months")],
+                         default="12", description="It stops working then, or sooner if you revoke it or lose the role that lets you create tokens")

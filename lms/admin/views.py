@@ -32,20 +32,23 @@ from lms.models import (
     OrganisationType,
     Partnership,
     Role,
+    User,
 )
+from lms.parsing import parse_id
 from lms.permissions import (
     ADMIN_ROLES,
     SESSION_ROLES,
     STAFF_ROLES,
     TOKEN_ROLES,
     assignable_roles,
+    can_manage_person,
     is_site_admin,
     managed_organisation_or_404,
     managed_organisations,
     managed_user_or_404,
     roles_required,
 )
-from lms.services import organisations
+from lms.services import email_domains, organisations
 from lms.services.organisations import AdminError
 from lms.services.user_import import ImportFileError, import_people
 
@@ -65,7 +68,7 @@ def _department_choices(organisation: Organisation, empty: str) -> list[tuple[st
 
 
 def _as_id(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return parse_id(value)
 
 
 def _form_page(form: FlaskForm, title: str, back: str, submit: str, caption: str = "", **extra):
@@ -75,9 +78,12 @@ def _form_page(form: FlaskForm, title: str, back: str, submit: str, caption: str
 @blueprint.route("/")
 @roles_required(*STAFF_ROLES)
 def index():
-    partnerships = db.session.scalars(select(Partnership).order_by(Partnership.name)).all() if is_site_admin(current_user) else []
+    site_admin = is_site_admin(current_user)
+    partnerships = db.session.scalars(select(Partnership).order_by(Partnership.name)).all() if site_admin else []
+    to_review = sum(map(email_domains.needs_review, email_domains.claims_for_review(db.session))) if site_admin else 0
     return render_template("admin/index.html", organisations=managed_organisations(db.session, current_user), partnerships=partnerships,
-                           can_record=current_user.role in SESSION_ROLES, can_tokens=current_user.role in TOKEN_ROLES)
+                           can_record=current_user.role in SESSION_ROLES, can_tokens=current_user.role in TOKEN_ROLES,
+                           domains_to_review=to_review)
 
 
 @blueprint.route("/partnerships/new", methods=["GET", "POST"])
@@ -108,7 +114,7 @@ def new_organisation():
             flash(f"{organisation.name} added.", "success")
             return redirect(url_for("admin.organisation", organisation_id=organisation.id))
         except AdminError as error:
-            form.name.errors.append(str(error))
+            getattr(form, error.field or "name").errors.append(str(error))
     return _form_page(form, "Add an organisation", url_for("admin.index"), "Add organisation")
 
 
@@ -134,9 +140,12 @@ def edit_organisation(organisation_id: int):
     if request.method == "GET":
         form.type.data = organisation.type.value
     if form.validate_on_submit():
-        organisations.update_organisation(db.session, organisation, form.name.data, OrganisationType(form.type.data), current_user.id)
-        flash("Organisation details saved.", "success")
-        return redirect(url_for("admin.organisation", organisation_id=organisation.id))
+        try:
+            organisations.update_organisation(db.session, organisation, form.name.data, OrganisationType(form.type.data), current_user.id)
+            flash("Organisation details saved.", "success")
+            return redirect(url_for("admin.organisation", organisation_id=organisation.id))
+        except AdminError as error:
+            getattr(form, error.field or "name").errors.append(str(error))
     return _form_page(form, "Change organisation details", url_for("admin.organisation", organisation_id=organisation.id), "Save",
                       organisation.name)
 
@@ -187,6 +196,14 @@ def revoke_join_code(code_id: int):
     return redirect(url_for("admin.organisation", organisation_id=code.organisation_id))
 
 
+DOMAIN_INTRO = {
+    False: "Your own email address must be at this domain (or one of its subdomains) and confirmed. A site admin then checks "
+           "the claim: until they approve it, nobody joins your organisation with an address there.",
+    True: "As a site admin your claim is approved at once. Shared national domains, such as nhs.net or gov.uk, and public "
+          "email services can never be claimed.",
+}
+
+
 @blueprint.route("/organisations/<int:organisation_id>/domains/new", methods=["GET", "POST"])
 @roles_required(*ADMIN_ROLES)
 def new_domain(organisation_id: int):
@@ -195,12 +212,55 @@ def new_domain(organisation_id: int):
     back = url_for("admin.organisation", organisation_id=organisation.id)
     if form.validate_on_submit():
         try:
-            claimed = organisations.claim_domain(db.session, organisation, form.domain.data, current_user.id)
-            flash(f"{claimed.domain} claimed.", "success")
+            claimed = email_domains.claim_domain(db.session, organisation, form.domain.data, current_user)
+            flash(f"{claimed.domain} approved: people with an address there can now join {organisation.name}."
+                  if claimed.status == email_domains.APPROVED else
+                  f"{claimed.domain} claimed. A site admin will check it; until then nobody joins with it.", "success")
             return redirect(back)
         except AdminError as error:
             form.domain.errors.append(str(error))
-    return _form_page(form, "Claim an email domain", back, "Claim domain", organisation.name)
+    return _form_page(form, "Claim an email domain", back, "Claim domain", organisation.name,
+                      intro=DOMAIN_INTRO[is_site_admin(current_user)])
+
+
+@blueprint.route("/domains")
+@roles_required(Role.SITE_ADMIN)
+def domains():
+    claims = email_domains.claims_for_review(db.session)
+    stages = [[c for c in claims if email_domains.review_order(c)[0] == stage] for stage in range(3)]
+    ids = {c.requested_by_id for c in claims} | {c.reviewed_by_id for c in claims}
+    people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids - {None})))}
+    return render_template("admin/domains.html", claims=claims, stages=stages, to_review=len(stages[0]) + len(stages[1]),
+                           people=people, role_names=ROLE_NAMES, claimable=email_domains.is_claimable)
+
+
+def _reviewed_claim(domain_id: int) -> EmailDomain:
+    """The claim a site admin's POST names, after its CSRF check."""
+    claimed = db.session.get(EmailDomain, domain_id) or abort(404)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    return claimed
+
+
+@blueprint.route("/domains/<int:domain_id>/approve", methods=["POST"])
+@roles_required(Role.SITE_ADMIN)
+def approve_domain(domain_id: int):
+    claimed = _reviewed_claim(domain_id)
+    try:
+        email_domains.review_claim(db.session, claimed, True, current_user.id)
+        flash(f"{claimed.domain} approved: people with an address there can join {claimed.organisation.name}.", "success")
+    except AdminError as error:
+        flash(str(error), "info")
+    return redirect(url_for("admin.domains"))
+
+
+@blueprint.route("/domains/<int:domain_id>/refuse", methods=["POST"])
+@roles_required(Role.SITE_ADMIN)
+def refuse_domain(domain_id: int):
+    claimed = _reviewed_claim(domain_id)
+    email_domains.review_claim(db.session, claimed, False, current_user.id)
+    flash(f"{claimed.domain} refused: nobody new joins {claimed.organisation.name} with it.", "success")
+    return redirect(url_for("admin.domains"))
 
 
 @blueprint.route("/domains/<int:domain_id>/remove", methods=["POST"])
@@ -211,8 +271,10 @@ def remove_domain(domain_id: int):
     if not FlaskForm().validate_on_submit():
         abort(400)
     organisation_id, name = claimed.organisation_id, claimed.domain
-    organisations.release_domain(db.session, claimed, current_user.id)
+    email_domains.release_domain(db.session, claimed, current_user.id)
     flash(f"{name} is no longer claimed.", "success")
+    if request.form.get("back") == "review" and is_site_admin(current_user):
+        return redirect(url_for("admin.domains"))
     return redirect(url_for("admin.organisation", organisation_id=organisation_id))
 
 
@@ -255,7 +317,8 @@ def people(organisation_id: int):
     search = request.args.get("q", "")[:200]
     return render_template("admin/people.html", organisation=organisation, search=search,
                            people=organisations.find_people(db.session, organisation, search), form=FlaskForm(),
-                           roles=[(r.value, ROLE_NAMES[r]) for r in assignable_roles(current_user)])
+                           roles=[(r.value, ROLE_NAMES[r]) for r in assignable_roles(current_user)], may_manage=can_manage_person,
+                           role_names=ROLE_NAMES)
 
 
 @blueprint.route("/people/<int:user_id>/active", methods=["POST"])

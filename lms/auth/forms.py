@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from wtforms.validators import DataRequired, Email, EqualTo, Length, StopValidation, ValidationError
 
 from lms.services.passwords import MAX_LENGTH, password_problem
 
@@ -13,12 +13,32 @@ def _strip(value: str | None) -> str | None:
     return value.strip() if value else value
 
 
+class AtMost(Length):
+    """A length limit that ends the field's checks when it fails, so nothing costlier ever sees a huge value."""
+
+    def __init__(self, max: int, message: str) -> None:
+        super().__init__(max=max, message=message)
+
+    def __call__(self, form: FlaskForm, field) -> None:
+        if field.data and len(field.data) > self.max:
+            raise StopValidation(self.message)
+
+
 EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.org"
+EMAIL_MAX = 320  # the longest address SMTP allows, and the length of User.email
+PASSWORD_TOO_LONG = f"Password must be {MAX_LENGTH} characters or fewer"
+
+
+def email_field() -> EmailField:
+    """An email address, its length checked before its format, so a huge value is refused at once."""
+    return EmailField("Email address", filters=[_strip], validators=[
+        DataRequired("Enter your email address"),
+        AtMost(EMAIL_MAX, f"Email address must be {EMAIL_MAX} characters or fewer"), Email(EMAIL_FORMAT)])
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email address", filters=[_strip], validators=[DataRequired("Enter your email address"), Email(EMAIL_FORMAT)])
-    password = PasswordField("Password", validators=[DataRequired("Enter your password"), Length(max=MAX_LENGTH)])
+    email = email_field()
+    password = PasswordField("Password", validators=[DataRequired("Enter your password"), AtMost(MAX_LENGTH, PASSWORD_TOO_LONG)])
     remember = BooleanField("Keep me signed in on this device")
 
 
@@ -29,22 +49,22 @@ def _meets_policy(form: FlaskForm, field: PasswordField) -> None:
 
 
 def new_password(label: str, missing: str) -> PasswordField:
-    return PasswordField(label, validators=[DataRequired(missing), _meets_policy])
+    """A new password: its length is checked before the policy (and the deny-list) looks at it."""
+    return PasswordField(label, validators=[DataRequired(missing), AtMost(MAX_LENGTH, PASSWORD_TOO_LONG), _meets_policy])
 
 
 def confirmation() -> PasswordField:
     return PasswordField("Confirm password", validators=[
-        DataRequired("Enter the password again"), EqualTo("password", "Passwords do not match: enter the same password twice")])
+        DataRequired("Enter the password again"), AtMost(MAX_LENGTH, PASSWORD_TOO_LONG),
+        EqualTo("password", "Passwords do not match: enter the same password twice")])
 
 
 class RegisterForm(FlaskForm):
     full_name = StringField("Full name", filters=[_strip], validators=[
-        DataRequired("Enter your full name"), Length(max=200, message="Full name must be 200 characters or fewer")])
-    email = EmailField("Email address", filters=[_strip], validators=[
-        DataRequired("Enter your email address"), Length(max=320, message="Email address must be 320 characters or fewer"),
-        Email(EMAIL_FORMAT)])
+        DataRequired("Enter your full name"), AtMost(200, "Full name must be 200 characters or fewer")])
+    email = email_field()
     join_code = StringField("Join code (if you have one)", filters=[_strip], validators=[
-        Length(max=32, message="Join code must be 32 characters or fewer")])
+        AtMost(32, "Join code must be 32 characters or fewer")])
     password = new_password("Create a password", "Enter a password")
     confirm = confirmation()
 
@@ -53,7 +73,7 @@ class RegisterForm(FlaskForm):
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField("Email address", filters=[_strip], validators=[DataRequired("Enter your email address"), Email(EMAIL_FORMAT)])
+    email = email_field()
 
 
 class ResetPasswordForm(FlaskForm):
@@ -70,4 +90,4 @@ class ResetPasswordForm(FlaskForm):
 
 class VerifyNameForm(FlaskForm):
     name = StringField("Name on the certificate", filters=[_strip], validators=[
-        DataRequired("Enter the name shown on the certificate"), Length(max=200, message="Name must be 200 characters or fewer")])
+        DataRequired("Enter the name shown on the certificate"), AtMost(200, "Name must be 200 characters or fewer")])

@@ -2,28 +2,41 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
-from lms import mail
+from lms import account_mail, mail, signing_in
 from lms.auth.forms import ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
 from lms.db import db
-from lms.services import password_reset, registration, throttling
+from lms.services import confirmation, password_reset, registration, throttling
 from lms.services.passwords import HINT as PASSWORD_HINT
 
 blueprint = Blueprint("auth", __name__, template_folder="templates")
 
-LOCKED = (f"Too many failed attempts to sign in. Wait {throttling.LOCKOUT.seconds // 60} minutes, then try again, "
-          "or reset your password")
+def locked_message(wait: dt.timedelta | None) -> str:
+    """What a person who must wait before signing in again is told, with how long."""
+    seconds = max(1, int(wait.total_seconds())) if wait else 60
+    how_long = f"{seconds} seconds" if seconds < 90 else f"{round(seconds / 60)} minutes"
+    return f"Too many failed attempts to sign in. Wait {how_long}, then try again, or reset your password"
 
 
 def safe_next(target: str | None) -> str:
-    """Only a path on this site, so a crafted link cannot send someone elsewhere after sign-in."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
-    return url_for("learn.my_training")
+    """Only a path on this site, so a crafted link cannot send someone elsewhere after sign-in.
+
+    Browsers read a backslash as a slash ("/\\evil.example" is another site), and a control character
+    would either split the Location header (a 500) or be dropped by the browser, so both are refused.
+    """
+    if (not target or len(target) > 2000 or not target.startswith("/") or target.startswith("//") or "\\" in target
+            or any(ord(c) < 32 or 127 <= ord(c) < 160 or c in "\u2028\u2029" for c in target)):
+        return url_for("learn.my_training")
+    try:
+        on_site = not urlsplit(target).netloc and not urlsplit(target).scheme
+    except ValueError:
+        on_site = False
+    return target if on_site else url_for("learn.my_training")
 
 
 def client_address() -> str | None:
@@ -43,35 +56,46 @@ def login():
     if form.validate_on_submit():
         attempt = throttling.sign_in(db.session, form.email.data, form.password.data, client_address())
         if attempt.user is not None:
-            login_user(attempt.user, remember=form.remember.data)
+            signing_in.start_session(attempt.user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")))
-        form.password.errors.append(LOCKED if attempt.locked else "Enter a correct email address and password")
+        form.password.errors.append(locked_message(attempt.wait) if attempt.locked else "Enter a correct email address and password")
     return render_template("auth/login.html", form=form)
 
 
 @blueprint.route("/sign-out", methods=["POST"])
 @login_required
 def logout():
-    logout_user()
+    signing_in.end_session(current_user._get_current_object())
     flash("You have signed out.", "success")
     return redirect(url_for("auth.login"))
 
 
 @blueprint.route("/register", methods=["GET", "POST"])
 def register():
+    """Every valid registration ends on the same page, whatever the address already has: see lms.services.registration."""
     if current_user.is_authenticated:
         return redirect(url_for("learn.my_training"))
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = registration.register(db.session, form.full_name.data, form.email.data, form.password.data, form.join_code.data or "")
+            done = registration.register(db.session, form.full_name.data, form.email.data, form.password.data,
+                                         form.join_code.data or "", address=client_address())
         except registration.RegistrationError as error:
             getattr(form, error.field).errors.append(error.message)
         else:
-            login_user(user)
-            flash(f"Your account has been created. You have joined {user.organisation.name}.", "success")
-            return redirect(url_for("learn.my_training"))
+            if done.send:
+                mail.send_soon(_registration_mail(done))
+            return render_template("auth/check_email.html", email=form.email.data,
+                                   hours=confirmation.MAX_AGE_SECONDS // 3600)
     return render_template("auth/register.html", form=form, password_hint=PASSWORD_HINT)
+
+
+def _registration_mail(done: registration.Registration) -> mail.Message:
+    """A confirmation link for a new (or replaced) account; otherwise a note to the address's owner."""
+    if done.mail is registration.Mail.CONFIRM:
+        return account_mail.confirm_address(done.user, confirmation.confirmation_token(done.user, current_app.config["SECRET_KEY"]))
+    site_url = current_app.config["SITE_URL"].rstrip("/")
+    return account_mail.already_registered(done.user, site_url + url_for("auth.login"), site_url + url_for("auth.forgot_password"))
 
 
 @blueprint.route("/forgot-password", methods=["GET", "POST"])
@@ -80,28 +104,47 @@ def forgot_password():
     if form.validate_on_submit():
         reset = password_reset.request_reset(db.session, form.email.data, current_app.config["SECRET_KEY"])
         if reset is not None:
-            link = current_app.config["SITE_URL"].rstrip("/") + url_for("auth.reset_password", token=reset.token)
-            body = render_template("auth/reset_email.txt", user=reset.user, link=link,
-                                   minutes=password_reset.MAX_AGE_SECONDS // 60)
-            mail.send_soon(mail.Message(reset.user.email, f"Reset your {current_app.config['SITE_NAME']} password", body))
+            mail.send_soon(account_mail.reset_password(reset.user, reset.token))
         return render_template("auth/forgot_password_sent.html", email=form.email.data)
     return render_template("auth/forgot_password.html", form=form)
 
 
-@blueprint.route("/reset-password/<token>", methods=["GET", "POST"])
+@blueprint.route(password_reset.RESET.path + "<token>", methods=["GET", "POST"])
 def reset_password(token: str):
+    return _choose_password(token, password_reset.RESET)
+
+
+@blueprint.route(password_reset.SET_PASSWORD.path + "<token>", methods=["GET", "POST"])
+def set_password(token: str):
+    """Where an imported person chooses their first password (and so confirms their address)."""
+    return _choose_password(token, password_reset.SET_PASSWORD)
+
+
+def _link_invalid(kind: password_reset.LinkKind, error: password_reset.ResetLinkError):
+    return render_template("auth/reset_link_invalid.html", expired=error.expired, first=kind is password_reset.SET_PASSWORD,
+                           hours=kind.max_age // 3600), 400
+
+
+def _choose_password(token: str, kind: password_reset.LinkKind):
+    """Choose a password through an emailed link of this kind; the link then stops working."""
     secret = current_app.config["SECRET_KEY"]
     try:
-        user = password_reset.user_for_token(db.session, token, secret)
+        user = password_reset.user_for_token(db.session, token, secret, kind)
     except password_reset.ResetLinkError as error:
-        return render_template("auth/reset_link_invalid.html", expired=error.expired), 400
+        return _link_invalid(kind, error)
     form = ResetPasswordForm(email=user.email)
     if form.validate_on_submit():
         try:
-            password_reset.reset_password(db.session, token, form.password.data, secret)
+            password_reset.reset_password(db.session, token, form.password.data, secret, kind)
         except password_reset.ResetLinkError as error:  # used in another tab a moment ago
-            return render_template("auth/reset_link_invalid.html", expired=error.expired), 400
+            return _link_invalid(kind, error)
         logout_user()
-        flash("Your password has been changed. Sign in with your new password.", "success")
+        flash("Your password has been changed. Sign in with your new password." if kind is password_reset.RESET
+              else "Your password is set. Sign in with it to start your training.", "success")
         return redirect(url_for("auth.login"))
-    return render_template("auth/reset_password.html", form=form, password_hint=PASSWORD_HINT)
+    return render_template("auth/reset_password.html", form=form, password_hint=PASSWORD_HINT,
+                           first=kind is password_reset.SET_PASSWORD)
+
+
+# Confirming an email address has its own module on this blueprint.
+from lms.auth import confirmation_views  # noqa: E402,F401

@@ -91,12 +91,15 @@ def assessment(slug: str):
     lesson = _lesson_or_404(slug)
     if not lesson.has_assessment:
         abort(404)
-    form = FlaskForm()
+    form, status = FlaskForm(), 200
     if form.validate_on_submit():
-        attempt = completions.start_attempt(db.session, current_user, lesson.version)
-        return redirect(url_for("learn.attempt", attempt_id=attempt.id))
+        try:
+            attempt = completions.start_attempt(db.session, current_user, lesson.version)
+            return redirect(url_for("learn.attempt", attempt_id=attempt.id))
+        except completions.EmailNotConfirmed:
+            status = 403  # the page explains why, and offers the confirmation link again
     intro = lessons.page(db.session, lesson.version, lesson.version.page_count)
-    return render_template("learn/assessment.html", lesson=lesson, intro=intro, form=form)
+    return render_template("learn/assessment.html", lesson=lesson, intro=intro, form=form), status
 
 
 @blueprint.route("/attempts/<int:attempt_id>", methods=["GET", "POST"])

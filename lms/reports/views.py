@@ -13,6 +13,7 @@ from sqlalchemy import select
 from lms.db import db
 from lms.extensions import csrf
 from lms.models import Organisation, Partnership, Role, utcnow
+from lms.parsing import parse_id
 from lms.permissions import REPORT_ROLES, is_site_admin, report_scope, roles_required, sees_learners
 from lms.reports.chart import HEIGHT, WIDTH, stacked_bars
 from lms.services import api_tokens, exports, reports
@@ -70,7 +71,8 @@ def _scope() -> reports.ReportScope:
     if organisation_id and scope.organisation_id is not None and organisation_id != str(scope.organisation_id):
         abort(404)  # an organisation admin asking for another organisation
     if organisation_id and scope.organisation_id is None:
-        organisation = db.session.get(Organisation, int(organisation_id)) if organisation_id.isdigit() else None
+        wanted = parse_id(organisation_id)
+        organisation = db.session.get(Organisation, wanted) if wanted is not None else None
         if organisation is None or (scope.partnership_id is not None and organisation.partnership_id != scope.partnership_id):
             abort(404)
         return reports.ReportScope(organisation.name, organisation_id=organisation.id)
@@ -115,8 +117,10 @@ def dashboard():
 @roles_required(*REPORT_ROLES)
 def export(table: str, fmt: str):
     choice, scope = _period_choice(), _scope()
-    if fmt not in FORMATS or choice.error:
+    if fmt not in FORMATS:
         abort(404)
+    if choice.error:
+        abort(400, f"{choice.error}.")
     with_learners = sees_learners(current_user, scope)
     if table == "learners" and not with_learners:
         abort(404)
@@ -124,6 +128,9 @@ def export(table: str, fmt: str):
     tables = reports.dashboard_tables(db.session, choice.period, scope, now, with_learners=table == "learners")
     if table not in tables:
         abort(404)
+    if table == "counts":  # keyed by stable ids in the download, not by names alone
+        rows = reports.training_counts(db.session, choice.period, scope.partnership_id, scope.organisation_id)
+        tables[table] = exports.counts_download_table(rows)
     record_export(db.session, current_user.id, table, fmt, choice.period.key, scope.label, "dashboard")
     name = f"{table}-{choice.period.key.replace('..', '-to-')}"
     if fmt == "csv":

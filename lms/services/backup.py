@@ -6,6 +6,7 @@ PostgreSQL has its own tool for this (pg_dump); `POSTGRESQL_ADVICE` says how to 
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 from pathlib import Path
 
@@ -35,9 +36,11 @@ def backup_sqlite(engine: Engine, out: Path) -> int:
     """
     if engine.dialect.name != "sqlite":
         raise BackupError(POSTGRESQL_ADVICE)
-    if out.exists():
-        raise BackupError(f"{out} already exists: choose a new file name, so no earlier backup is overwritten")
     out.parent.mkdir(parents=True, exist_ok=True)
+    try:  # created readable by its owner only, like the database it copies
+        os.close(os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        raise BackupError(f"{out} already exists: choose a new file name, so no earlier backup is overwritten") from None
     source = engine.raw_connection()
     target = sqlite3.connect(out)
     try:

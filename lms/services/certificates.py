@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lms.models import Channel, Completion, Organisation, User
+from lms.services.completions import COUNTS
 from lms.services.periods import uk_date
 
 # A font with wide Unicode coverage when the system has one (Debian's fonts-dejavu), else the Vera
@@ -57,7 +58,7 @@ def _completion(session: Session, code: str) -> Completion | None:
     code = normalise_code(code)
     if not code or len(code) > 32:
         return None
-    return session.scalar(select(Completion).where(Completion.verification_code == code, Completion.user_id.is_not(None)))
+    return session.scalar(select(Completion).where(Completion.verification_code == code, Completion.user_id.is_not(None), COUNTS))
 
 
 def _verification(session: Session, completion: Completion) -> Verification:

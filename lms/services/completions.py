@@ -17,6 +17,9 @@ from lms.services.periods import fy_quarter, uk_date
 
 VERIFICATION_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 DUE_SOON = dt.timedelta(days=60)
+# A completion from a withdrawn face-to-face session stays on record but counts nowhere: standing,
+# compliance, certificates and exports all filter on this.
+COUNTS = Completion.withdrawn_at.is_(None)
 
 
 def add_months(moment: dt.datetime, months: int) -> dt.datetime:
@@ -35,7 +38,7 @@ def expires_at(completion: Completion, refresher_months: int) -> dt.datetime | N
 
 def latest_completion(session: Session, user_id: int, module_id: int) -> Completion | None:
     """The completion a learner's standing rests on: the most recently earned, by either channel."""
-    return session.scalar(select(Completion).where(Completion.user_id == user_id, Completion.module_id == module_id)
+    return session.scalar(select(Completion).where(Completion.user_id == user_id, Completion.module_id == module_id, COUNTS)
                           .order_by(Completion.completed_at.desc(), Completion.id.desc()).limit(1))
 
 
@@ -70,8 +73,15 @@ def next_sequence(session: Session, user_id: int, module_id: int) -> int:
     return (last or 0) + 1
 
 
+class EmailNotConfirmed(PermissionError):
+    """Only people who have confirmed their email address may take an assessment, so every completion
+    belongs to someone who controls the address it is recorded under."""
+
+
 def start_attempt(session: Session, user: User, version: ModuleVersion) -> Attempt:
-    """Open a new assessment attempt with its own option order."""
+    """Open a new assessment attempt with its own option order; EmailNotConfirmed until the address is confirmed."""
+    if not user.email_confirmed:
+        raise EmailNotConfirmed(user.public_id)
     with write_transaction(session):
         attempt = Attempt(user_id=user.id, version_id=version.id, option_order=shuffled_option_order(version))
         session.add(attempt)
@@ -203,7 +213,7 @@ def training_status(session: Session, user: User, now: dt.datetime | None = None
     started |= set(session.scalars(select(ModuleVersion.module_id).join(LessonProgress, LessonProgress.version_id == ModuleVersion.id)
                                    .where(LessonProgress.user_id == user.id)))
     latest: dict[int, Completion] = {}
-    for completion in session.scalars(select(Completion).where(Completion.user_id == user.id)
+    for completion in session.scalars(select(Completion).where(Completion.user_id == user.id, COUNTS)
                                       .order_by(Completion.completed_at, Completion.id)):
         latest[completion.module_id] = completion
     assigned = _assignments(session, user)

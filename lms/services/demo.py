@@ -17,6 +17,7 @@ from lms.models import (
     EmailDomain,
     JoinCode,
     Module,
+    ModuleVersion,
     Organisation,
     OrganisationType,
     Partnership,
@@ -26,10 +27,9 @@ from lms.models import (
     User,
     utcnow,
 )
-from lms.services.accounts import create_user
+from lms.services.accounts import create_user, unusable_password
 from lms.services.completions import new_verification_code
 from lms.services.periods import fy_quarter, uk_date
-from lms.services.user_import import unusable_password
 
 DEMO_PASSWORD = "safer-learning-demo"  # noqa: S105 - printed for the demo; never used outside it
 
@@ -104,7 +104,7 @@ def seed_demo(session: Session) -> list[DemoLogin]:
                 organisations[org_slug] = organisation
         for email, full_name, org_slug, role in LOGINS:
             if session.scalar(select(User.id).where(User.email == email)) is None:
-                create_user(session, email, full_name, DEMO_PASSWORD, organisations[org_slug], role)
+                create_user(session, email, full_name, DEMO_PASSWORD, organisations[org_slug], role, confirmed=True)
     seed_demo_activity(session, organisations)
     return [DemoLogin(email, role.value, organisations[org].name) for email, _name, org, role in LOGINS]
 
@@ -135,7 +135,7 @@ def seed_demo_activity(session: Session, organisations: dict[str, Organisation])
                 session.add(JoinCode(organisation_id=organisations[org_slug].id, code=code))
         org_slug, domain = DEMO_DOMAIN
         if session.scalar(select(EmailDomain.id).where(EmailDomain.domain == domain)) is None:
-            session.add(EmailDomain(organisation_id=organisations[org_slug].id, domain=domain))
+            session.add(EmailDomain(organisation_id=organisations[org_slug].id, domain=domain, status="approved"))
         by_slug = {m.slug: m for m in modules}
         for organisation in organisations.values():
             for module_slug, mandatory, due_days in ASSIGNED:
@@ -145,7 +145,17 @@ def seed_demo_activity(session: Session, organisations: dict[str, Organisation])
                     continue
                 session.add(Assignment(module_id=module.id, organisation_id=organisation.id, mandatory=mandatory,
                                        due_on=today + dt.timedelta(days=due_days) if due_days else None))
+        _date_first_publication(session, modules, today - dt.timedelta(days=DEMO_QUARTERS * 91 + 7))
         _demo_sessions(session, organisations, modules, rng, today)
+
+
+def _date_first_publication(session: Session, modules: list[Module], since: dt.date) -> None:
+    """Demo modules count as published before the demo's oldest activity, so its sessions pass the date rule."""
+    moment = dt.datetime.combine(since, dt.time(9))
+    for module in modules:
+        first = session.scalar(select(ModuleVersion).where(ModuleVersion.module_id == module.id).order_by(ModuleVersion.published_at).limit(1))
+        if first is not None and first.published_at > moment:
+            first.published_at = moment
 
 
 def _demo_staff(session: Session, org_slug: str, organisation: Organisation, modules: list[Module], rng: random.Random,
@@ -155,7 +165,8 @@ def _demo_staff(session: Session, org_slug: str, organisation: Organisation, mod
         email = f"staff{number}@{org_slug}.example"
         if session.scalar(select(User.id).where(User.email == email)) is not None:
             continue
-        user = User(email=email, full_name=f"Demo Staff {number} ({organisation.name})", password_hash=unusable_password(), organisation_id=organisation.id)
+        user = User(email=email, full_name=f"Demo Staff {number} ({organisation.name})", password_hash=unusable_password(), organisation_id=organisation.id,
+                    email_confirmed_at=utcnow())
         session.add(user)
         session.flush()
         for module in rng.sample(modules, k=rng.randint(0, min(3, len(modules)))):

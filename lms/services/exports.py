@@ -56,6 +56,19 @@ def counts_xlsx(rows: list[CountRow], period: Period, generated_at: dt.datetime)
     return table_xlsx(table, period, generated_at)
 
 
+COUNTS_DOWNLOAD_COLUMNS = ("Organisation ID", "Organisation", "Organisation type", "Type group", "Module slug", "Module", "Channel",
+                           "Sessions delivered", "People trained")
+
+
+def counts_download_table(rows: list[CountRow]) -> Table:
+    """The dashboard's counts table as it downloads: with the organisation id and module slug, which never
+    change, so a spreadsheet or BI tool can tell apart two organisations (or modules) that share a name."""
+    table = counts_table(rows)
+    table.columns = COUNTS_DOWNLOAD_COLUMNS
+    table.rows = [(r.organisation_id, *shown[:3], r.module_slug, *shown[3:]) for r, shown in zip(rows, table.rows, strict=True)]
+    return table
+
+
 def table_csv(table: Table, period: Period, generated_at: dt.datetime) -> str:
     """Any dashboard table as CSV, headed with its title, period and generation time."""
     buffer = io.StringIO()

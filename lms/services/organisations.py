@@ -1,5 +1,6 @@
-"""Administering partnerships and organisations: departments, join codes, claimed email domains,
-assignments and people. Every change is written to the audit log in the same transaction."""
+"""Administering partnerships and organisations: departments, join codes, assignments and people
+(claimed email domains are in lms.services.email_domains). Every change is written to the audit log
+in the same transaction."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from lms.db import write_transaction
 from lms.models import (
     Assignment,
     Department,
-    EmailDomain,
     JoinCode,
     Module,
     Organisation,
@@ -24,19 +24,13 @@ from lms.models import (
     User,
     utcnow,
 )
+from lms.services.account_sessions import end_sessions
 from lms.services.audit import record_event
 from lms.services.periods import uk_day_start
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 JOIN_CODE = re.compile(r"^[A-Z0-9]+(?:-[A-Z0-9]+)*$")
-DOMAIN_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-# Addresses anyone can get: claiming one would let the whole world join an organisation.
-PUBLIC_MAIL_DOMAINS = frozenset({
-    "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "hotmail.co.uk", "live.com", "live.co.uk", "yahoo.com",
-    "yahoo.co.uk", "icloud.com", "me.com", "aol.com", "protonmail.com", "proton.me", "btinternet.com", "sky.com",
-    "virginmedia.com", "gmx.com", "mail.com", "msn.com",
-})
 
 
 class AdminError(ValueError):
@@ -65,15 +59,34 @@ def create_partnership(session: Session, name: str, actor_id: int | None) -> Par
     return partnership
 
 
+def _organisation_name(session: Session, partnership_id: int, name: str, keep_id: int | None = None) -> str:
+    """The name tidied, or AdminError if another organisation in the partnership has it (in any case)."""
+    name = " ".join(name.split())
+    if not slugify(name):
+        raise AdminError("Enter an organisation name with letters or numbers", "name")
+    taken = session.scalar(select(Organisation.id).where(Organisation.partnership_id == partnership_id, Organisation.id != (keep_id or -1),
+                                                         func.lower(Organisation.name) == name.lower()))
+    if taken:
+        raise AdminError(f"There is already an organisation called '{name}' in this partnership: choose another name", "name")
+    return name
+
+
+def _free_slug(session: Session, name: str) -> str:
+    """A slug for a new organisation; the same name in another partnership gets a numbered one."""
+    base, number = slugify(name), 1
+    slug = base
+    while session.scalar(select(Organisation.id).where(Organisation.slug == slug)):
+        number += 1
+        slug = f"{base[:60]}-{number}"
+    return slug
+
+
 def create_organisation(session: Session, partnership: Partnership, name: str, type_: OrganisationType,
                         actor_id: int | None) -> Organisation:
-    slug = slugify(name)
-    if not slug:
-        raise AdminError("Enter an organisation name with letters or numbers")
+    """A new organisation; its name is unique within its partnership."""
     with write_transaction(session):
-        if session.scalar(select(Organisation.id).where(Organisation.slug == slug)):
-            raise AdminError(f"An organisation called '{name.strip()}' already exists")
-        organisation = Organisation(slug=slug, name=name.strip(), type=type_, partnership_id=partnership.id)
+        name = _organisation_name(session, partnership.id, name)
+        organisation = Organisation(slug=_free_slug(session, name), name=name, type=type_, partnership_id=partnership.id)
         session.add(organisation)
         session.flush()
         record_event(session, "organisation.created", f"organisation:{organisation.id}", actor_id, name=organisation.name,
@@ -82,9 +95,11 @@ def create_organisation(session: Session, partnership: Partnership, name: str, t
 
 
 def update_organisation(session: Session, organisation: Organisation, name: str, type_: OrganisationType, actor_id: int | None) -> None:
+    """Rename or retype an organisation, keeping names unique within its partnership."""
     with write_transaction(session):
+        name = _organisation_name(session, organisation.partnership_id, name, keep_id=organisation.id)
         before = {"name": organisation.name, "type": organisation.type.value}
-        organisation.name, organisation.type = name.strip(), type_
+        organisation.name, organisation.type = name, type_
         record_event(session, "organisation.updated", f"organisation:{organisation.id}", actor_id,
                      before=before, after={"name": organisation.name, "type": type_.value})
 
@@ -116,7 +131,7 @@ def department_of(session: Session, organisation: Organisation, department_id: i
 def create_join_code(session: Session, organisation: Organisation, actor_id: int | None, code: str = "",
                      expires_on: dt.date | None = None, department_id: int | None = None, today: dt.date | None = None) -> JoinCode:
     """A join code (given, or generated when blank) for registering here, usable to the end of its expiry day (UK time)."""
-    code = code.strip().upper() or "-".join("".join(secrets.choice(CODE_ALPHABET) for _ in range(4)) for _ in range(3))
+    code = code.strip().upper() or "-".join("".join(secrets.choice(CODE_ALPHABET) for _ in range(5)) for _ in range(4))
     if not (6 <= len(code) <= 32) or not JOIN_CODE.match(code):
         raise AdminError("A join code must be 6 to 32 letters, numbers and single hyphens, like YORK-STAFF-2026", "code")
     if expires_on is not None and expires_on <= (today or dt.date.today()):
@@ -139,37 +154,6 @@ def revoke_join_code(session: Session, join_code: JoinCode, actor_id: int | None
         if join_code.revoked_at is None:
             join_code.revoked_at = utcnow()
             record_event(session, "join_code.revoked", f"join_code:{join_code.id}", actor_id, code=join_code.code)
-
-
-def normalise_domain(text: str) -> str:
-    """A claimable email domain in lower case, or AdminError saying what is wrong with it."""
-    domain = text.strip().lower().removeprefix("@").rstrip(".")
-    labels = domain.split(".")
-    if len(domain) > 253 or len(labels) < 2 or not all(DOMAIN_LABEL.match(label) for label in labels) or labels[-1].isdigit():
-        raise AdminError("Enter an email domain like yorkshire.police.uk, without the part before the @")
-    if domain in PUBLIC_MAIL_DOMAINS:
-        raise AdminError(f"{domain} is a public email service: anyone can have an address there, so it cannot be claimed")
-    return domain
-
-
-def claim_domain(session: Session, organisation: Organisation, text: str, actor_id: int | None) -> EmailDomain:
-    domain = normalise_domain(text)
-    with write_transaction(session):
-        existing = session.scalar(select(EmailDomain).where(EmailDomain.domain == domain))
-        if existing is not None:
-            raise AdminError(f"{domain} is already claimed" + (" by your organisation" if existing.organisation_id == organisation.id else
-                                                             " by another organisation: ask the site administrator"))
-        claimed = EmailDomain(organisation_id=organisation.id, domain=domain)
-        session.add(claimed)
-        session.flush()
-        record_event(session, "email_domain.claimed", f"email_domain:{domain}", actor_id, organisation_id=organisation.id)
-    return claimed
-
-
-def release_domain(session: Session, claimed: EmailDomain, actor_id: int | None) -> None:
-    with write_transaction(session):
-        record_event(session, "email_domain.released", f"email_domain:{claimed.domain}", actor_id, organisation_id=claimed.organisation_id)
-        session.delete(claimed)
 
 
 def assign_module(session: Session, organisation: Organisation, module_id: int, actor_id: int | None, *,
@@ -219,6 +203,8 @@ def set_active(session: Session, person: User, active: bool, actor_id: int | Non
     with write_transaction(session):
         if person.active != active:
             person.active = active
+            if not active:
+                end_sessions(session, person)  # no copy of a session cookie or remember-me token keeps working
             record_event(session, "user.reactivated" if active else "user.deactivated", f"user:{person.id}", actor_id,
                          organisation_id=person.organisation_id)
 
@@ -236,3 +222,4 @@ def set_role(session: Session, person: User, role: Role, allowed: tuple[Role, ..
             record_event(session, "user.role_changed", f"user:{person.id}", actor_id,
                          organisation_id=person.organisation_id, before=person.role.value, after=role.value)
             person.role = role
+            end_sessions(session, person)  # sessions opened under the old role end

@@ -13,8 +13,14 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 UK = ZoneInfo("Europe/London")
-QUARTER_TEXT = re.compile(r"^(\d{4})-(\d{2})(?:-Q([1-4]))?$", re.IGNORECASE)
-DATES_TEXT = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
+QUARTER_TEXT = re.compile(r"^([0-9]{4})-([0-9]{2})(?:-Q([1-4]))?$", re.IGNORECASE)  # ASCII digits only
+DATES_TEXT = re.compile(r"^([0-9]{4}-[0-9]{2}-[0-9]{2})\.\.([0-9]{4}-[0-9]{2}-[0-9]{2})$")
+# The financial years reports cover, 2000-01 to 2099-00: the one place the range is set, so no period can
+# reach the date arithmetic's limits (year 1 or 9999) and fail there.
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+FIRST_DAY, LAST_DAY = dt.date(FIRST_YEAR, 4, 1), dt.date(LAST_YEAR + 1, 3, 31)
+RANGE_HELP = (f"reports cover the financial years from {FIRST_YEAR}-{(FIRST_YEAR + 1) % 100:02d} to {LAST_YEAR}-{(LAST_YEAR + 1) % 100:02d}"
+              f" ({FIRST_DAY.day} {FIRST_DAY:%B %Y} to {LAST_DAY.day} {LAST_DAY:%B %Y}): choose a period between them")
 PERIOD_HELP = "write a financial year like 2025-26 or a quarter like 2025-26-Q3 (or dates like 2025-04-01..2025-05-31)"
 
 
@@ -114,6 +120,8 @@ def custom_period(start: dt.date, end: dt.date) -> Period:
     """A period of whole UK days from `start` to `end` inclusive; ValueError if they are the wrong way round."""
     if end < start:
         raise ValueError("the end date must be the same as or after the start date")
+    if start < FIRST_DAY or end > LAST_DAY:
+        raise ValueError(RANGE_HELP)
     label = f"{start.day} {start:%B %Y} to {end.day} {end:%B %Y}"
     return Period(fy_quarter(start), fy_quarter(end), label, start, end)
 
@@ -125,15 +133,23 @@ def parse_period(text: str) -> Period:
         try:
             return custom_period(dt.date.fromisoformat(dates.group(1)), dt.date.fromisoformat(dates.group(2)))
         except ValueError as error:
-            raise ValueError(f"'{text}' is not a period: {error}") from None
+            raise ValueError(f"{_shown(text)} is not a period: {error}") from None
     match = QUARTER_TEXT.match(text.strip())
     if not match or (int(match.group(1)) + 1) % 100 != int(match.group(2)):
-        raise ValueError(f"'{text}' is not a period: {PERIOD_HELP}")
+        raise ValueError(f"{_shown(text)} is not a period: {PERIOD_HELP}")
     year = int(match.group(1))
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(f"{_shown(text)} is not a period: {RANGE_HELP}")
     if match.group(3):
         code = year * 10 + int(match.group(3))
         return Period(code, code, quarter_label(code))
     return Period(year * 10 + 1, year * 10 + 4, f"{year}/{(year + 1) % 100:02d}")
+
+
+def _shown(text: str) -> str:
+    """The text quoted for a message: control characters escaped, and cut short if it is long."""
+    shown = repr(text[:40] + ("..." if len(text) > 40 else ""))
+    return shown if shown.startswith("'") else f"'{shown[1:-1]}'"
 
 
 def current_period(today: dt.date | None = None) -> Period:

@@ -8,7 +8,9 @@ The rules for erasure:
   nothing); the password becomes unusable; the account is deactivated; `erased_at` is set.
 - `public_id` is rotated: xAPI statements already sent to a learning record store named the person by
   the old one, and password reset links carry it, so neither can be tied back to the account again.
-  Statements still waiting in the outbox are re-pointed at the new pseudonym.
+  Every statement in the outbox about them, queued or already sent, is re-pointed at the new
+  pseudonym and keeps no email, old pseudonym or name (`xapi.forget_person`).
+- Every session and remember-me token of theirs ends.
 - Sign-in throttle counters kept under their email address are removed.
 - The audit log is kept (it holds who did what, not names or emails), its events about the person
   re-pointed at the new pseudonym; the erasure itself is audited.
@@ -24,10 +26,12 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from lms.db import write_transaction
-from lms.models import Attempt, AuditEvent, Completion, LessonProgress, Module, ModuleVersion, SignInThrottle, User, XapiOutbox, utcnow
+from lms.models import Attempt, AuditEvent, Completion, LessonProgress, Module, ModuleVersion, SignInThrottle, User, utcnow
+from lms.services.account_sessions import end_sessions
 from lms.services.accounts import normalise_email
 from lms.services.audit import record_event
 from lms.services.throttling import email_key
+from lms.services.xapi import Identity, Site, forget_person, outbox_about
 
 ERASED_NAME = "Erased user"
 ERASED_DOMAIN = "erased.invalid"  # a reserved top-level domain: mail to it can never be delivered
@@ -85,6 +89,8 @@ def export_personal_data(session: Session, person: User, actor_id: int | None, v
         "audit_events": [{"occurred_at": _when(e.occurred_at), "action": e.action, "subject": e.subject,
                           "by_this_person": e.actor_id == person.id, "detail": e.detail} for e in events],
         "failed_sign_ins": {"failures": throttle.failures, "locked_until": _when(throttle.locked_until)} if throttle else None,
+        "xapi_statements": [{"queued_at": _when(row.created_at), "sent_at": _when(row.sent_at), "statement": row.statement}
+                            for row in outbox_about(session, person, _identity(person))],
     }
     with write_transaction(session):
         record_event(session, "user.personal_data_exported", f"user:{person.public_id}", actor_id, via=via)
@@ -96,7 +102,7 @@ def erase_person(session: Session, person: User, actor_id: int | None, site_url:
     if person.erased_at is not None:
         raise PersonalDataError("this person's data was already erased")
     with write_transaction(session):
-        old_email, old_public_id = person.email, person.public_id
+        old_email, old_public_id, who = person.email, person.public_id, _identity(person)
         person.public_id = str(uuid.uuid4())
         person.email = f"erased-{uuid.uuid4().hex}@{ERASED_DOMAIN}"
         person.full_name = ERASED_NAME
@@ -105,16 +111,20 @@ def erase_person(session: Session, person: User, actor_id: int | None, site_url:
         person.last_sign_in_at = None
         person.erased_at = utcnow()
         session.execute(delete(SignInThrottle).where(SignInThrottle.key == email_key(old_email)))
-        _repoint_waiting_statements(session, old_email, old_public_id, person.public_id, site_url)
+        _forget_in_statements(session, person, who, site_url)
+        end_sessions(session, person)
         session.execute(update(AuditEvent).where(AuditEvent.subject == f"user:{old_public_id}").values(subject=f"user:{person.public_id}"))
         record_event(session, "user.erased", f"user:{person.public_id}", actor_id, organisation_id=person.organisation_id, via=via)
 
 
-def _repoint_waiting_statements(session: Session, old_email: str, old_public_id: str, new_public_id: str, site_url: str) -> None:
-    """Unsent xAPI statements that name the person by email or old pseudonym now carry the new pseudonym."""
-    for row in session.scalars(select(XapiOutbox).where(XapiOutbox.sent_at.is_(None))):
-        actor = row.statement.get("actor", {})
-        account = actor.get("account") or {}
-        if actor.get("mbox") == f"mailto:{old_email}" or account.get("name") == old_public_id:
-            home_page = account.get("homePage", site_url)
-            row.statement = {**row.statement, "actor": {"objectType": "Agent", "account": {"homePage": home_page, "name": new_public_id}}}
+def _identity(person: User) -> Identity:
+    return Identity(person.email, person.public_id, person.full_name)
+
+
+def _forget_in_statements(session: Session, person: User, who: Identity, site_url: str) -> None:
+    """Queued and sent xAPI statements about the person keep only the new pseudonym (queued ones are still sent)."""
+    site = Site(site_url.rstrip("/"), "")
+    for row in outbox_about(session, person, who):
+        forgotten = forget_person(row.statement, who, person.public_id, site)
+        if forgotten != row.statement:
+            row.statement = forgotten

@@ -1,8 +1,14 @@
-"""Joining an organisation: with a join code its administrator issued, or by an email domain it claimed."""
+"""Joining an organisation: with a join code its administrator issued, or by an email domain it claimed.
+
+Registering never says whether an address already has an account: every valid registration ends the
+same way ("check your email"), costs the same (one password hash) and sends one email to the address.
+What that email says is the only difference, and only the owner of the mailbox reads it.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -10,9 +16,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lms.db import write_transaction
-from lms.models import Department, EmailDomain, JoinCode, Organisation, User, utcnow
-from lms.services.accounts import create_user, normalise_email
+from lms.models import Department, JoinCode, Organisation, User, utcnow
+from lms.services.accounts import has_usable_password, hash_password, normalise_email, take_over
 from lms.services.audit import record_event
+from lms.services.email_domains import placing_claim
+from lms.services.password_reset import mail_allowed
+from lms.services.throttling import count_failures, locked_rows
 
 
 class RegistrationError(ValueError):
@@ -24,7 +33,26 @@ class RegistrationError(ValueError):
         self.message = message
 
 
-ACCOUNT_EXISTS = "An account already exists for this email address. Sign in, or reset your password if you have forgotten it"
+CODE_REFUSED = "This join code cannot be used: check it and try again, or ask your organisation for a new one"
+CODE_GUESSES = "Too many join codes tried from your network. Wait 15 minutes, then try again"
+NO_PLACEMENT = "Enter the join code your organisation gave you: your email address is not one that an organisation here has registered"
+JOIN_CODE_LIMIT = 10  # wrong codes per client address per window: enough for typos, too few to guess a code
+
+
+class Mail(enum.StrEnum):
+    """Which email a registration sends to the address it was made with."""
+
+    CONFIRM = "confirm"  # a new or replaced unconfirmed account: here is your confirmation link
+    ALREADY_REGISTERED = "already registered"  # the address has an account: sign in or reset your password
+
+
+@dataclass
+class Registration:
+    """The account a registration is about, the email to send it, and whether the address may get one now."""
+
+    user: User
+    mail: Mail
+    send: bool
 
 
 @dataclass
@@ -40,41 +68,74 @@ def normalise_code(code: str) -> str:
     return "".join(code.split()).upper()
 
 
-def find_placement(session: Session, email: str, join_code: str, now: dt.datetime) -> Placement:
-    """The organisation a person joins: a usable join code wins; without one, their email's claimed domain."""
+def join_code_key(address: str | None) -> str:
+    return f"join-code:{address or 'unknown'}"
+
+
+def checked_join_code(session: Session, code: str, address: str | None, now: dt.datetime) -> JoinCode:
+    """A usable join code; unknown, expired and revoked codes all get one answer, and each client address
+    may get it only JOIN_CODE_LIMIT times a window, so codes cannot be guessed."""
+    key = join_code_key(address)
+    with write_transaction(session):
+        if locked_rows(session, [key], now):
+            raise RegistrationError("join_code", CODE_GUESSES)
+        found = session.scalar(select(JoinCode).where(func.upper(JoinCode.code) == normalise_code(code)))
+        usable = found is not None and found.is_usable(now)
+        if not usable:
+            count_failures(session, {key: JOIN_CODE_LIMIT}, now)
+    if not usable:
+        raise RegistrationError("join_code", CODE_REFUSED)
+    return found
+
+
+def find_placement(session: Session, email: str, join_code: str, now: dt.datetime, address: str | None = None) -> Placement:
+    """The organisation a person joins: a usable join code wins; without one, their email's approved domain."""
     if join_code.strip():
-        found = session.scalar(select(JoinCode).where(func.upper(JoinCode.code) == normalise_code(join_code)))
-        if found is None:
-            raise RegistrationError("join_code", "Join code not recognised: check it and try again, or ask your organisation for a new one")
-        if found.revoked_at is not None:
-            raise RegistrationError("join_code", "This join code is no longer in use: ask your organisation for a new one")
-        if not found.is_usable(now):
-            raise RegistrationError("join_code", "This join code has expired: ask your organisation for a new one")
+        found = checked_join_code(session, join_code, address, now)
         return Placement(found.organisation, found.department, "join code")
     domain = normalise_email(email).rpartition("@")[2]
-    claimed = session.scalar(select(EmailDomain).where(func.lower(EmailDomain.domain) == domain))
+    claimed = placing_claim(session, domain)  # approved, and on a domain that may be claimed at all
     if claimed is None:
-        raise RegistrationError("join_code", "Enter the join code your organisation gave you: your email address is not one that an organisation here has registered")
+        raise RegistrationError("join_code", NO_PLACEMENT)
     return Placement(claimed.organisation, None, "email domain")
 
 
 def register(session: Session, full_name: str, email: str, password: str, join_code: str = "",
-             now: dt.datetime | None = None) -> User:
-    """Create a learner account in the organisation the code or email domain points to.
-
-    The organisation is checked before the email, so only someone with a valid code or a claimed
-    address can learn that an email already has an account.
-    """
+             now: dt.datetime | None = None, address: str | None = None) -> Registration:
+    """Register an unconfirmed learner, or replace an unconfirmed self-registration of the same address, or
+    (for an address with a confirmed or imported account) change nothing and say so to the owner by email."""
     now = now or utcnow()
+    placement = find_placement(session, email, join_code, now, address)
+    password_hash = hash_password(password)  # on every path, so the time taken gives nothing away
     try:
         with write_transaction(session):
-            placement = find_placement(session, email, join_code, now)
-            if session.scalar(select(User.id).where(func.lower(User.email) == normalise_email(email))) is not None:
-                raise RegistrationError("email", ACCOUNT_EXISTS)
-            user = create_user(session, email, full_name, password, placement.organisation)
-            user.department_id = placement.department.id if placement.department else None
-            record_event(session, "user.registered", f"user:{user.public_id}", user.id,
-                         organisation=placement.organisation.slug, via=placement.via)
+            return _record(session, full_name, normalise_email(email), password_hash, placement, now)
     except IntegrityError:  # the same email registered at the same moment in another request
-        raise RegistrationError("email", ACCOUNT_EXISTS) from None
-    return user
+        with write_transaction(session):
+            return _record(session, full_name, normalise_email(email), password_hash, placement, now)
+
+
+def _record(session: Session, full_name: str, email: str, password_hash: str, placement: Placement,
+            now: dt.datetime) -> Registration:
+    send = mail_allowed(session, email, now)
+    existing = session.scalar(select(User).where(func.lower(User.email) == email).with_for_update())
+    department_id = placement.department.id if placement.department else None
+    if existing is None:
+        user = User(email=email, full_name=full_name.strip(), password_hash=password_hash,
+                    organisation_id=placement.organisation.id, department_id=department_id)
+        session.add(user)
+        session.flush()
+        _audit(session, "user.registered", user, placement)
+        return Registration(user, Mail.CONFIRM, send)
+    if existing.email_confirmed or not has_usable_password(existing) or not existing.active:
+        _audit(session, "user.registration_refused", existing, placement, by_owner=False)
+        return Registration(existing, Mail.ALREADY_REGISTERED, send)
+    take_over(session, existing, full_name, password_hash, placement.organisation.id, department_id, now)
+    _audit(session, "user.registration_replaced", existing, placement)
+    return Registration(existing, Mail.CONFIRM, send)
+
+
+def _audit(session: Session, action: str, user: User, placement: Placement, by_owner: bool = True) -> None:
+    """Who acted: the registering person, except on an account that is not theirs (a stranger, unnamed)."""
+    record_event(session, action, f"user:{user.public_id}", user.id if by_owner else None,
+                 organisation=placement.organisation.slug, via=placement.via)

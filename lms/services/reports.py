@@ -26,7 +26,7 @@ from lms.models import (
     TrainingSession,
     User,
 )
-from lms.services.completions import expires_at, refresher_state
+from lms.services.completions import COUNTS, expires_at, refresher_state
 from lms.services.periods import Period, previous_quarters, quarter_label
 
 TREND_QUARTERS = 8
@@ -54,10 +54,13 @@ class ReportScope:
 
 @dataclass(frozen=True)
 class CountRow:
-    """One line of the counts table; holds no personal data."""
+    """One line of the counts table; holds no personal data. Rows are keyed by organisation_id and
+    module_slug, which never change, so a BI tool never merges two organisations that share a name."""
 
+    organisation_id: int
     organisation: str
     organisation_type: str
+    module_slug: str
     module: str
     channel: str
     sessions_delivered: int
@@ -96,6 +99,8 @@ def organisations_in(session: Session, scope: ReportScope) -> dict[int, Organisa
 
 
 def _completions_in(period: Period) -> list:
+    # No COUNTS filter on the e-learning counts: only face-to-face completions are ever withdrawn, and
+    # the covering index ix_completion_counts would no longer cover the query.
     clauses = [Completion.fy_quarter.between(period.first_quarter, period.last_quarter)]
     if period.is_custom:
         since, until = period.moments
@@ -117,7 +122,7 @@ def _audiences(session: Session, first_quarter: int, last_quarter: int, period: 
         select(TrainingSession.id, SessionAudience.organisation_id, TrainingSession.module_id, TrainingSession.fy_quarter,
                SessionAudience.attendee_count)
         .join(SessionAudience, SessionAudience.session_id == TrainingSession.id)
-        .where(TrainingSession.fy_quarter.between(first_quarter, last_quarter),
+        .where(TrainingSession.fy_quarter.between(first_quarter, last_quarter), TrainingSession.withdrawn_at.is_(None),
                *_scoped(SessionAudience.organisation_id, scope, organisations))
     )
     if period is not None and period.is_custom:
@@ -130,7 +135,7 @@ def training_counts(session: Session, period: Period, partnership_id: int | None
     """Sessions delivered and people trained in the period, by organisation, module and channel."""
     scope = ReportScope("", partnership_id, organisation_id)
     organisations = organisations_in(session, scope)
-    modules = dict(session.execute(select(Module.id, Module.title)).all())
+    modules = {module_id: (slug, title) for module_id, slug, title in session.execute(select(Module.id, Module.slug, Module.title))}
     elearning = (
         select(Completion.organisation_id, Completion.module_id, func.count(), func.count(func.distinct(Completion.user_id)))
         .where(*_completions_in(period), Completion.channel == Channel.ELEARNING,
@@ -150,9 +155,9 @@ def training_counts(session: Session, period: Period, partnership_id: int | None
     for org_id, module_id, channel, sessions, people in lines:
         organisation = organisations.get(org_id)
         if organisation is not None:
-            rows.append(CountRow(organisation.name, organisation.type.value, modules[module_id], channel, sessions, int(people or 0),
-                                 TYPE_GROUPS[organisation.type]))
-    return sorted(rows, key=lambda r: (r.organisation, r.module, r.channel))
+            rows.append(CountRow(organisation.id, organisation.name, organisation.type.value, *modules[module_id], channel, sessions,
+                                 int(people or 0), TYPE_GROUPS[organisation.type]))
+    return sorted(rows, key=lambda r: (r.organisation, r.organisation_id, r.module, r.module_slug, r.channel))
 
 
 def counts_table(rows: list[CountRow]) -> Table:
@@ -241,7 +246,7 @@ def _assigned_people(session: Session, scope: ReportScope, now: dt.datetime) -> 
     latest: dict[tuple[int, int], Completion] = {}
     module_ids = list({a.module_id for a in assignments})
     for completion in session.scalars(select(Completion).join(User, User.id == Completion.user_id)
-                                      .where(User.organisation_id.in_(org_ids), Completion.module_id.in_(module_ids))
+                                      .where(User.organisation_id.in_(org_ids), Completion.module_id.in_(module_ids), COUNTS)
                                       .order_by(Completion.completed_at, Completion.id)):
         latest[(completion.user_id, completion.module_id)] = completion
     found = []
@@ -288,7 +293,7 @@ def learners_table(session: Session, scope: ReportScope, now: dt.datetime) -> Ta
     assignments = session.scalars(select(Assignment).where(Assignment.organisation_id.in_(org_ids))).all()
     latest: dict[tuple[int, int], Completion] = {}
     for completion in session.scalars(select(Completion).join(User, User.id == Completion.user_id)
-                                      .where(User.organisation_id.in_(org_ids)).order_by(Completion.completed_at, Completion.id)):
+                                      .where(User.organisation_id.in_(org_ids), COUNTS).order_by(Completion.completed_at, Completion.id)):
         latest[(completion.user_id, completion.module_id)] = completion
     modules = {m.id: m for m in session.scalars(select(Module))}
     rows = []

@@ -1,29 +1,30 @@
 """Bulk import of an organisation's people from CSV: every row checked first, then all or nothing.
 
 Columns (header row, any order, any case): email, full_name (or name), department (optional).
-Imported people are learners with an unusable password: they set their own through password reset.
-Importing the same file again changes nothing: people already in the organisation are left as they are.
+Imported people are learners with an unusable password: each is emailed a link to set their own, which
+also confirms their address. Importing the same file again changes nothing: people already in the
+organisation are left as they are. An address someone registered themselves and never confirmed is taken
+back for the person the organisation vouches for (see accounts.take_over).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import secrets
 from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from lms import account_mail, mail
 from lms.db import write_transaction
 from lms.models import Department, Organisation, Role, User
-from lms.services.accounts import normalise_email
+from lms.services.accounts import has_usable_password, normalise_email, take_over, unusable_password
 from lms.services.audit import record_event
 
 MAX_BYTES = 1024 * 1024
 MAX_ROWS = 5000
-UNUSABLE_PASSWORD_PREFIX = "!"  # noqa: S105 - never a Werkzeug hash, so no password can ever match it
 HEADER_NAMES = {"email": "email", "email address": "email", "full_name": "full_name", "full name": "full_name",
                 "name": "full_name", "department": "department"}
 
@@ -38,6 +39,7 @@ class _Person:
     email: str
     full_name: str
     department: Department | None
+    squatter: User | None = None  # an unconfirmed self-registration of this address, to take back
 
 
 @dataclass
@@ -46,11 +48,8 @@ class ImportResult:
     created: int = 0
     unchanged: int = 0
     skipped: int = 0  # invalid rows left out when only the valid rows were imported
+    taken_over: int = 0  # of `created`: unconfirmed self-registrations of these addresses, taken back
     imported: bool = False
-
-
-def unusable_password() -> str:
-    return UNUSABLE_PASSWORD_PREFIX + secrets.token_hex(16)
 
 
 def _shown(value: str) -> str:
@@ -88,57 +87,90 @@ def read_rows(data: bytes) -> list[tuple[int, dict[str, str]]]:
     return rows
 
 
+def _existing(session: Session, emails: list[str]) -> dict[str, User]:
+    return {u.email.lower(): u for u in session.scalars(select(User).where(func.lower(User.email).in_(emails or [""])))}
+
+
+def squatted(user: User) -> bool:
+    """Registered by someone who never proved they read its mail: the import may take the address back."""
+    return not user.email_confirmed and has_usable_password(user)
+
+
+def _row_problem(row: int, raw_email: str, email: str, name: str, department_name: str, department: Department | None,
+                 seen: dict[str, int]) -> str | None:
+    """What is wrong with one row, as a message that says how to fix it, or None."""
+    if len(email) > 320:  # before the costly validation: no address is longer
+        return f"row {row}: email '{_shown(raw_email)}' is longer than 320 characters — check the email column"
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as error:
+        return f"row {row}: email '{_shown(raw_email)}' is not a valid address — {error}"
+    if email in seen:
+        return f"row {row}: email '{_shown(raw_email)}' is already on row {seen[email]} — keep one of them"
+    if not name:
+        return f"row {row}: full name is empty — enter the person's name"
+    if len(name) > 200:
+        return f"row {row}: full name is longer than 200 characters — shorten it"
+    if department_name and department is None:
+        return f"row {row}: department '{_shown(department_name)}' does not exist — add it on the organisation page first, or leave it empty"
+    return None
+
+
 def _check(session: Session, organisation: Organisation, rows: list[tuple[int, dict[str, str]]]) -> tuple[list[_Person], int, list[str]]:
-    """New people to add, how many are already here, and an error per invalid row."""
+    """New people to add (or unconfirmed accounts to take back), how many are already here, and an error per invalid row."""
     departments = {d.name.lower(): d for d in session.scalars(select(Department).where(Department.organisation_id == organisation.id))}
     emails = [normalise_email(values.get("email", "")) for _row, values in rows]
-    existing = dict(session.execute(select(func.lower(User.email), User.organisation_id).where(func.lower(User.email).in_(emails or [""]))).all())
+    existing = _existing(session, emails)
     people, errors, unchanged, seen = [], [], 0, {}
     for (row, values), email in zip(rows, emails, strict=True):
         raw_email, name, department_name = values.get("email", ""), " ".join(values.get("full_name", "").split()), values.get("department", "")
-        try:
-            validate_email(email, check_deliverability=False)
-        except EmailNotValidError as error:
-            errors.append(f"row {row}: email '{_shown(raw_email)}' is not a valid address — {error}")
-            continue
-        if email in seen:
-            errors.append(f"row {row}: email '{_shown(raw_email)}' is already on row {seen[email]} — keep one of them")
-            continue
-        seen[email] = row
-        if not name:
-            errors.append(f"row {row}: full name is empty — enter the person's name")
-            continue
-        if len(name) > 200:
-            errors.append(f"row {row}: full name is longer than 200 characters — shorten it")
-            continue
         department = departments.get(department_name.lower()) if department_name else None
-        if department_name and department is None:
-            errors.append(f"row {row}: department '{_shown(department_name)}' does not exist — add it on the organisation page first, or leave it empty")
-            continue
-        if email in existing:
-            if existing[email] == organisation.id:
-                unchanged += 1
+        problem = _row_problem(row, raw_email, email, name, department_name, department, seen)
+        seen.setdefault(email, row)
+        user = existing.get(email)
+        if problem is None and user is not None and not squatted(user):
+            if user.organisation_id != organisation.id:
+                problem = f"row {row}: email '{_shown(raw_email)}' already has an account with another organisation — ask the site administrator"
             else:
-                errors.append(f"row {row}: email '{_shown(raw_email)}' already has an account with another organisation — ask the site administrator")
+                unchanged += 1
+                continue
+        if problem:
+            errors.append(problem)
             continue
-        people.append(_Person(row, email, name, department))
+        people.append(_Person(row, email, name, department, user))
     return people, unchanged, errors
 
 
+def _add(session: Session, organisation: Organisation, person: _Person, actor_id: int | None) -> User:
+    """A new imported account, or a squatted one taken back for its real owner (audited)."""
+    department_id = person.department.id if person.department else None
+    if person.squatter is None:
+        user = User(email=person.email, full_name=person.full_name, password_hash=unusable_password(),
+                    organisation_id=organisation.id, department_id=department_id, role=Role.LEARNER)
+        session.add(user)
+        return user
+    user, previous = person.squatter, person.squatter.organisation_id
+    take_over(session, user, person.full_name, unusable_password(), organisation.id, department_id)
+    user.role, user.active = Role.LEARNER, True
+    record_event(session, "user.taken_over_by_import", f"user:{user.public_id}", actor_id,
+                 organisation=organisation.id, previous_organisation=previous)
+    return user
+
+
 def import_people(session: Session, organisation: Organisation, data: bytes, actor_id: int | None, only_valid: bool = False) -> ImportResult:
-    """Check every row, then add the new people in one transaction; nothing at all if any row is invalid
-    (unless `only_valid`). ImportFileError when the file itself cannot be read."""
+    """Check every row, then add the new people in one transaction and email each a set-password link;
+    nothing at all if any row is invalid (unless `only_valid`). ImportFileError when the file itself cannot be read."""
     rows = read_rows(data)
     with write_transaction(session):
         people, unchanged, errors = _check(session, organisation, rows)
         result = ImportResult(errors=errors, unchanged=unchanged)
         if errors and not only_valid:
             return result
-        for person in people:
-            session.add(User(email=person.email, full_name=person.full_name, password_hash=unusable_password(),
-                             organisation_id=organisation.id, department_id=person.department.id if person.department else None,
-                             role=Role.LEARNER))
+        added = [_add(session, organisation, person, actor_id) for person in people]
+        session.flush()
         result.created, result.skipped, result.imported = len(people), len(errors), True
+        result.taken_over = sum(1 for person in people if person.squatter is not None)
         record_event(session, "users.imported", f"organisation:{organisation.id}", actor_id, created=result.created,
-                     unchanged=unchanged, skipped=result.skipped, rows=len(rows))
+                     unchanged=unchanged, skipped=result.skipped, rows=len(rows), taken_over=result.taken_over)
+    mail.send_all_soon([account_mail.set_password(user) for user in added])
     return result

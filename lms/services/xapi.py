@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 import json
 import logging
 import urllib.error
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import current_app, has_app_context
-from sqlalchemy import func, select
+from sqlalchemy import Text, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from lms.db import write_transaction
@@ -92,6 +93,57 @@ def actor(user: User, organisation: Organisation, site: Site) -> dict:
     if organisation.xapi_shares_email and user.erased_at is None:
         return {"objectType": "Agent", "mbox": f"mailto:{user.email}"}
     return {"objectType": "Agent", "account": {"homePage": site.url, "name": user.public_id}}
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What can name a person in a statement: their email (as mbox or its SHA-1), pseudonym and name."""
+
+    email: str
+    public_id: str
+    full_name: str
+
+    @property
+    def mbox(self) -> str:
+        return f"mailto:{self.email}"
+
+    def is_agent(self, value: dict) -> bool:
+        """Whether an xAPI Agent (actor, instructor, team member...) is this person."""
+        account = value.get("account") if isinstance(value.get("account"), dict) else {}
+        return (value.get("mbox") == self.mbox or value.get("mbox_sha1sum") == hashlib.sha1(self.mbox.encode()).hexdigest()  # noqa: S324 - xAPI's own field
+                or account.get("name") == self.public_id)
+
+
+def forget_person(value: object, who: Identity, new_public_id: str, site: Site) -> object:
+    """A copy of a statement (or part of one) that no longer names the person anywhere.
+
+    Agents that are the person become the new pseudonym; any other text holding their email or old
+    pseudonym has it replaced, and text that is just their name is emptied. Statements name people
+    only in their actor today (see `actor`), but a sent statement is kept for good, so look everywhere.
+    """
+    if isinstance(value, dict):
+        if who.is_agent(value):
+            account = value.get("account") if isinstance(value.get("account"), dict) else {}
+            return {"objectType": "Agent", "account": {"homePage": account.get("homePage", site.url), "name": new_public_id}}
+        return {key: forget_person(item, who, new_public_id, site) for key, item in value.items()}
+    if isinstance(value, list):
+        return [forget_person(item, who, new_public_id, site) for item in value]
+    if isinstance(value, str):
+        if who.full_name and value.strip().casefold() == who.full_name.strip().casefold():
+            return ""
+        value = value.replace(who.email, "erased") if who.email else value
+        return value.replace(who.public_id, new_public_id) if who.public_id else value
+    return value
+
+
+def outbox_about(session: Session, user: User, who: Identity) -> list[XapiOutbox]:
+    """Queued and sent statements about a person: from their attempts and completions, or naming them."""
+    ids = [statement_id("attempt", i) for i in session.scalars(select(Attempt.id).where(Attempt.user_id == user.id))]
+    ids += [statement_id("completion", i) for i in session.scalars(select(Completion.id).where(Completion.user_id == user.id))]
+    text = cast(XapiOutbox.statement, Text)
+    traces = {t for value in (who.email, who.public_id) for t in (value, json.dumps(value)[1:-1])}
+    found = or_(XapiOutbox.statement_id.in_(ids), *(text.contains(t, autoescape=True) for t in traces))
+    return list(session.scalars(select(XapiOutbox).where(found).order_by(XapiOutbox.id)))
 
 
 def _activity(activity_id: str, name: str, activity_type: str) -> dict:
@@ -184,7 +236,8 @@ def period_statements(session: Session, period: Period, site: Site) -> Iterator[
         statements.append(attempt_statement(attempt, user, user.organisation, session.get(Module, attempt.version.module_id), site))
     completions = session.scalars(select(Completion).where(
         Completion.fy_quarter >= period.first_quarter, Completion.fy_quarter <= period.last_quarter,
-        Completion.completed_at >= start, Completion.completed_at < end, Completion.user_id.is_not(None))
+        Completion.completed_at >= start, Completion.completed_at < end, Completion.user_id.is_not(None),
+        Completion.withdrawn_at.is_(None))  # a withdrawn session's completions are not exported (completions.COUNTS)
         .order_by(Completion.completed_at, Completion.id))
     for completion in completions:
         attempt = session.get(Attempt, completion.attempt_id) if completion.attempt_id else None

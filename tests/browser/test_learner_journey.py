@@ -17,7 +17,7 @@ from lms.services import password_reset
 from lms.services.marking import shuffled_option_order
 from lms.services.publishing import publish
 from tests.browser.conftest import AXE, LEARNER_EMAIL, NEW_LEARNER, NEW_PASSWORD, SCREENSHOTS, Page, expect, new_page
-from tests.builders import KNOWLEDGE_CHECK, PASSWORD, QUESTION, make_assignment, settings_cell, write_notebook
+from tests.builders import KNOWLEDGE_CHECK, PASSWORD, QUESTION, Outbox, capture_mail, make_assignment, settings_cell, write_notebook
 
 Q1 = "Who should you tell first?"
 Q2 = "Which of these are ways to report hate crime?"
@@ -57,8 +57,23 @@ def register(page: Page) -> None:
     page.get_by_label("Create a password", exact=True).fill(NEW_PASSWORD)
     page.get_by_label("Confirm password", exact=True).fill(NEW_PASSWORD)
     page.get_by_role("button", name="Create account").click()
-    expect(page).to_have_url(re.compile(r"/my-training$"))
-    expect(page.get_by_role("alert")).to_contain_text("You have joined Testville Council.")
+    expect(heading(page)).to_have_text("Check your email")
+    expect(page.locator("main")).to_contain_text(f"We have sent an email to {NEW_LEARNER['Email address']}")
+
+
+def confirm_from_email(page: Page, outbox: Outbox) -> None:
+    """Open the link in the confirmation email, as a mail client would, and confirm the address."""
+    page.goto(outbox.link("/confirm-email/", NEW_LEARNER["Email address"]))
+    expect(heading(page)).to_have_text("Confirm your email address")
+    page.get_by_role("button", name="Confirm my email address").click()
+    expect(page).to_have_url(re.compile(r"/sign-in$"))
+    expect(page.get_by_role("alert")).to_contain_text("Your email address is confirmed")
+
+
+@pytest.fixture
+def outbox(monkeypatch) -> Outbox:
+    """The emails the served app sends (it runs in this process, on a thread)."""
+    return capture_mail(monkeypatch)
 
 
 def verification_code(page: Page) -> str:
@@ -91,8 +106,10 @@ def submit(page: Page) -> None:
 
 
 @pytest.mark.browser
-def test_a_learner_registers_fails_then_passes_and_verifies_the_certificate_with_the_mouse(page: Page, session, join_code):
+def test_a_learner_registers_fails_then_passes_and_verifies_the_certificate_with_the_mouse(page: Page, session, join_code, outbox):
     register(page)
+    confirm_from_email(page, outbox)
+    sign_in(page, NEW_LEARNER["Email address"], NEW_PASSWORD)
     page.get_by_role("link", name="My training").click()
     expect(heading(page)).to_have_text("My training")
     row = page.get_by_role("row", name=re.compile("Tiny module"))
@@ -216,9 +233,21 @@ def choose_radio(page: Page, label: str) -> None:
     assert focused(page)["checked"]
 
 
+def keyboard_sign_in(page: Page) -> None:
+    """On the sign-in page, sign the new learner in with keys alone."""
+    expect(heading(page)).to_have_text("Sign in")
+    tab_to(page, lambda f: f["id"] == "email", "the email field")
+    page.keyboard.type(NEW_LEARNER["Email address"])
+    assert tab_to(page, lambda f: True, "password", limit=1)["id"] == "password"
+    page.keyboard.type(NEW_PASSWORD)
+    assert tab_to(page, lambda f: True, "remember me", limit=1)["label"] == "Keep me signed in on this device"
+    assert tab_to(page, lambda f: True, "the sign-in button", limit=1)["text"] == "Sign in"
+    activate(page)
+
+
 @pytest.mark.browser
-def test_a_learner_registers_passes_and_verifies_using_only_the_keyboard(page: Page, session, join_code):
-    page.goto("/register")  # the only address typed; everything after is keys
+def test_a_learner_registers_passes_and_verifies_using_only_the_keyboard(page: Page, session, join_code, outbox):
+    page.goto("/register")  # the only address typed, but for the emailed link; everything else is keys
 
     skip = tab_to(page, lambda f: True, "the first focusable element", limit=1)
     assert "govuk-skip-link" in skip["classes"] and skip["text"] == "Skip to main content"
@@ -239,6 +268,12 @@ def test_a_learner_registers_passes_and_verifies_using_only_the_keyboard(page: P
         page.keyboard.type(value)
     assert tab_to(page, lambda f: True, "the create account button", limit=1)["text"] == "Create account"
     activate(page)
+    expect(heading(page)).to_have_text("Check your email")
+    page.goto(outbox.link("/confirm-email/", NEW_LEARNER["Email address"]))  # opened from the email
+    tab_to(page, lambda f: f["tag"] == "button" and f["text"] == "Confirm my email address", "the confirm button")
+    activate(page)
+    expect(page.get_by_role("alert")).to_contain_text("Your email address is confirmed")
+    keyboard_sign_in(page)
     expect(heading(page)).to_have_text("My training")
 
     tab_to(page, lambda f: f["tag"] == "a" and f["text"] == "Tiny module", "the module link")
@@ -289,14 +324,7 @@ def test_a_learner_registers_passes_and_verifies_using_only_the_keyboard(page: P
     # Sign out and back in, still by keyboard: the completion is there on return.
     tab_to(page, lambda f: f["tag"] == "button" and f["text"].startswith("Sign out"), "Sign out in the menu", key="Shift+Tab", limit=40)
     activate(page)
-    expect(heading(page)).to_have_text("Sign in")
-    tab_to(page, lambda f: f["id"] == "email", "the email field")
-    page.keyboard.type(NEW_LEARNER["Email address"])
-    assert tab_to(page, lambda f: True, "password", limit=1)["id"] == "password"
-    page.keyboard.type(NEW_PASSWORD)
-    assert tab_to(page, lambda f: True, "remember me", limit=1)["label"] == "Keep me signed in on this device"
-    assert tab_to(page, lambda f: True, "the sign-in button", limit=1)["text"] == "Sign in"
-    activate(page)
+    keyboard_sign_in(page)
     expect(page.get_by_role("row", name=re.compile("Tiny module")).locator(".govuk-tag")).to_have_text("Completed")
     assert completions(session) == 1
 
@@ -332,7 +360,7 @@ def check_module(session, tmp_path) -> str:
 
 
 @pytest.mark.browser
-def test_every_kind_of_page_has_no_serious_accessibility_problems(app, browser, live_server, check_module, learner):
+def test_every_kind_of_page_has_no_serious_accessibility_problems(app, browser, live_server, check_module, learner, join_code, outbox):
     if not AXE.exists():
         pytest.fail(f"axe-core is missing at {AXE}: run npm ci")
     # axe is injected as a script element, which the site's CSP (script-src 'self') rightly refuses;
@@ -359,6 +387,24 @@ def test_every_kind_of_page_has_no_serious_accessibility_problems(app, browser, 
     page.get_by_role("button", name="Create account").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter your full name")
     audit("register with errors")
+    register(page)
+    audit("register: check your email")
+    page.goto(outbox.link("/confirm-email/", NEW_LEARNER["Email address"]))
+    expect(heading(page)).to_have_text("Confirm your email address")
+    audit("confirm email")
+    page.goto("/confirm-email/not-a-real-link")
+    expect(heading(page)).to_have_text("This link does not work")
+    audit("confirmation link that does not work")
+    sign_in(page, NEW_LEARNER["Email address"], NEW_PASSWORD)
+    expect(page.locator("main")).to_contain_text("Confirm your email address to take assessments")
+    audit("my training, address not confirmed")
+    page.goto("/modules/tiny-module/assessment")
+    expect(page.get_by_role("button", name="Start the assessment")).to_have_count(0)
+    audit("assessment, address not confirmed")
+    page.get_by_role("button", name="Send the confirmation link again").click()
+    expect(page.get_by_role("alert")).to_contain_text("We have sent a new confirmation link")
+    audit("confirmation link sent again")
+    page.context.clear_cookies()
     page.goto("/forgot-password")
     audit("forgot password")
     page.get_by_role("button", name="Send the link").click()

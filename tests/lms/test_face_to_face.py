@@ -7,14 +7,16 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from lms.models import AuditEvent, Channel, Completion, Role, TrainingSession
-from lms.services.delivery import SessionError, SessionRecord, record_session
-from lms.services.periods import fy_quarter
+from lms.models import AuditEvent, Channel, Completion, ModuleVersion, Role, TrainingSession
+from lms.services.delivery import SessionError, SessionRecord, first_published_on, record_session
+from lms.services.demo import seed_demo
+from lms.services.periods import UK, fy_quarter
 from tests.builders import make_completion, make_organisation, make_partnership, make_user
 from tests.conftest import csrf_token
 from tests.lms.reporting_builders import make_module, signed_in
 
 DAY = dt.date(2025, 11, 20)
+FIRST_PUBLISHED = dt.datetime(2025, 6, 30, 23, 30)  # naive UTC: 1 July 2025 in UK time (BST)
 
 
 @pytest.fixture
@@ -27,6 +29,7 @@ def scene(session):
     bob = make_user(session, police, email="bob@police.example")
     outsider = make_user(session, away, email="out@away.example")
     module = make_module(session, "Prevent awareness")
+    module.current_version.published_at = FIRST_PUBLISHED
     session.commit()
     return {"council": council, "police": police, "away": away, "trainer": trainer, "ana": ana, "bob": bob, "outsider": outsider,
             "module": module, "allowed": {council.id: council, police.id: police}}
@@ -97,3 +100,113 @@ def test_does_the_form_explain_bad_numbers_and_future_dates(app, session, scene)
     answer = client.post("/admin/sessions/new", data=form).get_data(as_text=True)
     assert "today or in the past" in answer and 'href="#delivered_on"' in answer
     assert session.scalar(select(TrainingSession.id)) is None
+
+
+@pytest.mark.parametrize(("day", "refused"), [
+    (dt.date(2025, 6, 30), True),  # the UTC day of first publication, but 1 July in the UK
+    (dt.date(2024, 1, 1), True),
+    (dt.date(2025, 7, 1), False),
+    (DAY, False),
+])
+def test_is_a_session_before_the_modules_first_publication_refused(session, scene, day, refused):
+    if refused:
+        with pytest.raises(SessionError) as error:
+            record_session(session, scene["trainer"], scene["allowed"], record(scene, delivered_on=day), today=DAY)
+        assert error.value.problems["delivered_on"] == "The session date must be on or after 1 July 2025, when the module was first published"
+        assert session.scalar(select(TrainingSession.id)) is None
+    else:
+        assert record_session(session, scene["trainer"], scene["allowed"], record(scene, delivered_on=day), today=DAY).delivered_on == day
+
+
+def test_does_a_later_version_not_move_the_first_publication(session, scene):
+    later = ModuleVersion(module_id=scene["module"].id, content_hash="f" * 64, number=2, title="Prevent awareness", settings={},
+                          questions=[], answer_key={}, page_count=1, pass_mark=80, refresher_months=24, estimated_minutes=10,
+                          published_at=dt.datetime(2025, 11, 1))
+    session.add(later)
+    session.flush()
+    scene["module"].current_version_id = later.id
+    session.commit()
+    training = record_session(session, scene["trainer"], scene["allowed"], record(scene, delivered_on=dt.date(2025, 8, 1)), today=DAY)
+    assert training.delivered_on == dt.date(2025, 8, 1)
+
+
+@pytest.mark.parametrize(("number", "confirmed", "outcome"), [
+    (200, {}, "recorded"),
+    (201, {}, "asks"),
+    (250, {"council": 249}, "asks"),  # a confirmation is of one number: change the number and it is asked again
+    (250, {"council": 250}, "recorded"),
+    (5000, {"council": 5000}, "recorded"),
+    (5001, {"council": 5001}, "refused"),
+    (999999, {}, "refused"),
+])
+def test_is_a_large_audience_confirmed_and_an_absurd_one_refused(session, scene, number, confirmed, outcome):
+    council = scene["council"].id
+    attempt = record(scene, audience={council: number}, attendee_emails=[], confirmed={scene[k].id: n for k, n in confirmed.items()})
+    if outcome == "recorded":
+        training = record_session(session, scene["trainer"], scene["allowed"], attempt, today=DAY)
+        assert training.attendee_count == number
+        event = session.scalar(select(AuditEvent).where(AuditEvent.action == "session.recorded"))
+        assert event.detail["confirmed"] == ({str(council): number} if number > 200 else {})
+        return
+    with pytest.raises(SessionError) as error:
+        record_session(session, scene["trainer"], scene["allowed"], attempt, today=DAY)
+    if outcome == "asks":
+        assert error.value.problems == {f"confirm-{council}": f"{number:,} people from Council is more than 200: "
+                                        "check the number, and confirm it if it is right"}
+    else:
+        assert "No more than 5,000 people" in error.value.problems["audience"]
+    assert session.scalar(select(TrainingSession.id)) is None
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"audience": {"police": 3}, "attendee_emails": ["ana@council.example"]}, "ana@council.example is not among the people"),
+    ({"audience": {"council": 3}, "attendee_emails": ["bob@police.example"]}, "bob@police.example is not among the people"),
+    ({"attendee_emails": ["gone@council.example"]}, "gone@council.example is not among the people"),
+])
+def test_must_named_attendees_be_active_people_of_an_audience_organisation(session, scene, changes, message):
+    gone = make_user(session, scene["council"], email="gone@council.example")
+    gone.active = False
+    session.commit()
+    changes["audience"] = {scene[k].id: n for k, n in changes["audience"].items()} if "audience" in changes else record(scene).audience
+    with pytest.raises(SessionError) as refused:
+        record_session(session, scene["trainer"], scene["allowed"], record(scene, **changes), today=DAY)
+    assert refused.value.problems["attendees"].startswith(message)
+    assert session.scalar(select(Completion.id)) is None
+
+
+def test_does_the_form_ask_to_confirm_a_large_number_and_keep_everything_typed(app, session, scene):
+    client = signed_in(app, scene["trainer"].email)
+    council = scene["council"].id
+    form = {"csrf_token": csrf_token(client.get("/admin/sessions/new").get_data(as_text=True)), "module": str(scene["module"].id),
+            "delivered_on": "2025-11-20", "venue": "Guildhall", "delivering_organisation": str(council), f"audience-{council}": "250",
+            "attendees": "ana@council.example"}
+    asked = client.post("/admin/sessions/new", data=form)
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and session.scalar(select(TrainingSession.id)) is None
+    assert f'href="#confirm-{council}"' in page and "250 people from Council is more than 200" in page
+    assert f'name="confirm-{council}" type="checkbox" value="250"' in page and "Yes, 250 people attended from Council" in page
+    assert 'value="Guildhall"' in page and "ana@council.example</textarea>" in page and 'value="250"' in page
+    confirmed = client.post("/admin/sessions/new", data={**form, f"confirm-{council}": "250"})
+    assert confirmed.status_code == 302
+    assert session.scalar(select(TrainingSession.attendee_count)) == 250
+
+
+def test_does_the_form_refuse_a_date_before_publication_on_the_date_field(app, session, scene):
+    client = signed_in(app, scene["trainer"].email)
+    council = scene["council"].id
+    form = {"csrf_token": csrf_token(client.get("/admin/sessions/new").get_data(as_text=True)), "module": str(scene["module"].id),
+            "delivered_on": "2025-03-01", "venue": "Guildhall", "delivering_organisation": str(council), f"audience-{council}": "5"}
+    page = client.post("/admin/sessions/new", data=form).get_data(as_text=True)
+    assert 'href="#delivered_on"' in page and "on or after 1 July 2025, when the module was first published" in page
+    assert session.scalar(select(TrainingSession.id)) is None
+
+
+def test_are_demo_sessions_valid_under_the_date_rule(session):
+    for title in ("Hate crime", "Prevent"):
+        make_module(session, title)
+    session.commit()
+    seed_demo(session)
+    sessions = session.scalars(select(TrainingSession)).all()
+    assert sessions
+    today = dt.datetime.now(UK).date()
+    assert all(first_published_on(session, s.module_id) <= s.delivered_on <= today for s in sessions)

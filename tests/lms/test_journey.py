@@ -76,7 +76,7 @@ def test_learner_reads_pages_passes_and_is_counted_once(app, client, session, pu
     runner = app.test_cli_runner()
     exported = runner.invoke(args=["report", "export", "--period", _current_quarter_text()])
     assert exported.exit_code == 0, exported.output
-    assert "Testville Council,local_authority,Tiny module,e-learning,1,1" in exported.output
+    assert f"{learner.organisation_id},Testville Council,local_authority,tiny-module,Tiny module,e-learning,1,1" in exported.output
     assert "learner@testville.example" not in exported.output
 
 

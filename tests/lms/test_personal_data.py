@@ -4,15 +4,17 @@ name or email behind while the counts for past periods stay exactly as they were
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from authoring import build
-from lms.models import AuditEvent, Channel, Completion, Module, ModuleVersion, SignInThrottle, User, XapiOutbox
+from lms.models import AuditEvent, Channel, Completion, Module, ModuleVersion, RememberToken, SignInThrottle, User, XapiOutbox, utcnow
 from lms.services import completions
+from lms.services.account_sessions import issue_remember_token, user_for_remember_token
 from lms.services.accounts import authenticate
 from lms.services.audit import record_event
 from lms.services.periods import current_period, fy_quarter, parse_period
@@ -131,3 +133,65 @@ def test_does_erasure_ask_before_it_acts(app, session, people):
     assert result.exit_code != 0
     session.rollback()
     assert session.get(User, people[0].id).full_name == "Ada Lovelace"
+
+
+@pytest.fixture
+def statements(app, session, version) -> tuple[User, User]:
+    """Ada and Bob pass with an LRS configured, their council sharing emails: their statements are queued,
+    Ada's first already sent, and a sent statement (from an older release) names Ada as an instructor too."""
+    app.config["XAPI_ENDPOINT"] = "http://127.0.0.1:9/xapi"
+    council = make_organisation(session, make_partnership(session, "Safer Testville"), "Testville Council")
+    council.xapi_shares_email = True
+    ada, bob = make_user(session, council, email="ada@testville.example"), make_user(session, council, email="bob@testville.example")
+    ada.full_name, bob.full_name = "Ada Lovelace", "Bob Builder"
+    session.commit()
+    for person in (ada, bob):
+        attempt = completions.start_attempt(session, person, version)
+        completions.submit_attempt(session, attempt.id, person, {q["id"]: version.answer_key[q["id"]]["correct"] for q in version.scored_questions})
+    first = session.scalar(select(XapiOutbox).order_by(XapiOutbox.id))
+    first.sent_at = utcnow()
+    mbox = "mailto:ada@testville.example"
+    session.add(XapiOutbox(statement_id="3f1c0000-0000-4000-8000-000000000002", sent_at=utcnow(), statement={
+        "id": "s2", "actor": {"objectType": "Agent", "account": {"homePage": "https://lms.example", "name": ada.public_id}},
+        "context": {"instructor": {"objectType": "Agent", "name": "Ada Lovelace", "mbox_sha1sum": hashlib.sha1(mbox.encode()).hexdigest()},  # noqa: S324
+                    "extensions": {"https://lms.example/xapi/extensions/note": "Booked by ada@testville.example", "who": "Ada Lovelace"}}}))
+    session.commit()
+    return ada, bob
+
+
+def test_does_the_export_hold_the_persons_queued_and_sent_statements(app, session, statements):
+    ada, bob = statements
+    data = json.loads(_cli(app, "export", "--email", "ada@testville.example").output)
+    held = data["xapi_statements"]
+    assert len(held) == 3 and sum(s["sent_at"] is not None for s in held) == 2
+    assert [s["statement"]["actor"]["mbox"] for s in held[:2]] == ["mailto:ada@testville.example"] * 2
+    assert "bob@testville.example" not in json.dumps(data)
+
+
+def test_does_erasure_clear_the_person_from_queued_and_sent_statements(app, session, statements):
+    ada, bob = statements
+    old = ("ada@testville.example", "Ada Lovelace", ada.public_id, hashlib.sha1(b"mailto:ada@testville.example").hexdigest())  # noqa: S324
+    bobs_before = [r.statement for r in session.scalars(select(XapiOutbox)) if "bob@" in json.dumps(r.statement)]
+    sent_before = session.scalar(select(func.count(XapiOutbox.id)).where(XapiOutbox.sent_at.is_not(None)))
+    assert _cli(app, "erase", "--email", "ada@testville.example", "--yes").exit_code == 0
+    session.rollback()
+    erased = session.get(User, ada.id)
+    rows = session.scalars(select(XapiOutbox).order_by(XapiOutbox.id)).all()
+    everything = json.dumps([r.statement for r in rows])
+    assert not [trace for trace in old if trace in everything]
+    assert rows[0].sent_at is not None and rows[0].statement["actor"] == {"objectType": "Agent", "account": {"homePage": app.config["SITE_URL"], "name": erased.public_id}}
+    assert rows[-1].statement["context"]["instructor"]["account"]["name"] == erased.public_id
+    assert rows[-1].statement["context"]["extensions"] == {"https://lms.example/xapi/extensions/note": "Booked by erased", "who": ""}
+    assert [r.statement for r in rows if "bob@" in json.dumps(r.statement)] == bobs_before  # only the one person
+    assert session.scalar(select(func.count(XapiOutbox.id)).where(XapiOutbox.sent_at.is_not(None))) == sent_before
+
+
+def test_does_erasure_end_every_session_of_the_person(app, session, people):
+    ada = people[0]
+    token = issue_remember_token(session, ada)
+    generation = ada.session_generation
+    assert _cli(app, "erase", "--email", "ada@testville.example", "--yes").exit_code == 0
+    session.rollback()
+    assert session.get(User, ada.id).session_generation == generation + 1
+    assert user_for_remember_token(session, token.cookie_value) is None
+    assert session.scalar(select(RememberToken.revoked_at)) is not None

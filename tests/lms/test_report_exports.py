@@ -56,7 +56,7 @@ def data(session):
 
 def counts_from_csv(text: str) -> set[tuple]:
     rows = list(csv.reader(io.StringIO(text)))
-    start = next(i for i, row in enumerate(rows) if row and row[0].lower() == "organisation")
+    start = next(i for i, row in enumerate(rows) if {"organisation", "Organisation"} & set(row))
     header = rows[start]
     index = {name: header.index(name) for name in header}
     organisation = index.get("organisation", index.get("Organisation"))
@@ -90,7 +90,7 @@ def test_does_the_cli_write_xlsx_to_a_file(app, data, tmp_path):
     result = app.test_cli_runner().invoke(args=["report", "export", "--period", "2025-26-Q3", "--format", "xlsx", "--out", str(out)])
     assert result.exit_code == 0, result.output
     sheet = load_workbook(out).active
-    assert sheet.cell(row=2, column=2).value == "Q3 2025/26" and sheet.cell(row=5, column=1).value == "organisation"
+    assert sheet.cell(row=2, column=2).value == "Q3 2025/26" and sheet.cell(row=5, column=1).value == "organisation_id"
     refused = app.test_cli_runner().invoke(args=["report", "export", "--format", "xlsx"])
     assert refused.exit_code != 0 and "--out FILE" in refused.output
     unknown = app.test_cli_runner().invoke(args=["report", "export", "--partnership", "nowhere"])
@@ -155,3 +155,55 @@ def test_can_the_cli_create_a_token_that_the_api_accepts(app, session, data):
     plain = result.output.strip().splitlines()[-1]
     assert app.test_client().get("/api/v1/counts", headers={"Authorization": f"Bearer {plain}"}).status_code == 200
     assert app.test_cli_runner().invoke(args=["api-token", "create", "Both"]).exit_code != 0
+
+
+@pytest.fixture
+def twins(session):
+    """Two partnerships, each with an organisation called "Community Safety Team", and one module."""
+    first, second = make_partnership(session, "North"), make_partnership(session, "South")
+    north, south = make_organisation(session, first, "Community Safety Team"), make_organisation(session, second, "Community Safety Team")
+    module = make_module(session, "Hate crime")
+    for organisation, people in ((north, 2), (south, 3)):
+        for _ in range(people):
+            make_completion(session, make_user(session, organisation), module, dt.datetime(2025, 10, 20, 10))
+    make_user(session, north, Role.SITE_ADMIN, email="site@north.example")
+    session.commit()
+    return north, south, module
+
+
+def test_do_two_organisations_with_the_same_name_stay_apart_in_every_export(app, session, twins):
+    north, south, module = twins
+    expected = {(str(north.id), module.slug, "2"), (str(south.id), module.slug, "3")}
+    client = signed_in(app, "site@north.example")
+    for source in ("dashboard", "cli"):
+        if source == "dashboard":
+            text = client.get("/reports/export/counts.csv?period=2025-26-Q3").get_data(as_text=True)
+            header = ["Organisation ID", "Module slug", "People trained"]
+        else:
+            text = app.test_cli_runner().invoke(args=["report", "export", "--period", "2025-26-Q3", "--format", "csv"]).output
+            header = ["organisation_id", "module_slug", "people_trained"]
+        rows = list(csv.reader(io.StringIO(text)))
+        start = next(i for i, row in enumerate(rows) if header[0] in row)
+        index = [rows[start].index(name) for name in header]
+        assert {tuple(row[i] for i in index) for row in rows[start + 1:]} == expected, source
+    sheet = load_workbook(io.BytesIO(client.get("/reports/export/counts.xlsx?period=2025-26-Q3").data)).active
+    assert [c.value for c in sheet[5]][:5] == ["Organisation ID", "Organisation", "Organisation type", "Type group", "Module slug"]
+    assert sorted((r[0], r[4]) for r in sheet.iter_rows(min_row=6, values_only=True)) == [(north.id, module.slug), (south.id, module.slug)]
+    plain, _token = create_token(session, "BI", partnership=south.partnership)
+    api = app.test_client().get("/api/v1/counts?period=2025-26-Q3", headers={"Authorization": f"Bearer {plain}"}).json
+    assert [(r["organisation_id"], r["organisation"], r["module_slug"], r["people_trained"]) for r in api["rows"]] == [
+        (south.id, "Community Safety Team", module.slug, 3)]
+
+
+def test_does_renaming_an_organisation_keep_its_id_in_the_api(app, session, twins):
+    north, _south, _module = twins
+    plain, _token = create_token(session, "BI", organisation=north)
+    client = app.test_client()
+    before = client.get("/api/v1/counts?period=2025-26-Q3", headers={"Authorization": f"Bearer {plain}"}).json["rows"]
+    north.name = "North Safer Communities"
+    session.commit()
+    after = client.get("/api/v1/counts?period=2025-26-Q3", headers={"Authorization": f"Bearer {plain}"}).json["rows"]
+    assert [r["organisation_id"] for r in before] == [r["organisation_id"] for r in after] == [north.id]
+    assert after[0]["organisation"] == "North Safer Communities" and set(after[0]) == {
+        "organisation_id", "organisation", "organisation_type", "module_slug", "module", "channel", "sessions_delivered",
+        "people_trained", "type_group"}  # ids and names of organisations and modules, counts: nobody's personal data

@@ -37,7 +37,7 @@ def test_do_the_cookies_a_browser_receives_carry_secure_and_http_only(app, clien
     response = client.post("/sign-in", base_url="https://localhost", headers={"Referer": "https://localhost/sign-in"},
                            data={"email": "amal@example.org", "password": PASSWORD, "remember": "y", "csrf_token": csrf_token(page)})
     cookies = {c.split("=", 1)[0]: c for c in response.headers.getlist("Set-Cookie")}
-    for name in ("session", "remember_token"):
+    for name in ("session", "sl_remember"):
         assert "Secure" in cookies[name] and "HttpOnly" in cookies[name] and "SameSite=Lax" in cookies[name], cookies[name]
 
 

@@ -6,13 +6,14 @@ import io
 import re
 
 import pytest
+from flask import g
 from sqlalchemy import func, select
 
-from lms.models import AuditEvent, Role, User
-from lms.services.accounts import authenticate
+from lms.models import AuditEvent, LessonProgress, Role, User
+from lms.services.accounts import authenticate, unusable_password
 from lms.services.user_import import MAX_BYTES, MAX_ROWS, ImportFileError, import_people
-from tests.builders import make_department, make_organisation, make_user
-from tests.conftest import csrf_token
+from tests.builders import PASSWORD, capture_mail, make_department, make_organisation, make_user
+from tests.conftest import csrf_token, sign_in
 from tests.lms.reporting_builders import signed_in
 
 GOOD = "email,full_name,department\nana@alpha.example,Ana Silva,Housing\nben@alpha.example,Ben Okoro,\n"
@@ -108,3 +109,86 @@ def test_does_the_import_page_show_row_errors_and_import_nothing(app, session, o
     assert "ok@alpha.example" not in people_in(session, organisation)
     empty = client.post(url, data={"csrf_token": token}, content_type="multipart/form-data").get_data(as_text=True)
     assert "Choose a CSV file to import" in empty and 'href="#file"' in empty
+
+
+# --- set-password emails and squatted addresses -------------------------------------------------------
+
+@pytest.fixture
+def outbox(monkeypatch):
+    return capture_mail(monkeypatch)
+
+
+NEW_PASSWORD = "harbour violet tramline"
+
+
+def choose_password(client, path: str):
+    page = client.get(path).get_data(as_text=True)
+    return client.post(path, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD, "csrf_token": csrf_token(page)})
+
+
+def test_is_each_new_person_emailed_a_link_to_set_their_password(client, session, organisation, outbox):
+    import_people(session, organisation, GOOD.encode(), None)
+    assert sorted(m.to for m in outbox) == ["ana@alpha.example", "ben@alpha.example"]
+    message = outbox.to("ana@alpha.example")[0]
+    assert message.subject == "Set your Safer Learning password" and "works for 7 days, and only once" in message.body
+    link = outbox.link("/set-password/", "ana@alpha.example")
+    assert "Choose your password" in client.get(link).get_data(as_text=True)
+    response = choose_password(client, link)
+    assert response.status_code == 302 and response.headers["Location"] == "/sign-in"
+    session.rollback()
+    ana = session.scalar(select(User).where(User.email == "ana@alpha.example"))
+    assert ana.email_confirmed and authenticate(session, "ana@alpha.example", NEW_PASSWORD) is not None
+    assert client.get(link).status_code == 400, "the link works once"
+    import_people(session, organisation, GOOD.encode(), None)
+    assert len(outbox) == 2, "importing the file again emails nobody"
+
+
+def test_does_an_expired_set_password_link_say_how_to_get_another(client, session, organisation, outbox, monkeypatch):
+    import_people(session, organisation, GOOD.encode(), None)
+    monkeypatch.setattr("itsdangerous.timed.time.time", lambda: 4_000_000_000)
+    response = client.get(outbox.link("/set-password/", "ana@alpha.example"))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Links to set your password work for 7 days" in html and 'href="/forgot-password"' in html
+
+
+@pytest.fixture
+def squatter(session, published):
+    """Someone who registered ana's address in another organisation, never confirmed it, and started reading."""
+    elsewhere = make_organisation(session, name="Elsewhere")
+    user = make_user(session, elsewhere, email="ana@alpha.example", confirmed=False)
+    user.full_name, user.role = "Not Ana", Role.TRAINER
+    session.add(LessonProgress(user_id=user.id, version_id=published.current_version_id, last_page=1))
+    session.commit()
+    return user
+
+
+def test_does_an_import_take_an_unconfirmed_self_registration_back(client, session, organisation, squatter, outbox):
+    admin = make_user(session, organisation, Role.ORG_ADMIN)
+    session.commit()
+    sign_in(client, "ana@alpha.example")
+    old_public_id, old_generation = squatter.public_id, squatter.session_generation
+    result = import_people(session, organisation, GOOD.encode(), admin.id)
+    assert (result.imported, result.created, result.taken_over, result.errors) == (True, 2, 1, [])
+    session.rollback()
+    ana = session.get(User, squatter.id)
+    assert ana.organisation_id == organisation.id and ana.full_name == "Ana Silva" and ana.department.name == "Housing"
+    assert ana.role == Role.LEARNER and ana.password_hash.startswith("!") and not ana.email_confirmed
+    assert ana.public_id != old_public_id and ana.session_generation == old_generation + 1
+    assert session.scalar(select(func.count(LessonProgress.id)).where(LessonProgress.user_id == ana.id)) == 0
+    assert authenticate(session, "ana@alpha.example", PASSWORD) is None, "the squatter's password no longer works"
+    g.pop("_login_user", None)
+    assert client.get("/my-training").status_code == 302, "the squatter's session has ended"
+    event = session.scalar(select(AuditEvent).where(AuditEvent.action == "user.taken_over_by_import"))
+    assert event.actor_id == admin.id and event.subject == f"user:{ana.public_id}"
+    assert outbox.link("/set-password/", "ana@alpha.example")
+
+
+@pytest.mark.parametrize("how", ["confirmed", "imported"])
+def test_is_an_account_elsewhere_that_someone_owns_still_an_error(session, organisation, outbox, how):
+    user = make_user(session, make_organisation(session, name="Elsewhere"), email="ana@alpha.example", confirmed=how == "confirmed")
+    if how == "imported":
+        user.password_hash = unusable_password()
+    session.commit()
+    result = import_people(session, organisation, GOOD.encode(), None)
+    assert not result.imported and "already has an account with another organisation" in result.errors[0]
+    assert outbox == []

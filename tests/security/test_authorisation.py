@@ -42,6 +42,9 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "auth.register": PUBLIC,
     "auth.forgot_password": PUBLIC,
     "auth.reset_password": PUBLIC,
+    "auth.set_password": PUBLIC,
+    "auth.confirm_email": PUBLIC,
+    "auth.resend_confirmation": SIGNED_IN,
     "auth.logout": SIGNED_IN,
     "certificates.verify": PUBLIC,  # anyone holding a code may check it; OWN/other makes no difference
     "learn.my_training": SIGNED_IN,
@@ -64,6 +67,9 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "admin.revoke_join_code": ORGANISATION_ADMIN,
     "admin.new_domain": ORGANISATION_ADMIN,
     "admin.remove_domain": ORGANISATION_ADMIN,
+    "admin.domains": SITE_ADMIN,  # every organisation's claims, for review
+    "admin.approve_domain": SITE_ADMIN,
+    "admin.refuse_domain": SITE_ADMIN,
     "admin.new_assignment": ORGANISATION_ADMIN,
     "admin.remove_assignment": ORGANISATION_ADMIN,
     "admin.people": ORGANISATION_ADMIN,
@@ -165,6 +171,19 @@ def test_does_the_route_let_in_only_the_people_it_should(app, tiny_build, endpoi
             elif got == OK and response.mimetype == "text/html" and ESCAPED_MARKUP.search(response.get_data(as_text=True)):
                 wrong.append(f"{role} {case.method} {case.path}: shows markup as text: {ESCAPED_MARKUP.search(response.get_data(as_text=True))[0]}")
     assert wrong == []
+
+
+@pytest.mark.parametrize("senior", ["site_admin", "partnership_lead"])
+@pytest.mark.parametrize(("action", "form"), [("active", {"active": "0"}), ("role", {"role": "learner"})])
+def test_is_an_org_admin_refused_when_deactivating_or_re_roling_a_senior_colleague(app, tiny_build, senior, action, form):
+    world = build_world(app, tiny_build)
+    client, token = signed_client(app, world.users["org_admin"])
+    response = client.post(f"/admin/people/{world.users[senior]}/{action}", data={"csrf_token": token, **form})
+    assert _outcome(response) == DENIED
+    with app.app_context():
+        person = db.session.get(User, world.users[senior])
+        assert (person.active, person.role.value, person.session_generation) == (True, senior, 0)
+        db.session.remove()
 
 
 # --- after a session ends, the cookies it left behind open nothing -----------------------------------

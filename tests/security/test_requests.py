@@ -77,7 +77,7 @@ def test_do_sign_in_cookies_carry_secure_httponly_and_samesite(app, session, rem
     assert response.status_code == 302 and "/sign-in" not in response.headers["Location"]
     cookies = response.headers.getlist("Set-Cookie")
     names = {c.split("=", 1)[0] for c in cookies}
-    assert "session" in names and (("remember_token" in names) == remember)
+    assert "session" in names and (("sl_remember" in names) == remember)
     for cookie in cookies:
         flags = {part.strip().split("=")[0].lower(): part.strip() for part in cookie.split(";")[1:]}
         assert "secure" in flags and "httponly" in flags, cookie
@@ -123,3 +123,43 @@ def test_does_every_kind_of_response_carry_the_security_headers(app, world):
             wrong.append(f"{kind}: a traceback reached the user")
     assert [r.status_code for r in responses.values()] == [200, 302, 404, 403, 400, 500, 200, 200, 200, 200, 200, 401, 200]
     assert wrong == []
+
+
+FOUR_MB = "a" * (4 * 1024 * 1024)
+TOO_LONG = "What you sent is too long"
+
+
+@pytest.mark.parametrize("path", ["/sign-in", "/register", "/forgot-password"])
+def test_is_a_4_mb_email_field_refused_at_once_with_a_page_that_fits_a_form(app, path):
+    client = app.test_client()
+    token = csrf_token(client.get(path).get_data(as_text=True))
+    response = client.post(path, data={"email": FOUR_MB + "@example.org", "password": "x", "csrf_token": token})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 413 and TOO_LONG in page and "Shorten what you typed in the form" in page
+    assert FOUR_MB[:1000] not in page
+
+
+def test_is_a_large_body_refused_before_the_csrf_check_reads_it(app):
+    response = app.test_client().post("/sign-in", data={"email": FOUR_MB})  # no CSRF token: the size is refused first
+    assert response.status_code == 413 and TOO_LONG in response.get_data(as_text=True)
+
+
+def test_is_a_large_text_part_of_a_multipart_form_refused(app, world):
+    client, token = signed_client(app, world.users["site_admin"])
+    response = client.post(f"/admin/organisations/{world.own.organisation_id}/people/import", content_type="multipart/form-data",
+                           data={"csrf_token": token, "only_valid": "y" * (200 * 1024)})
+    assert response.status_code == 413 and TOO_LONG in response.get_data(as_text=True)
+
+
+def test_is_a_4_mb_query_string_refused_with_a_clear_page(app, world):
+    for user in (None, world.users["site_admin"]):
+        client, _token = signed_client(app, user)
+        for path in ("/sign-in", "/reports/", "/admin/sessions"):
+            response = client.get(path, query_string={"next": FOUR_MB, "period": FOUR_MB})
+            assert response.status_code == 414 and "The web address is too long" in response.get_data(as_text=True), path
+
+
+def test_are_request_size_limits_set_deliberately(app):
+    config = app.config
+    assert config["MAX_CONTENT_LENGTH"] == 2 * 1024 * 1024 and config["MAX_FORM_SIZE"] == 128 * 1024
+    assert config["MAX_FORM_MEMORY_SIZE"] == 64 * 1024 and config["MAX_FORM_PARTS"] == 1000 and config["MAX_QUERY_LENGTH"] == 4096
