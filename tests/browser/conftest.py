@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -19,7 +20,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from lms.models import User
-from tests.builders import make_join_code, make_organisation, make_partnership, make_user
+from tests.builders import PASSWORD, make_join_code, make_organisation, make_partnership, make_user
 from tests.conftest import ROOT
 
 try:
@@ -113,3 +114,52 @@ def page(browser, live_server) -> Iterator[Page]:
     page = new_page(browser, live_server)
     yield page
     page.context.close()
+
+
+# --- axe-core and screenshots ------------------------------------------------------------------------
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+WIDTHS = (1024, 320)
+SERIOUS = ("serious", "critical")
+RUN_AXE = """async (tags) => {
+  const results = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+  return {passes: results.passes.length, violations: results.violations.map((v) => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.map((n) => ({target: n.target.join(' '), html: n.html, summary: n.failureSummary})),
+  }))};
+}"""
+
+
+def axe_violations(page: Page) -> list[dict]:
+    page.add_script_tag(path=str(AXE))
+    results = page.evaluate(RUN_AXE, AXE_TAGS)
+    assert results["passes"] > 0, f"axe checked nothing on {page.url}"
+    return results["violations"]
+
+
+@pytest.fixture
+def shots(tmp_path) -> Path:
+    """Where a test's pictures go: LMS_SCREENSHOTS_DIR if set (to look at them), else a temporary folder."""
+    folder = Path(os.environ.get("LMS_SCREENSHOTS_DIR") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def look(page: Page, name: str, shots: Path, problems: dict[str, list]) -> None:
+    """Photograph the page at each width and keep axe's serious and critical findings (the context needs bypass_csp)."""
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 800})
+        page.screenshot(path=str(shots / f"{name}-{width}.png"), full_page=True, animations="disabled", caret="hide")
+        serious = [v for v in axe_violations(page) if v["impact"] in SERIOUS]
+        if serious:
+            problems[f"{name} at {width}px"] = serious
+    page.set_viewport_size({"width": 1024, "height": 800})
+
+
+def sign_in(page: Page, email: str = LEARNER_EMAIL, password: str = PASSWORD) -> None:
+    """Sign in through the form, as a person would; lands anywhere but the sign-in page."""
+    page.goto("/sign-in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).not_to_have_url(re.compile(r"/sign-in"))

@@ -3,21 +3,16 @@ pages, a domain claimed and approved, each page checked with axe-core at desktop
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 
 from lms.models import Role, utcnow
-from tests.browser.conftest import Page, expect, new_page
-from tests.browser.test_learner_journey import axe_violations
-from tests.builders import PASSWORD, make_user
+from tests.browser.conftest import expect, look, new_page, sign_in
+from tests.builders import make_user
 
 ORG_ADMIN = "org-admin@testville.example"
 SITE_ADMIN = "site-admin@safer.example"
-WIDTHS = (1024, 320)
-SERIOUS = ("serious", "critical")
 
 
 @pytest.fixture
@@ -30,33 +25,6 @@ def admins(session, learner):
     site.full_name, site.email_confirmed_at = "Sam Site", utcnow()
     make_user(session, council, Role.PARTNERSHIP_LEAD, email="lead@testville.example").full_name = "Lee Lead"
     return council
-
-
-@pytest.fixture
-def shots(tmp_path) -> Path:
-    """Where the pictures go: LMS_ADMIN_SCREENSHOTS if set (to look at them), else a temporary folder."""
-    folder = Path(os.environ.get("LMS_ADMIN_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def sign_in(page: Page, email: str) -> None:
-    page.goto("/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).not_to_have_url(re.compile(r"/sign-in"))
-
-
-def look(page: Page, name: str, shots: Path, problems: dict[str, list]) -> None:
-    """Photograph the page at each width and keep axe's serious and critical findings."""
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 800})
-        page.screenshot(path=str(shots / f"{name}-{width}.png"), full_page=True, animations="disabled", caret="hide")
-        serious = [v for v in axe_violations(page) if v["impact"] in SERIOUS]
-        if serious:
-            problems[f"{name} at {width}px"] = serious
-    page.set_viewport_size({"width": 1024, "height": 800})
 
 
 @pytest.mark.browser

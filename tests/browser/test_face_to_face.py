@@ -4,7 +4,6 @@ date and withdraws it; each page checked with axe-core at desktop and phone widt
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from pathlib import Path
 
@@ -13,13 +12,10 @@ from sqlalchemy import select
 
 from lms.models import Completion, ModuleVersion, Role, TrainingSession, utcnow
 from lms.services.periods import uk_date
-from tests.browser.conftest import LEARNER_EMAIL, Page, expect, new_page
-from tests.browser.test_learner_journey import axe_violations
+from tests.browser.conftest import LEARNER_EMAIL, Page, expect, look, new_page
 from tests.builders import PASSWORD, make_user
 
 TRAINER = "trainer@testville.example"
-WIDTHS = (1024, 320)
-SERIOUS = ("serious", "critical")
 
 
 @pytest.fixture
@@ -31,25 +27,6 @@ def trainer(session, published, learner):
     person.full_name = "Tara Trainer"
     session.commit()
     return person
-
-
-@pytest.fixture
-def shots(tmp_path) -> Path:
-    """Where the pictures go: LMS_RECORDS_SCREENSHOTS if set (to look at them), else a temporary folder."""
-    folder = Path(os.environ.get("LMS_RECORDS_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def look(page: Page, name: str, shots: Path, problems: dict[str, list]) -> None:
-    """Photograph the page at each width and keep axe's serious and critical findings."""
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 800})
-        page.screenshot(path=str(shots / f"{name}-{width}.png"), full_page=True, animations="disabled", caret="hide")
-        serious = [v for v in axe_violations(page) if v["impact"] in SERIOUS]
-        if serious:
-            problems[f"{name} at {width}px"] = serious
-    page.set_viewport_size({"width": 1024, "height": 800})
 
 
 def record(page: Page, day: dt.date, shots: Path, problems: dict[str, list]) -> None:

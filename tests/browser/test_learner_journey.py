@@ -16,8 +16,19 @@ from lms.services import completions as completion_service
 from lms.services import password_reset
 from lms.services.marking import shuffled_option_order
 from lms.services.publishing import publish
-from tests.browser.conftest import AXE, LEARNER_EMAIL, NEW_LEARNER, NEW_PASSWORD, SCREENSHOTS, Page, expect, new_page
-from tests.builders import KNOWLEDGE_CHECK, PASSWORD, QUESTION, Outbox, capture_mail, make_assignment, settings_cell, write_notebook
+from tests.browser.conftest import (
+    AXE,
+    LEARNER_EMAIL,
+    NEW_LEARNER,
+    NEW_PASSWORD,
+    SCREENSHOTS,
+    Page,
+    axe_violations,
+    expect,
+    new_page,
+    sign_in,
+)
+from tests.builders import KNOWLEDGE_CHECK, QUESTION, Outbox, capture_mail, make_assignment, settings_cell, write_notebook
 
 Q1 = "Who should you tell first?"
 Q2 = "Which of these are ways to report hate crime?"
@@ -25,7 +36,6 @@ RIGHT = {Q1: ["Your safeguarding lead"], Q2: ["Call 999 in an emergency", "Repor
 WRONG = {Q1: ["Nobody"], Q2: ["Report online"]}
 FEEDBACK = ["Right. They know the local routes.", "No. Concerns must be shared.", "No. That is not a report.", "Right."]
 FILLED_PLACEHOLDER = "In Safer Testville, report it to the Testville Hate Crime Hub."
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 def completions(session) -> int:
@@ -38,14 +48,6 @@ def heading(page: Page):
 
 
 # --- by mouse -------------------------------------------------------------------------------------
-
-def sign_in(page: Page, email: str = LEARNER_EMAIL, password: str = PASSWORD) -> None:
-    page.goto("/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(r"/my-training$"))
-
 
 def register(page: Page) -> None:
     """Create an account from the start page with the council's join code."""
@@ -331,20 +333,6 @@ def test_a_learner_registers_passes_and_verifies_using_only_the_keyboard(page: P
 
 # --- axe-core on every kind of page ---------------------------------------------------------------
 
-RUN_AXE = """async (tags) => {
-  const results = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
-  return {passes: results.passes.length, violations: results.violations.map((v) => ({
-    id: v.id, impact: v.impact, help: v.help,
-    nodes: v.nodes.map((n) => ({target: n.target.join(' '), html: n.html, summary: n.failureSummary})),
-  }))};
-}"""
-
-
-def axe_violations(page: Page) -> list[dict]:
-    page.add_script_tag(path=str(AXE))
-    results = page.evaluate(RUN_AXE, AXE_TAGS)
-    assert results["passes"] > 0, f"axe checked nothing on {page.url}"
-    return results["violations"]
 
 
 @pytest.fixture
