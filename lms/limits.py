@@ -34,6 +34,20 @@ def _refuse_long_query() -> None:
         abort(414)
 
 
+NUL_REFUSED = "What you sent contains a character that cannot be stored (a NUL byte). Remove it and try again."
+
+
+def _refuse_nul() -> None:
+    """No text we keep may hold a NUL byte: PostgreSQL cannot store one, so refuse it in the address or a form
+    field (not in uploaded files, which are checked by what reads them) with a 400 that says why."""
+    values = [request.path, *request.args.keys(), *request.args.values()]
+    if request.method in ("POST", "PUT", "PATCH"):
+        values += [*request.form.keys(), *request.form.values()]
+    if any("\x00" in value for value in values):
+        abort(400, NUL_REFUSED)
+
+
 def init_app(app: Flask) -> None:
     app.request_class = LimitedRequest
-    app.before_request_funcs.setdefault(None, []).insert(0, _refuse_long_query)  # before CSRFProtect reads the form
+    checks = app.before_request_funcs.setdefault(None, [])
+    checks[:0] = [_refuse_long_query, _refuse_nul]  # before CSRFProtect reads the form
