@@ -30,12 +30,12 @@ STAFF_ROLES = (Role.TRAINER, Role.ORG_ADMIN, Role.PARTNERSHIP_LEAD, Role.SITE_AD
 
 
 def roles_required(*roles: Role) -> Callable:
-    """A view for signed-in people with one of `roles`; anyone else signed in gets 403."""
+    """A view for signed-in people with one of `roles` and a confirmed address; anyone else signed in gets 403."""
     def decorate(view: Callable) -> Callable:
         @wraps(view)
         @login_required
         def wrapped(*args, **kwargs):
-            if current_user.role not in roles:
+            if current_user.role not in roles or not current_user.email_confirmed:
                 abort(403)
             return view(*args, **kwargs)
         return wrapped

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient
 from sqlalchemy import text, update
 
@@ -45,8 +45,17 @@ def app(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> I
     monkeypatch.setenv("LMS_INSTANCE_PATH", str(tmp_path / "instance"))
     app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret",
                       "SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False})
+    app.before_request_funcs.setdefault(None, []).insert(0, _forget_the_last_request)
     yield app
     _empty_tables()
+
+
+def _forget_the_last_request() -> None:
+    """Each request starts as a browser's would: a test that holds an app context open (the `session`
+    fixture) would otherwise share Flask's `g`, where Flask-Login keeps the signed-in person and Flask-WTF
+    this request's CSRF token, between its requests and between its clients."""
+    for name in ("_login_user", "csrf_token"):
+        g.pop(name, None)
 
 
 def _empty_tables() -> None:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
+from flask import current_app, flash, redirect, render_template, url_for
 
-from lms import account_mail, mail
-from lms.auth.views import blueprint, safe_next
+from lms import account_mail, mail, signing_in
+from lms.auth.forms import ConfirmEmailForm, ResendConfirmationForm
+from lms.auth.views import blueprint
 from lms.db import db
 from lms.services import confirmation
 from lms.services.password_reset import ResetLinkError
@@ -20,41 +19,38 @@ def _link_invalid(error: ResetLinkError):
 
 @blueprint.route(confirmation.CONFIRM.path + "<token>", methods=["GET", "POST"])
 def confirm_email(token: str):
-    """A button, not the link itself, confirms: mail scanners that open links cannot confirm for anyone."""
+    """A button and the registration password, not the link alone, confirm: mail scanners that open links
+    confirm nothing, and only the person who registered can confirm what they registered."""
     secret = current_app.config["SECRET_KEY"]
     try:
         user = confirmation.user_to_confirm(db.session, token, secret)
     except ResetLinkError as error:
         return _link_invalid(error)
-    form = FlaskForm()
+    form = ConfirmEmailForm()
     if form.validate_on_submit():
         try:
-            confirmation.confirm_email(db.session, token, secret)
+            confirmed = confirmation.confirm_email(db.session, token, secret, form.password.data)
         except ResetLinkError as error:  # confirmed in another tab a moment ago
             return _link_invalid(error)
-        if current_user.is_authenticated:
-            flash("Your email address is confirmed. You can now take assessments.", "success")
-            return redirect(url_for("learn.my_training"))
-        flash("Your email address is confirmed. Sign in to start your training.", "success")
-        return redirect(url_for("auth.login"))
-    return render_template("auth/confirm_email.html", form=form, email=user.email)
-
-
-@blueprint.route("/send-confirmation-link", methods=["POST"])
-@login_required
-def resend_confirmation():
-    """Send the signed-in person a fresh confirmation link, a few times a window at most."""
-    if not FlaskForm().validate_on_submit():
-        abort(400)
-    user = current_user._get_current_object()
-    if user.email_confirmed:
-        flash("Your email address is already confirmed.", "success")
-    else:
-        token = confirmation.resend_token(db.session, user, current_app.config["SECRET_KEY"])
-        if token is None:
-            flash(f"We have sent several links to {user.email} recently. Wait 15 minutes, then ask again.", "info")
+        except confirmation.WrongPassword:
+            form.password.errors.append("Enter the password you chose when you created this account. If you did not create it, "
+                                        "close this page: nothing will happen")
         else:
-            mail.send_soon(account_mail.confirm_address(user, token))
-            flash(f"We have sent a new confirmation link to {user.email}. It works for "
-                  f"{confirmation.MAX_AGE_SECONDS // 3600} hours.", "success")
-    return redirect(safe_next(request.form.get("next")))
+            signing_in.start_session(confirmed, remember=False)
+            flash("Your email address is confirmed and you are signed in. You can now take assessments.", "success")
+            return redirect(url_for("learn.my_training"))
+    return render_template("auth/confirm_email.html", form=form, user=user)
+
+
+@blueprint.route("/send-confirmation-link", methods=["GET", "POST"])
+def resend_confirmation():
+    """Send a fresh confirmation link to an address whose account is not confirmed yet; the page says the same
+    whatever the address, so it tells nobody who has an account."""
+    form = ResendConfirmationForm()
+    if form.validate_on_submit():
+        found = confirmation.resend_for_address(db.session, form.email.data, current_app.config["SECRET_KEY"])
+        if found is not None:
+            mail.send_soon(account_mail.confirm_address(*found))
+        return render_template("auth/confirmation_sent.html", email=form.email.data,
+                               hours=confirmation.MAX_AGE_SECONDS // 3600)
+    return render_template("auth/resend_confirmation.html", form=form)

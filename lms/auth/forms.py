@@ -76,6 +76,17 @@ class ForgotPasswordForm(FlaskForm):
     email = email_field()
 
 
+class ResendConfirmationForm(FlaskForm):
+    email = email_field()
+
+
+class ConfirmEmailForm(FlaskForm):
+    """The password chosen at registration: only its owner, who also reads the mail, can confirm the account."""
+
+    password = PasswordField("The password you chose when you created the account", validators=[
+        DataRequired("Enter the password you chose when you created the account"), AtMost(MAX_LENGTH, PASSWORD_TOO_LONG)])
+
+
 class ResetPasswordForm(FlaskForm):
     password = new_password("New password", "Enter a new password")
     confirm = confirmation()

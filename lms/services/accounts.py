@@ -7,7 +7,7 @@ import datetime as dt
 import secrets
 import uuid
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -39,6 +39,20 @@ def has_usable_password(user: User) -> bool:
     return not user.password_hash.startswith(UNUSABLE_PASSWORD_PREFIX)
 
 
+def awaiting_confirmation(user: User) -> bool:
+    """Registered themselves and never proved they read the address's mail: not yet a known person.
+
+    Such an account cannot sign in, be named at a face-to-face session, be given a role or appear in
+    compliance figures; whoever really owns the address can register it again or import it.
+    """
+    return not user.email_confirmed and has_usable_password(user)
+
+
+def identity_known():
+    """The SQL form of `not awaiting_confirmation`: confirmed, or added by an administrator (imported)."""
+    return or_(User.email_confirmed_at.is_not(None), User.password_hash.startswith(UNUSABLE_PASSWORD_PREFIX))
+
+
 def create_user(session: Session, email: str, full_name: str, password: str, organisation: Organisation,
                 role: Role = Role.LEARNER, confirmed: bool = False) -> User:
     """A new account; `confirmed` for people an administrator vouches for (admins, demos, the first admin)."""
@@ -55,8 +69,8 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     if user is None or not has_usable_password(user):
         check_password_hash(_UNKNOWN_USER_HASH, password)
         return None
-    if not check_password_hash(user.password_hash, password) or not user.active:
-        return None
+    if not check_password_hash(user.password_hash, password) or not user.active or not user.email_confirmed:
+        return None  # an unconfirmed account cannot sign in: else registering then signing in would tell who has one
     return user
 
 
@@ -64,10 +78,10 @@ def take_over(session: Session, user: User, full_name: str, password_hash: str, 
               department_id: int | None, now: dt.datetime | None = None) -> None:
     """Give an unconfirmed account to whoever now proves a claim to its address, in the caller's transaction.
 
-    Whoever registered it first loses it entirely: their sessions end, their progress goes, its public id
-    (and so every link mailed for it) changes, and it starts again unconfirmed.
+    Whoever registered it first loses it entirely: any role an admin gave it, their sessions, their
+    progress; its public id (and so every link mailed for it) changes, and it starts again unconfirmed.
     """
-    user.full_name, user.password_hash = full_name.strip(), password_hash
+    user.role, user.full_name, user.password_hash = Role.LEARNER, full_name.strip(), password_hash
     user.organisation_id, user.department_id = organisation_id, department_id
     user.public_id, user.email_confirmed_at = str(uuid.uuid4()), None
     end_sessions(session, user, now)

@@ -9,12 +9,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash
 
 from lms.db import write_transaction
 from lms.models import User, utcnow
+from lms.services.accounts import awaiting_confirmation, normalise_email
 from lms.services.audit import record_event
 from lms.services.password_reset import LinkKind, mail_allowed, make_token, user_for_token
+from lms.services.throttling import count_failures, locked_rows
 
 MAX_AGE_SECONDS = 48 * 60 * 60
 
@@ -40,20 +44,41 @@ def user_to_confirm(session: Session, token: str, secret_key: str) -> User:
     return user_for_token(session, token, secret_key, CONFIRM)
 
 
-def confirm_email(session: Session, token: str, secret_key: str, now: dt.datetime | None = None) -> User:
-    """Mark the address confirmed through a valid link; the link then stops working."""
+class WrongPassword(ValueError):
+    """The password given on the confirmation page is not the one chosen at registration."""
+
+
+PASSWORD_TRIES = 5  # wrong passwords per link per window: enough for typos, too few to guess
+
+
+def confirm_email(session: Session, token: str, secret_key: str, password: str, now: dt.datetime | None = None) -> User:
+    """Mark the address confirmed through a valid link and the password chosen at registration; the link then
+    stops working. Both are needed: the mailbox proves the address, the password proves that the person who
+    reads it is the person who registered (else whoever registered someone else's address could wait for its
+    owner to click, and own a confirmed account at their employer's domain)."""
+    now = now or utcnow()
     with write_transaction(session):
         user = user_to_confirm(session, token, secret_key)
-        user.email_confirmed_at = now or utcnow()
-        record_event(session, "user.email_confirmed", f"user:{user.public_id}", user.id)
+        key = f"confirm:{user.public_id}"
+        right = not locked_rows(session, [key], now) and check_password_hash(user.password_hash, password)
+        if right:
+            user.email_confirmed_at = now
+            record_event(session, "user.email_confirmed", f"user:{user.public_id}", user.id)
+        else:
+            count_failures(session, {key: PASSWORD_TRIES}, now)  # kept: the transaction commits
+    if not right:
+        raise WrongPassword(user.email)
     return user
 
 
-def resend_token(session: Session, user: User, secret_key: str, now: dt.datetime | None = None) -> str | None:
-    """A fresh confirmation link for a signed-in, unconfirmed person, or None while their address has had
-    too many links lately (or is confirmed already)."""
-    if user.email_confirmed:
-        return None
+def resend_for_address(session: Session, email: str, secret_key: str, now: dt.datetime | None = None) -> tuple[User, str] | None:
+    """A fresh confirmation link for an account registered with this address and not yet confirmed, or None
+    (no such account, or too many links lately); the caller says the same either way."""
     with write_transaction(session):
-        allowed = mail_allowed(session, user.email, now or utcnow())
-    return confirmation_token(user, secret_key) if allowed else None
+        allowed = mail_allowed(session, email, now or utcnow())
+        user = session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
+    if user is None or not user.active or not awaiting_confirmation(user) or not allowed:
+        return None
+    return user, confirmation_token(user, secret_key)
+
+

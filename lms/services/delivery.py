@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from lms.db import write_transaction
 from lms.models import Completion, Module, ModuleVersion, Organisation, SessionAudience, TrainingSession, User, utcnow
-from lms.services.accounts import normalise_email
+from lms.services.accounts import identity_known, normalise_email
 from lms.services.audit import record_event
 from lms.services.completions import record_attendance
 from lms.services.periods import UK, fy_quarter, uk_date
@@ -135,12 +135,13 @@ def _check(session: Session, record: SessionRecord, organisations: dict[int, Org
 
 
 def _named_attendees(session: Session, record: SessionRecord, counts: dict[int, int], problems: dict[str, str]) -> list[User]:
-    """The named attendees, each one of an audience organisation's active people, no more per organisation than attended."""
+    """The named attendees, each one of an audience organisation's active, known people (not an unconfirmed
+    self-registration: anyone can make one), no more per organisation than attended."""
     emails = list(dict.fromkeys(normalise_email(e) for e in record.attendee_emails if e.strip()))
     if not emails:
         return []
     people = {u.email.lower(): u for u in session.scalars(select(User).where(
-        func.lower(User.email).in_(emails), User.organisation_id.in_(list(counts) or [-1]), User.active.is_(True)))}
+        func.lower(User.email).in_(emails), User.organisation_id.in_(list(counts) or [-1]), User.active.is_(True), identity_known()))}
     unknown = [e for e in emails if e not in people]
     if unknown:
         problems["attendees"] = (f"{', '.join(unknown[:5])} {'is' if len(unknown) == 1 else 'are'} not among the people of the "

@@ -217,6 +217,9 @@ def set_role(session: Session, person: User, role: Role, allowed: tuple[Role, ..
         raise AdminError("Choose one of the roles listed", "role")
     if person.id == actor_id and role != person.role:
         raise AdminError("You cannot change your own role: ask another administrator", "role")
+    if role != Role.LEARNER and not person.email_confirmed:
+        raise AdminError(f"{person.full_name} has not confirmed their email address yet: only a confirmed person can be given "
+                         "a role beyond learner", "role")
     with write_transaction(session):
         if person.role != role:
             record_event(session, "user.role_changed", f"user:{person.id}", actor_id,

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from lms.db import write_transaction
 from lms.models import User, utcnow
 from lms.services.account_sessions import end_sessions
-from lms.services.accounts import hash_password, normalise_email
+from lms.services.accounts import awaiting_confirmation, hash_password, normalise_email
 from lms.services.audit import record_event
 from lms.services.throttling import clear_email, count_failures, locked_rows
 
@@ -87,8 +87,8 @@ def request_reset(session: Session, email: str, secret_key: str, now: dt.datetim
     with write_transaction(session):
         allowed = mail_allowed(session, email, now or utcnow())
         user = session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
-    if user is None or not user.active or not allowed:
-        return None
+    if user is None or not user.active or not allowed or awaiting_confirmation(user):
+        return None  # an unconfirmed registration is confirmed, or registered again, never reset into use
     return ResetRequest(user, make_token(user, secret_key))
 
 

@@ -26,6 +26,7 @@ from lms.models import (
     TrainingSession,
     User,
 )
+from lms.services.accounts import identity_known
 from lms.services.completions import COUNTS, expires_at, refresher_state
 from lms.services.periods import Period, previous_quarters, quarter_label
 
@@ -241,7 +242,7 @@ def _assigned_people(session: Session, scope: ReportScope, now: dt.datetime) -> 
     if not assignments:
         return []
     org_ids = list({a.organisation_id for a in assignments})
-    people = session.scalars(select(User).where(User.organisation_id.in_(org_ids), User.active.is_(True))
+    people = session.scalars(select(User).where(User.organisation_id.in_(org_ids), User.active.is_(True), identity_known())
                              .order_by(User.full_name, User.email)).all()
     latest: dict[tuple[int, int], Completion] = {}
     module_ids = list({a.module_id for a in assignments})
@@ -288,7 +289,7 @@ def learners_table(session: Session, scope: ReportScope, now: dt.datetime) -> Ta
     organisation's admins only."""
     organisations = organisations_in(session, scope)
     org_ids = list(organisations) or [-1]
-    people = session.scalars(select(User).where(User.organisation_id.in_(org_ids), User.active.is_(True))
+    people = session.scalars(select(User).where(User.organisation_id.in_(org_ids), User.active.is_(True), identity_known())
                              .order_by(User.full_name, User.email)).all()
     assignments = session.scalars(select(Assignment).where(Assignment.organisation_id.in_(org_ids))).all()
     latest: dict[tuple[int, int], Completion] = {}

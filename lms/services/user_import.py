@@ -10,6 +10,7 @@ back for the person the organisation vouches for (see accounts.take_over).
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from dataclasses import dataclass, field
 
@@ -19,9 +20,10 @@ from sqlalchemy.orm import Session
 
 from lms import account_mail, mail
 from lms.db import write_transaction
-from lms.models import Department, Organisation, Role, User
-from lms.services.accounts import has_usable_password, normalise_email, take_over, unusable_password
+from lms.models import Department, Organisation, Role, User, utcnow
+from lms.services.accounts import awaiting_confirmation, normalise_email, take_over, unusable_password
 from lms.services.audit import record_event
+from lms.services.confirmation import MAX_AGE_SECONDS as CONFIRMATION_SECONDS
 
 MAX_BYTES = 1024 * 1024
 MAX_ROWS = 5000
@@ -91,9 +93,13 @@ def _existing(session: Session, emails: list[str]) -> dict[str, User]:
     return {u.email.lower(): u for u in session.scalars(select(User).where(func.lower(User.email).in_(emails or [""])))}
 
 
-def squatted(user: User) -> bool:
-    """Registered by someone who never proved they read its mail: the import may take the address back."""
-    return not user.email_confirmed and has_usable_password(user)
+def squatted(user: User, organisation: Organisation, now: dt.datetime) -> bool:
+    """Registered by someone who never proved they read its mail, so the import may take the address back:
+    at once in the importing organisation; elsewhere only once its confirmation link has expired, so an admin
+    cannot pull a colleague who registered a moment ago with another organisation into theirs."""
+    if not awaiting_confirmation(user):
+        return False
+    return user.organisation_id == organisation.id or now - user.created_at > dt.timedelta(seconds=CONFIRMATION_SECONDS)
 
 
 def _row_problem(row: int, raw_email: str, email: str, name: str, department_name: str, department: Department | None,
@@ -128,8 +134,12 @@ def _check(session: Session, organisation: Organisation, rows: list[tuple[int, d
         problem = _row_problem(row, raw_email, email, name, department_name, department, seen)
         seen.setdefault(email, row)
         user = existing.get(email)
-        if problem is None and user is not None and not squatted(user):
-            if user.organisation_id != organisation.id:
+        if problem is None and user is not None and not squatted(user, organisation, utcnow()):
+            if awaiting_confirmation(user):
+                problem = (f"row {row}: email '{_shown(raw_email)}' was registered with another organisation in the last "
+                           f"{CONFIRMATION_SECONDS // 3600} hours and is waiting for its owner to confirm it — import this row again "
+                           "in two days if it is still not confirmed")
+            elif user.organisation_id != organisation.id:
                 problem = f"row {row}: email '{_shown(raw_email)}' already has an account with another organisation — ask the site administrator"
             else:
                 unchanged += 1

@@ -185,13 +185,23 @@ def test_are_reset_emails_to_one_address_limited_without_the_page_saying_so(clie
     assert len(outbox) == password_reset.MAIL_LIMIT
 
 
-def test_does_a_password_reset_confirm_an_unconfirmed_address(client, session, outbox):
+def test_does_a_password_reset_confirm_an_imported_person_who_never_set_a_password(client, session, outbox):
     robin = make_user(session, email="robin@example.org", confirmed=False)
+    robin.password_hash = "!imported"
     session.commit()
     ask_for_link(client, "robin@example.org")
     choose_password(client, outbox.link("/reset-password/"))
     session.refresh(robin)
-    assert robin.email_confirmed, "the link proved that Robin reads mail at this address"
+    assert robin.email_confirmed, "the link proved that Robin reads mail at this address, and an admin added Robin"
+
+
+def test_is_an_unconfirmed_self_registration_never_reset_into_use(client, session, outbox):
+    """Whoever registered the address chose its organisation; resetting would hand its owner an account someone
+    else set up. The page says the same as for any address, and no link is sent."""
+    make_user(session, email="robin@example.org", confirmed=False)
+    session.commit()
+    assert "If robin@example.org has an account" in ask_for_link(client, "robin@example.org")
+    assert outbox == []
 
 
 def test_does_a_reset_link_not_work_as_a_set_password_link(client, amal, app):

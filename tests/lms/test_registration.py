@@ -11,7 +11,7 @@ import pytest
 from flask import g
 from sqlalchemy import func, select
 
-from lms.models import AuditEvent, JoinCode, User, utcnow
+from lms.models import AuditEvent, JoinCode, Role, User, utcnow
 from lms.services import organisations, password_reset, registration
 from lms.services.accounts import unusable_password
 from lms.services.registration import JOIN_CODE_LIMIT, Mail, register
@@ -96,20 +96,47 @@ def test_does_a_claimed_email_domain_let_staff_join_without_a_code(client, sessi
     assert outbox.to("robin@testville.gov.example")
 
 
-def test_can_the_emailed_link_confirm_the_address_once_and_only_by_pressing_the_button(client, session, council, outbox):
+def test_does_the_emailed_link_confirm_the_address_only_with_the_button_and_the_chosen_password(client, session, council, outbox):
     post_register(client, join_code="TESTVILLE-1")
+    assert sign_in(client, "robin@example.org", GOOD_PASSWORD).status_code == 200, "no sign-in before the address is confirmed"
     link = outbox.link("/confirm-email/")
     page = client.get(link)
-    assert page.status_code == 200 and "Confirm my email address" in page.get_data(as_text=True)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Confirm my email address" in html and "Testville Council" in html and "Robin Patel" in html
     assert not user_named(session, "robin@example.org").email_confirmed, "opening the link (a mail scanner might) confirms nothing"
-    response = client.post(link, data={"csrf_token": csrf_token(page.get_data(as_text=True))})
-    assert response.status_code == 302 and response.headers["Location"] == "/sign-in"
-    assert "Your email address is confirmed" in client.get("/sign-in").get_data(as_text=True)
-    user = user_named(session, "robin@example.org")
-    assert user.email_confirmed
+    wrong = client.post(link, data={"csrf_token": csrf_token(html), "password": "not the one chosen"})
+    assert wrong.status_code == 200 and "Enter the password you chose" in wrong.get_data(as_text=True)
+    assert not user_named(session, "robin@example.org").email_confirmed
+    response = client.post(link, data={"csrf_token": csrf_token(html), "password": GOOD_PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"] == "/my-training"
+    assert "Your email address is confirmed and you are signed in" in client.get("/my-training").get_data(as_text=True)
+    assert user_named(session, "robin@example.org").email_confirmed
     assert session.scalar(select(AuditEvent.action).where(AuditEvent.action == "user.email_confirmed"))
     again = client.get(link)
     assert again.status_code == 400 and "This link does not work" in again.get_data(as_text=True)
+
+
+def test_can_someone_who_registered_a_stranger_s_address_not_win_it_when_the_owner_clicks(client, session, council, outbox):
+    """The owner opens the link in the mail the registration sent them, but does not know the registrant's
+    password, so cannot confirm an account someone else set up (at the owner's employer's domain, say)."""
+    post_register(client, join_code="TESTVILLE-1", full_name="Not Robin", password="squatter password 1", confirm="squatter password 1")
+    link = outbox.link("/confirm-email/")
+    owner = client.application.test_client()
+    html = owner.get(link).get_data(as_text=True)
+    assert "Not Robin" in html and "register again" in html
+    for guess in ("lantern meadow copper fox", "password123456"):
+        owner.post(link, data={"csrf_token": csrf_token(html), "password": guess})
+    assert not user_named(session, "robin@example.org").email_confirmed
+
+
+def test_are_wrong_passwords_on_a_confirmation_link_limited(client, session, council, outbox):
+    post_register(client, join_code="TESTVILLE-1")
+    link = outbox.link("/confirm-email/")
+    html = client.get(link).get_data(as_text=True)
+    for _ in range(5):
+        client.post(link, data={"csrf_token": csrf_token(html), "password": "a wrong guess here"})
+    client.post(link, data={"csrf_token": csrf_token(html), "password": GOOD_PASSWORD})
+    assert not user_named(session, "robin@example.org").email_confirmed, "even the right password waits once the tries are used"
 
 
 def test_is_a_late_or_tampered_confirmation_link_refused_with_a_clear_page(client, session, council, outbox, monkeypatch):
@@ -154,22 +181,34 @@ def test_is_an_imported_address_left_alone_and_its_owner_told(client, session, c
 def test_does_registering_again_replace_an_unconfirmed_self_registration(client, session, council, outbox):
     other = make_organisation(session, name="Otherton Council")
     make_join_code(session, other, "OTHERTON-1")
+    squatter = session.scalar(select(User).where(User.id == make_user(session, council, Role.ORG_ADMIN, email="robin@example.org",
+                                                                      confirmed=False).id))
     session.commit()
     post_register(client, join_code="TESTVILLE-1", full_name="Squatter", password="squatter password 1",
                   confirm="squatter password 1")
     squatter_link = outbox.link("/confirm-email/")
-    assert sign_in(client, "robin@example.org", "squatter password 1").status_code == 302
-    forget_loaded_user()
     post_register(owner := client.application.test_client(), join_code="OTHERTON-1")
     user = user_named(session, "robin@example.org")
-    assert user.full_name == "Robin Patel" and user.organisation_id == other.id and not user.email_confirmed
-    forget_loaded_user()
-    assert client.get("/my-training").status_code == 302, "the first registrant's session has ended"
+    assert user.id == squatter.id and user.full_name == "Robin Patel" and user.organisation_id == other.id and not user.email_confirmed
+    assert user.role == Role.LEARNER, "a role an admin gave the unconfirmed account does not pass to whoever registers it next"
     assert sign_in(owner, "robin@example.org", "squatter password 1").status_code == 200
     assert "This link does not work" in client.get(squatter_link).get_data(as_text=True)
     assert outbox.link("/confirm-email/") != squatter_link
     assert client.get(outbox.link("/confirm-email/")).status_code == 200
     assert session.scalar(select(func.count(User.id)).where(User.email == "robin@example.org")) == 1
+
+
+def test_does_registering_then_signing_in_tell_nothing_about_who_has_an_account(client, session, council, outbox):
+    """Registering an address with a password of one's own, then signing in with it, fails the same way
+    whether the address was new or already somebody's."""
+    make_user(session, council, email="taken@example.org")
+    session.commit()
+    outcomes = {}
+    for email in ("taken@example.org", "free@example.org"):
+        post_register(client, join_code="TESTVILLE-1", email=email, password="probe password 12", confirm="probe password 12")
+        response = sign_in(client, email, "probe password 12")
+        outcomes[email] = (response.status_code, "Enter a correct email address and password" in response.get_data(as_text=True))
+    assert outcomes["taken@example.org"] == outcomes["free@example.org"] == (200, True)
 
 
 @pytest.mark.parametrize("existing", ["none", "confirmed", "imported", "unconfirmed"])

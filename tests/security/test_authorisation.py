@@ -44,7 +44,7 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "auth.reset_password": PUBLIC,
     "auth.set_password": PUBLIC,
     "auth.confirm_email": PUBLIC,
-    "auth.resend_confirmation": SIGNED_IN,
+    "auth.resend_confirmation": PUBLIC,
     "auth.logout": SIGNED_IN,
     "certificates.verify": PUBLIC,  # anyone holding a code may check it; OWN/other makes no difference
     "learn.my_training": SIGNED_IN,

@@ -34,6 +34,9 @@ def person(session):
 @pytest.mark.parametrize("target", HOSTILE_NEXT)
 def test_does_sign_in_with_a_hostile_next_stay_on_the_site(app, person, target):
     client = app.test_client()
+    if "\x00" in target:  # refused before any page is drawn (lms.limits), so it can lead nowhere
+        assert client.get("/sign-in", query_string={"next": target}).status_code == 400
+        return
     page = client.get("/sign-in", query_string={"next": target}).get_data(as_text=True)
     response = client.post("/sign-in", query_string={"next": target},
                            data={"email": person.email, "password": "correct horse battery staple", "csrf_token": csrf_token(page)})
@@ -119,7 +122,7 @@ def test_are_non_ascii_or_huge_numbers_in_paths_not_found(app, world, path):
 @pytest.mark.parametrize("value", ["١", "²", "９", "99999999999999999999999", "-1", "1\x00"])
 def test_is_a_hostile_organisation_in_the_reports_query_not_found(app, world, value):
     client, _token = signed_client(app, world.users["site_admin"])
-    assert client.get("/reports/", query_string={"organisation": value}).status_code == 404
+    assert client.get("/reports/", query_string={"organisation": value}).status_code == (400 if "\x00" in value else 404)
 
 
 @pytest.mark.parametrize("count", ["²", "--5", "١٢", "1e3", "99999999"])
