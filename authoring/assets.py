@@ -85,13 +85,13 @@ def _element_problem(element: ElementTree.Element) -> str | None:
     tag = _local(element.tag)
     if tag.lower() in EMBEDDING:
         return f"is an SVG with a <{tag}> element"
-    if tag == "style" and OUTSIDE_REFERENCE.search(element.text or ""):
-        return "is an SVG whose style loads something from outside it"
+    if tag == "style" and (OUTSIDE_REFERENCE.search(element.text or "") or "\\" in (element.text or "")):
+        return "is an SVG whose style loads something from outside it, or hides what it loads behind CSS escapes"
     for name, value in element.attrib.items():
         name = _local(name)
         if name.lower().startswith("on"):
             return f"is an SVG with an event handler ({name})"
-        if name == "href" and not value.strip().startswith("#") or OUTSIDE_REFERENCE.search(value):
+        if name == "href" and not value.strip().startswith("#") or OUTSIDE_REFERENCE.search(value) or name == "style" and "\\" in value:
             return f"is an SVG that refers to something outside it ({name}=\"{value[:40]}\")"
     return None
 

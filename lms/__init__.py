@@ -25,7 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     limits.init_app(app)
     parsing.init_app(app)  # before any blueprint adds an <int:...> route
 
-    from lms import commands, errors, security, signing_in, templating
+    from lms import commands, errors, log_redaction, security, signing_in, templating
     from lms.admin.views import blueprint as admin
     from lms.auth.views import blueprint as auth
     from lms.certificates.views import blueprint as certificates
@@ -36,6 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from lms.reports.views import blueprint as reports
 
     security.init_app(app)
+    log_redaction.init_app(app)
     signing_in.init_app(app)
     templating.init_app(app)
     errors.init_app(app)

@@ -49,16 +49,22 @@ def is_in_date(completion: Completion | None, refresher_months: int, now: dt.dat
     return expiry is None or expiry > now
 
 
+def due_window(completion: Completion, expiry: dt.datetime) -> dt.timedelta:
+    """How long before expiry a refresher falls due: DUE_SOON, or a quarter of the completion's life when that
+    is shorter, so a module refreshed monthly is not 'due' the moment it is passed (and every pass counted)."""
+    return min(DUE_SOON, (expiry - completion.completed_at) / 4)
+
+
 def refresher_state(completion: Completion | None, refresher_months: int, now: dt.datetime) -> str:
-    """'none', 'completed', 'due for refresher' (within DUE_SOON of expiry) or 'overdue' (expired).
+    """'none', 'completed', 'due for refresher' (within `due_window` of expiry) or 'overdue' (expired).
 
     The boundaries: a completion expires at the very moment `refresher_months` after it was earned,
-    and falls due for refresher DUE_SOON before that moment.
+    and falls due for refresher `due_window` before that moment (DUE_SOON for any refresher of a year or more).
     """
     if completion is None:
         return "none"
     expiry = expires_at(completion, refresher_months)
-    if expiry is None or now < expiry - DUE_SOON:
+    if expiry is None or now < expiry - due_window(completion, expiry):
         return "completed"
     return "due for refresher" if now < expiry else "overdue"
 

@@ -27,6 +27,7 @@ from lms.models import (
 from lms.services.account_sessions import end_sessions
 from lms.services.audit import record_event
 from lms.services.periods import uk_day_start
+from lms.services.throttling import count_failures, locked_rows
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 JOIN_CODE = re.compile(r"^[A-Z0-9]+(?:-[A-Z0-9]+)*$")
@@ -131,15 +132,16 @@ def department_of(session: Session, organisation: Organisation, department_id: i
 def create_join_code(session: Session, organisation: Organisation, actor_id: int | None, code: str = "",
                      expires_on: dt.date | None = None, department_id: int | None = None, today: dt.date | None = None) -> JoinCode:
     """A join code (given, or generated when blank) for registering here, usable to the end of its expiry day (UK time)."""
+    chosen = bool(code.strip())
     code = code.strip().upper() or "-".join("".join(secrets.choice(CODE_ALPHABET) for _ in range(5)) for _ in range(4))
     if not (6 <= len(code) <= 32) or not JOIN_CODE.match(code):
         raise AdminError("A join code must be 6 to 32 letters, numbers and single hyphens, like YORK-STAFF-2026", "code")
     if expires_on is not None and expires_on <= (today or dt.date.today()):
         raise AdminError("The expiry date must be in the future", "expires_on")
     department = department_of(session, organisation, department_id)
+    if chosen:  # 20 random characters do not clash in practice; the unique constraint is the backstop
+        _refuse_taken_code(session, code, actor_id)
     with write_transaction(session):
-        if session.scalar(select(JoinCode.id).where(JoinCode.code == code)):
-            raise AdminError("That join code is already in use: choose another", "code")
         join_code = JoinCode(organisation_id=organisation.id, department_id=department.id if department else None, code=code,
                              created_by_id=actor_id, expires_at=uk_day_start(expires_on + dt.timedelta(days=1)) if expires_on else None)
         session.add(join_code)
@@ -147,6 +149,25 @@ def create_join_code(session: Session, organisation: Organisation, actor_id: int
         record_event(session, "join_code.created", f"join_code:{join_code.id}", actor_id, organisation_id=organisation.id, code=code,
                      expires_on=expires_on.isoformat() if expires_on else None)
     return join_code
+
+
+TAKEN_CODE_LIMIT = 5  # codes already in use that one admin may try per window: enough for clashes, too few to probe
+
+
+def _refuse_taken_code(session: Session, code: str, actor_id: int | None) -> None:
+    """AdminError if the code is in use (anywhere: codes are unique), counting such tries per admin, since the
+    answer says a code exists and another organisation's custom codes could otherwise be probed freely."""
+    key, now = f"join-code-taken:{actor_id}", utcnow()
+    with write_transaction(session):
+        waiting = bool(locked_rows(session, [key], now))
+        taken = not waiting and session.scalar(select(JoinCode.id).where(JoinCode.code == code)) is not None
+        if taken:
+            count_failures(session, {key: TAKEN_CODE_LIMIT}, now)
+    if waiting:
+        raise AdminError("You have chosen several codes that are already in use. Leave the code empty to have one made up, "
+                         "or wait 15 minutes", "code")
+    if taken:
+        raise AdminError("That join code is already in use: choose another", "code")
 
 
 def revoke_join_code(session: Session, join_code: JoinCode, actor_id: int | None) -> None:

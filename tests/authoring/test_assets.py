@@ -34,6 +34,8 @@ def test_is_an_image_recognised_by_its_bytes_not_its_name(data, expected):
     (b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "aaaa">]><svg xmlns="http://www.w3.org/2000/svg">&a;</svg>', "DOCTYPE or entities"),
     (b'<?xml version="1.0"?><?xml-stylesheet href="https://evil.example/x.css"?><svg xmlns="http://www.w3.org/2000/svg"/>', "processing instruction"),
     (b'<svg xmlns="http://www.w3.org/2000/svg"><rect></svg>', "not well-formed XML"),
+    (b'<svg xmlns="http://www.w3.org/2000/svg"><style>rect { fill: u\\72l(https://evil.example/p) }</style></svg>', "CSS escapes"),
+    (b'<svg xmlns="http://www.w3.org/2000/svg"><rect style="fill: u\\72l(https://evil.example/p)"/></svg>', "refers to something outside it"),
 ])
 def test_is_an_svg_that_could_run_or_fetch_something_refused(svg, reason):
     assert reason in (asset_problem(svg) or ""), asset_problem(svg)

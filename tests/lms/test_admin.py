@@ -9,6 +9,7 @@ from flask import g
 from sqlalchemy import func, select
 
 from lms.models import Assignment, AuditEvent, Completion, Department, EmailDomain, JoinCode, Organisation, Partnership, Role, utcnow
+from lms.services import organisations
 from lms.services.organisations import AdminError, create_join_code
 from tests.builders import make_completion, make_organisation, make_partnership, make_user
 from tests.conftest import csrf_token
@@ -296,3 +297,19 @@ def test_can_two_partnerships_each_have_an_organisation_of_the_same_name(app, se
     own = post_as(sign(app, admin.email), f"/admin/organisations/{organisation.id}/edit",
                   f"/admin/organisations/{organisation.id}/edit", name="ALPHA COUNCIL", type="local_authority")
     assert own.status_code == 302  # a change of case of its own name is not a clash
+
+
+def test_can_an_org_admin_not_probe_other_organisations_join_codes_by_creating_them(session):
+    """'Already in use' says a code exists somewhere; after a few such answers the admin must wait."""
+    elsewhere = make_organisation(session, name="Elsewhere Council")
+    for number in range(organisations.TAKEN_CODE_LIMIT + 1):
+        create_join_code(session, elsewhere, None, f"ELSEWHERE-STAFF-{number}")
+    ours = make_organisation(session, name="Our Council")
+    admin = make_user(session, ours, Role.ORG_ADMIN)
+    session.commit()
+    for number in range(organisations.TAKEN_CODE_LIMIT):
+        with pytest.raises(AdminError, match="already in use"):
+            create_join_code(session, ours, admin.id, f"ELSEWHERE-STAFF-{number}")
+    with pytest.raises(AdminError, match="Leave the code empty"):
+        create_join_code(session, ours, admin.id, f"ELSEWHERE-STAFF-{organisations.TAKEN_CODE_LIMIT}")
+    assert create_join_code(session, ours, admin.id, "").code, "a made-up code still works"

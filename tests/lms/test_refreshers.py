@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from lms.models import Channel, Completion
+from lms.models import Channel, Completion, ModuleVersion
+from lms.services import completions
 from lms.services.completions import (
     DUE_SOON,
     add_months,
@@ -115,3 +116,21 @@ def test_does_an_attendance_recorded_late_not_outrank_a_later_e_learning_pass(se
     passed = make_completion(session, learner, module, dt.datetime(2026, 3, 1, 9))
     record_attendance(session, learner, make_training_session(session, module, organisation, dt.date(2026, 1, 20)))
     assert latest_completion(session, learner.id, module.id).id == passed.id
+
+
+def test_do_repeated_passes_of_a_monthly_refresher_count_once_not_every_time(session, published):
+    """A learner passing a one-month refresher module five times in a row must count as one session, not five
+    (with a fixed 60-day 'due' window every pass was recorded)."""
+    version = session.get(ModuleVersion, published.current_version_id)
+    version.refresher_months = 1
+    learner = make_user(session, make_organisation(session))
+    session.commit()
+    right = {q["id"]: version.answer_key[q["id"]]["correct"] for q in version.scored_questions}
+    for _ in range(5):
+        attempt = completions.start_attempt(session, learner, version)
+        completions.submit_attempt(session, attempt.id, learner, right)
+    assert session.scalar(select(func.count(Completion.id)).where(Completion.user_id == learner.id)) == 1
+    month_later = EARNED + dt.timedelta(days=31)
+    assert refresher_state(completion_at(EARNED), 1, EARNED + dt.timedelta(days=20)) == "completed"
+    assert refresher_state(completion_at(EARNED), 1, EARNED + dt.timedelta(days=25)) == "due for refresher"
+    assert refresher_state(completion_at(EARNED), 1, month_later) == "overdue"

@@ -1,0 +1,44 @@
+"""Request logs without the secrets in emailed links.
+
+A reset, set-password or confirmation link carries its token in the path, so a request log (Werkzeug's
+development server, gunicorn's access log) would write out a usable link. This filter removes the token
+from every record those loggers write. A proxy in front (nginx) keeps its own access log: see
+docs/operations.md for the matching log format.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from flask import Flask
+
+from lms.services.confirmation import CONFIRM
+from lms.services.password_reset import RESET, SET_PASSWORD
+
+REQUEST_LOGGERS = ("werkzeug", "gunicorn.access")
+_SECRET_PATH = re.compile("(" + "|".join(re.escape(kind.path) for kind in (RESET, SET_PASSWORD, CONFIRM)) + r")[^\s?\"'#]+")
+REMOVED = "[secret removed]"
+
+
+def redact(text: str) -> str:
+    """The text with the token of every emailed-link path replaced."""
+    return _SECRET_PATH.sub(lambda match: match.group(1) + REMOVED, text)
+
+
+class RedactLinkSecrets(logging.Filter):
+    """Rewrites a record's message, formatted once, with the link tokens removed."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+def init_app(_app: Flask) -> None:
+    for name in REQUEST_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactLinkSecrets) for f in logger.filters):
+            logger.addFilter(RedactLinkSecrets())
