@@ -7,6 +7,7 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from authoring.placeholders import fill_placeholders
+from lms.services.accounts import account_state
 
 
 def lesson_html(fragment: str, version_id: int) -> Markup:
@@ -36,5 +37,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["lesson_html"] = lesson_html
     app.jinja_env.globals["field_errors"] = field_errors
+    app.jinja_env.globals["account_state"] = account_state
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

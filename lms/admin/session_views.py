@@ -56,10 +56,11 @@ def _show_problems(form: FlaskForm, error: delivery.SessionError) -> tuple[str |
 @roles_required(*SESSION_ROLES)
 def sessions():
     """The sessions a person may see, withdrawn ones marked, with links to change those they may change."""
-    items = delivery.recent_sessions(db.session, session_list_organisations(db.session, current_user))
+    page = parse_id(request.args.get("page", "1"), maximum=100_000) or 1
+    items, more = delivery.recent_sessions(db.session, session_list_organisations(db.session, current_user), page)
     org_ids = {s.delivering_organisation_id for s in items} | {a.organisation_id for s in items for a in s.audience}
     names = dict(db.session.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(org_ids or {-1}))).all())
-    return render_template("admin/sessions.html", sessions=items, names=names, can_change=can_change_session,
+    return render_template("admin/sessions.html", sessions=items, names=names, can_change=can_change_session, page=page, more=more,
                            modules=dict(db.session.execute(select(Module.id, Module.title)).all()))
 
 

@@ -48,6 +48,16 @@ def awaiting_confirmation(user: User) -> bool:
     return not user.email_confirmed and has_usable_password(user)
 
 
+def account_state(user: User) -> str:
+    """What an admin's list says of a person: deactivated, invited (imported, no password set yet), email not
+    confirmed (registered, link not used), or active."""
+    if not user.active:
+        return "deactivated"
+    if not has_usable_password(user):
+        return "invited"
+    return "email not confirmed" if not user.email_confirmed else "active"
+
+
 def identity_known():
     """The SQL form of `not awaiting_confirmation`: confirmed, or added by an administrator (imported)."""
     return or_(User.email_confirmed_at.is_not(None), User.password_hash.startswith(UNUSABLE_PASSWORD_PREFIX))

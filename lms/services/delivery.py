@@ -283,9 +283,16 @@ def named_attendee_count(session: Session, training_id: int) -> int:
     return sum(_named_by_organisation(session, training_id).values())
 
 
-def recent_sessions(session: Session, organisation_ids: list[int], limit: int = 50) -> list[TrainingSession]:
-    """Sessions delivered by, or attended from, the given organisations, newest first."""
+PAGE_SIZE = 50
+
+
+def recent_sessions(session: Session, organisation_ids: list[int], page: int = 1,
+                    page_size: int = PAGE_SIZE) -> tuple[list[TrainingSession], bool]:
+    """One page of the sessions delivered by, or attended from, the given organisations, newest first, and
+    whether there are more: every session can be reached, however many newer ones are recorded."""
     ids = organisation_ids or [-1]
     attended = exists().where(SessionAudience.session_id == TrainingSession.id, SessionAudience.organisation_id.in_(ids))
-    return list(session.scalars(select(TrainingSession).where(or_(TrainingSession.delivering_organisation_id.in_(ids), attended))
-                                .order_by(TrainingSession.delivered_on.desc(), TrainingSession.id.desc()).limit(limit)))
+    found = list(session.scalars(select(TrainingSession).where(or_(TrainingSession.delivering_organisation_id.in_(ids), attended))
+                                 .order_by(TrainingSession.delivered_on.desc(), TrainingSession.id.desc())
+                                 .offset((page - 1) * page_size).limit(page_size + 1)))
+    return found[:page_size], len(found) > page_size

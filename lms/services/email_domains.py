@@ -89,7 +89,8 @@ def refusal(domain: str) -> str | None:
     """Why a (well-formed) domain can never be claimed, or None when it may be, with proof."""
     if is_shared(domain):
         return (f"{domain} is shared by many organisations across the country, so it cannot be claimed. "
-                "Claim your own part of it instead, like york.gov.uk or northyorkshire.police.uk")
+                "Give your staff a join code instead, or claim a part of it that only your organisation uses, "
+                "like york.gov.uk or northyorkshire.police.uk")
     if is_public_mail(domain):
         return f"{domain} is a public email service: anyone can have an address there, so it cannot be claimed"
     return None

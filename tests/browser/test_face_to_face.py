@@ -69,7 +69,7 @@ def test_can_a_trainer_record_correct_and_withdraw_a_session(browser, trainer, l
     look(page, "correct-errors", shots, problems)
     page.get_by_label("Why are you correcting this session?").fill("The register shows it was the week before")
     page.get_by_role("button", name="Save correction").click()
-    expect(page.get_by_role("row", name=re.compile("Testville Library"))).to_contain_text("Corrected")
+    expect(page.get_by_role("row", name=re.compile("Testville Library"))).to_contain_text("Counted (corrected)")
 
     page.get_by_role("link", name=re.compile("^Withdraw")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Withdraw a face-to-face session")

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from lms.models import AuditEvent, Completion, Role, TrainingSession
 from lms.services.certificates import verify
 from lms.services.completions import latest_completion, training_status
-from lms.services.delivery import SessionCorrection, SessionError, SessionRecord, correct_session, record_session, withdraw_session
+from lms.services.delivery import PAGE_SIZE, SessionCorrection, SessionError, SessionRecord, correct_session, record_session, withdraw_session
 from lms.services.periods import parse_period
 from lms.services.reports import ReportScope, compliance_table, learners_table, training_counts
 from lms.services.xapi import Site, period_statements
@@ -225,7 +225,7 @@ def test_can_a_trainer_correct_through_the_page_with_errors_explained(app, sessi
     form[f"audience-{police}"] = "2"
     assert client.post(url, data={**form, "reason": "Typo in the date"}).status_code == 302
     assert session.get(TrainingSession, scene["training"].id).delivered_on == dt.date(2025, 12, 1)
-    assert "Corrected" in client.get("/admin/sessions").get_data(as_text=True)
+    assert "Counted (corrected)" in client.get("/admin/sessions").get_data(as_text=True)
 
 
 @pytest.mark.parametrize(("who", "may"), [
@@ -257,3 +257,19 @@ def test_does_an_organisation_admin_see_only_the_sessions_of_their_organisation(
     assert "Guildhall" in police_view and "Fire station" not in police_view
     trainer_view = client_of(app, trainer.email).get("/admin/sessions").get_data(as_text=True)
     assert "Guildhall" in trainer_view and "Fire station" in trainer_view
+
+
+def test_can_a_flood_of_newer_or_withdrawn_sessions_not_hide_an_inflated_one_from_the_audience_organisation(app, session, scene):
+    """A trainer who records 50 small sessions (and withdraws them) after an inflated one has pushed it off
+    page one, but the police admin can still page to it: every session credited to them stays reachable."""
+    trainer, police = scene["trainer"], scene["police"]
+    for number in range(PAGE_SIZE):
+        small = record_session(session, trainer, scene["allowed"], SessionRecord(
+            scene["module"].id, TODAY, f"Room {number}", scene["council"].id, {police.id: 1}), today=TODAY)
+        withdraw_session(session, trainer, small.id, "recorded by mistake")
+    viewer = client_of(app, scene["police_admin"].email)
+    first = viewer.get("/admin/sessions").get_data(as_text=True)
+    assert "Guildhall" not in first and 'href="/admin/sessions?page=2"' in first
+    second = viewer.get("/admin/sessions?page=2").get_data(as_text=True)
+    assert "Guildhall" in second and f">{scene['training'].id}<" in second, "the inflated session, with its reference"
+    assert viewer.get("/admin/sessions?page=%D9%A2").status_code == 200  # a hostile page number shows page one
