@@ -12,7 +12,15 @@ from sqlalchemy import select
 from lms.models import AuditEvent, Completion, Role, TrainingSession
 from lms.services.certificates import verify
 from lms.services.completions import latest_completion, training_status
-from lms.services.delivery import PAGE_SIZE, SessionCorrection, SessionError, SessionRecord, correct_session, record_session, withdraw_session
+from lms.services.delivery import (
+    PAGE_SIZE,
+    SessionCorrection,
+    SessionError,
+    SessionRecord,
+    correct_session,
+    record_session,
+    withdraw_session,
+)
 from lms.services.periods import parse_period
 from lms.services.reports import ReportScope, compliance_table, learners_table, training_counts
 from lms.services.xapi import Site, period_statements
