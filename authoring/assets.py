@@ -20,7 +20,7 @@ IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp", SVG)
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}\Z")
 SVG_START = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*<[?!A-Za-z]")  # XML text; `<svg` must come soon after
 EMBEDDING = {"script", "foreignobject", "iframe", "embed", "object", "handler", "listener"}
-OUTSIDE_REFERENCE = re.compile(r"url\(\s*['\"]?\s*(?!#)|@import|javascript:", re.IGNORECASE)
+OUTSIDE_REFERENCE = re.compile(r"url\(\s*['\"]?\s*(?!#)|@import|javascript:|image-set\(|image\(|src\(|cross-fade\(", re.IGNORECASE)
 ASSET_FIX = "save the image again as a PNG, JPEG, GIF or WebP file, or as a plain SVG drawing without script or links"
 
 
@@ -85,13 +85,15 @@ def _element_problem(element: ElementTree.Element) -> str | None:
     tag = _local(element.tag)
     if tag.lower() in EMBEDDING:
         return f"is an SVG with a <{tag}> element"
-    if tag == "style" and (OUTSIDE_REFERENCE.search(element.text or "") or "\\" in (element.text or "")):
-        return "is an SVG whose style loads something from outside it, or hides what it loads behind CSS escapes"
+    if tag == "style":
+        sheet = "".join(element.itertext())  # the whole sheet, text after child elements too
+        if len(element) or OUTSIDE_REFERENCE.search(sheet) or "\\" in sheet:
+            return "is an SVG whose style loads something from outside it, or hides what it loads behind CSS escapes"
     for name, value in element.attrib.items():
         name = _local(name)
         if name.lower().startswith("on"):
             return f"is an SVG with an event handler ({name})"
-        if name == "href" and not value.strip().startswith("#") or OUTSIDE_REFERENCE.search(value) or name == "style" and "\\" in value:
+        if name == "href" and not value.strip().startswith("#") or OUTSIDE_REFERENCE.search(value) or "\\" in value:
             return f"is an SVG that refers to something outside it ({name}=\"{value[:40]}\")"
     return None
 

@@ -10,19 +10,22 @@ from __future__ import annotations
 
 import logging
 import re
+from urllib.parse import unquote
 
 from flask import Flask
 
 from lms.services.confirmation import CONFIRM
 from lms.services.password_reset import RESET, SET_PASSWORD
 
-REQUEST_LOGGERS = ("werkzeug", "gunicorn.access")
+REQUEST_LOGGERS = ("werkzeug", "gunicorn.access", "gunicorn.error")
 _SECRET_PATH = re.compile("(" + "|".join(re.escape(kind.path) for kind in (RESET, SET_PASSWORD, CONFIRM)) + r")[^\s?\"'#]+")
 REMOVED = "[secret removed]"
 
 
 def redact(text: str) -> str:
-    """The text with the token of every emailed-link path replaced."""
+    """The text with the token of every emailed-link path replaced (percent-encoded paths are decoded first)."""
+    if "%" in text and _SECRET_PATH.search(unquote(text)):
+        text = unquote(text)
     return _SECRET_PATH.sub(lambda match: match.group(1) + REMOVED, text)
 
 

@@ -69,7 +69,7 @@ def _preview_learner() -> None:
         organisation = Organisation(slug="preview", name="Preview Organisation", type=OrganisationType.LOCAL_AUTHORITY, partnership_id=partnership.id)
         db.session.add(organisation)
         db.session.flush()
-        create_user(db.session, "preview@localhost", "Preview Learner", secrets.token_urlsafe(16), organisation)
+        create_user(db.session, "preview@localhost", "Preview Learner", secrets.token_urlsafe(16), organisation, confirmed=True)
 
 
 def _before_request(state: PreviewState):

@@ -32,6 +32,8 @@ def confirm_email(token: str):
             confirmed = confirmation.confirm_email(db.session, token, secret, form.password.data)
         except ResetLinkError as error:  # confirmed in another tab a moment ago
             return _link_invalid(error)
+        except confirmation.TooManyTries:
+            form.password.errors.append("There have been too many wrong passwords for this account. Wait 15 minutes, then try again")
         except confirmation.WrongPassword:
             form.password.errors.append("Enter the password you chose when you created this account. If you did not create it, "
                                         "close this page: nothing will happen")

@@ -91,6 +91,8 @@ class User(UserMixin, Base):
     erased_at: Mapped[dt.datetime | None]
     # Set when the person proves they read mail at `email` (a confirmation or set-password link).
     email_confirmed_at: Mapped[dt.datetime | None]
+    # When the latest confirmation link went out: an import from another organisation waits until it expires.
+    confirmation_sent_at: Mapped[dt.datetime | None]
     # Carried in every session and remember-me cookie; raising it ends all of them on every server.
     session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
     organisation: Mapped[Organisation] = relationship()

@@ -48,7 +48,11 @@ class WrongPassword(ValueError):
     """The password given on the confirmation page is not the one chosen at registration."""
 
 
-PASSWORD_TRIES = 5  # wrong passwords per link per window: enough for typos, too few to guess
+class TooManyTries(ValueError):
+    """Too many wrong passwords on this account's links lately: wait before trying again."""
+
+
+PASSWORD_TRIES = 5  # wrong passwords per account per window: enough for typos, too few to guess
 
 
 def confirm_email(session: Session, token: str, secret_key: str, password: str, now: dt.datetime | None = None) -> User:
@@ -59,13 +63,19 @@ def confirm_email(session: Session, token: str, secret_key: str, password: str, 
     now = now or utcnow()
     with write_transaction(session):
         user = user_to_confirm(session, token, secret_key)
+        session.execute(select(User.id).where(User.id == user.id).with_for_update())  # a re-registration waits, or went first:
+        session.refresh(user)
+        user = user_to_confirm(session, token, secret_key)  # ...then the link no longer matches the account
         key = f"confirm:{user.public_id}"
-        right = not locked_rows(session, [key], now) and check_password_hash(user.password_hash, password)
+        locked = bool(locked_rows(session, [key], now))
+        right = not locked and check_password_hash(user.password_hash, password)
         if right:
             user.email_confirmed_at = now
             record_event(session, "user.email_confirmed", f"user:{user.public_id}", user.id)
-        else:
+        elif not locked:
             count_failures(session, {key: PASSWORD_TRIES}, now)  # kept: the transaction commits
+    if locked:
+        raise TooManyTries(user.email)
     if not right:
         raise WrongPassword(user.email)
     return user
@@ -74,11 +84,13 @@ def confirm_email(session: Session, token: str, secret_key: str, password: str, 
 def resend_for_address(session: Session, email: str, secret_key: str, now: dt.datetime | None = None) -> tuple[User, str] | None:
     """A fresh confirmation link for an account registered with this address and not yet confirmed, or None
     (no such account, or too many links lately); the caller says the same either way."""
+    now = now or utcnow()
     with write_transaction(session):
-        allowed = mail_allowed(session, email, now or utcnow())
+        allowed = mail_allowed(session, email, now)
         user = session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
-    if user is None or not user.active or not awaiting_confirmation(user) or not allowed:
-        return None
-    return user, confirmation_token(user, secret_key)
+        found = user is not None and user.active and awaiting_confirmation(user) and allowed
+        if found:
+            user.confirmation_sent_at = now
+    return (user, confirmation_token(user, secret_key)) if found else None
 
 

@@ -9,6 +9,7 @@ import re
 import secrets
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lms.db import write_transaction
@@ -141,6 +142,14 @@ def create_join_code(session: Session, organisation: Organisation, actor_id: int
     department = department_of(session, organisation, department_id)
     if chosen:  # 20 random characters do not clash in practice; the unique constraint is the backstop
         _refuse_taken_code(session, code, actor_id)
+    try:
+        return _insert_join_code(session, organisation, department, code, actor_id, expires_on)
+    except IntegrityError:  # the same code chosen at the same moment by another admin
+        raise AdminError("That join code is already in use: choose another", "code") from None
+
+
+def _insert_join_code(session: Session, organisation: Organisation, department: Department | None, code: str,
+                      actor_id: int | None, expires_on: dt.date | None) -> JoinCode:
     with write_transaction(session):
         join_code = JoinCode(organisation_id=organisation.id, department_id=department.id if department else None, code=code,
                              created_by_id=actor_id, expires_at=uk_day_start(expires_on + dt.timedelta(days=1)) if expires_on else None)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from lms.db import write_transaction
 from lms.models import Department, JoinCode, Organisation, User, utcnow
-from lms.services.accounts import has_usable_password, hash_password, normalise_email, take_over
+from lms.services.accounts import awaiting_confirmation, hash_password, normalise_email, take_over
 from lms.services.audit import record_event
 from lms.services.email_domains import placing_claim
 from lms.services.password_reset import mail_allowed
@@ -122,15 +122,17 @@ def _record(session: Session, full_name: str, email: str, password_hash: str, pl
     department_id = placement.department.id if placement.department else None
     if existing is None:
         user = User(email=email, full_name=full_name.strip(), password_hash=password_hash,
-                    organisation_id=placement.organisation.id, department_id=department_id)
+                    organisation_id=placement.organisation.id, department_id=department_id, confirmation_sent_at=now)
         session.add(user)
         session.flush()
         _audit(session, "user.registered", user, placement)
         return Registration(user, Mail.CONFIRM, send)
-    if existing.email_confirmed or not has_usable_password(existing) or not existing.active:
+    if not awaiting_confirmation(existing) or existing.erased_at is not None:
         _audit(session, "user.registration_refused", existing, placement, by_owner=False)
         return Registration(existing, Mail.ALREADY_REGISTERED, send)
+    # Unconfirmed, even if an admin deactivated it (a stranger's registration, say): the owner registers afresh.
     take_over(session, existing, full_name, password_hash, placement.organisation.id, department_id, now)
+    existing.active, existing.confirmation_sent_at = True, now
     _audit(session, "user.registration_replaced", existing, placement)
     return Registration(existing, Mail.CONFIRM, send)
 

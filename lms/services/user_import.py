@@ -99,7 +99,8 @@ def squatted(user: User, organisation: Organisation, now: dt.datetime) -> bool:
     cannot pull a colleague who registered a moment ago with another organisation into theirs."""
     if not awaiting_confirmation(user):
         return False
-    return user.organisation_id == organisation.id or now - user.created_at > dt.timedelta(seconds=CONFIRMATION_SECONDS)
+    latest_link = user.confirmation_sent_at or user.created_at
+    return user.organisation_id == organisation.id or now - latest_link > dt.timedelta(seconds=CONFIRMATION_SECONDS)
 
 
 def _row_problem(row: int, raw_email: str, email: str, name: str, department_name: str, department: Department | None,

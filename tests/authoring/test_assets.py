@@ -36,6 +36,10 @@ def test_is_an_image_recognised_by_its_bytes_not_its_name(data, expected):
     (b'<svg xmlns="http://www.w3.org/2000/svg"><rect></svg>', "not well-formed XML"),
     (b'<svg xmlns="http://www.w3.org/2000/svg"><style>rect { fill: u\\72l(https://evil.example/p) }</style></svg>', "CSS escapes"),
     (b'<svg xmlns="http://www.w3.org/2000/svg"><rect style="fill: u\\72l(https://evil.example/p)"/></svg>', "refers to something outside it"),
+    (b'<svg xmlns="http://www.w3.org/2000/svg"><style><g/>rect{fill:url(https://evil.example/a.svg#p)}</style></svg>', "style loads"),
+    (b'<svg xmlns="http://www.w3.org/2000/svg"><rect fill="u\\72l(https://evil.example/a.svg#p)"/></svg>', "refers to something outside it"),
+    (b'<svg xmlns="http://www.w3.org/2000/svg"><style>svg{background-image:image-set("https://evil.example/x.png" 1x)}</style></svg>',
+     "style loads"),
 ])
 def test_is_an_svg_that_could_run_or_fetch_something_refused(svg, reason):
     assert reason in (asset_problem(svg) or ""), asset_problem(svg)

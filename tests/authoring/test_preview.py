@@ -32,6 +32,13 @@ def test_does_the_preview_show_the_page_with_placeholders_named(preview):
     assert "Welcome" in page and "[prevent_team: how to contact the local Prevent team]" in page
 
 
+def test_can_the_trainer_start_the_assessment_in_the_preview_as_a_learner_would(preview):
+    _notebook, client = preview
+    client.get("/preview")
+    page = client.get("/modules/tiny-module/assessment").get_data(as_text=True)
+    assert "Start the assessment" in page and "Confirm your email address" not in page
+
+
 def test_does_saving_the_notebook_update_the_preview(preview):
     notebook, client = preview
     client.get("/modules/tiny-module/pages/1")

@@ -73,10 +73,11 @@ def test_is_a_file_backend_that_cannot_write_logged_not_raised(app, tmp_path, ca
 def test_do_request_logs_keep_no_usable_link_token(app, client, caplog):
     """The development server and gunicorn log each request's path; a reset or confirmation path holds its token."""
     token = "eyJ1c2VyIjoiYWJjIn0.Zz9x1w.secretSIGNATUREpartHERE1234"
-    for logger_name in ("werkzeug", "gunicorn.access"):
+    for logger_name in ("werkzeug", "gunicorn.access", "gunicorn.error"):
         with caplog.at_level(logging.INFO, logger=logger_name):
             logging.getLogger(logger_name).info('127.0.0.1 - - "GET %s HTTP/1.1" 200 -', f"/reset-password/{token}")
             logging.getLogger(logger_name).info('"GET /confirm-email/%s HTTP/1.1" 200', token)
             logging.getLogger(logger_name).info('"GET /set-password/%s?x=1 HTTP/1.1" 200', token)
+            logging.getLogger(logger_name).info('"GET /confirm%%2Demail/%s HTTP/1.1" 200', token)
     assert caplog.records and token not in caplog.text and "/reset-password/[secret removed]" in caplog.text
     assert "/set-password/[secret removed]?x=1" in caplog.text

@@ -334,3 +334,24 @@ def test_does_the_password_page_say_the_minimum_length(client):
 def test_are_home_and_sign_in_pages_linked_to_registration(client):
     assert 'href="/register"' in client.get("/").get_data(as_text=True)
     assert 'href="/register"' in client.get("/sign-in").get_data(as_text=True)
+
+
+def test_can_the_owner_register_over_a_strangers_registration_an_admin_deactivated(client, session, council, outbox):
+    """An admin deactivating a stranger's unconfirmed registration must not lock the address's real owner out."""
+    stranger = make_user(session, council, email="robin@example.org", confirmed=False)
+    stranger.full_name, stranger.active = "Not Robin", False
+    session.commit()
+    post_register(client, join_code="TESTVILLE-1")
+    user = user_named(session, "robin@example.org")
+    assert user.active and user.full_name == "Robin Patel" and user.confirmation_sent_at is not None
+    assert outbox.link("/confirm-email/", "robin@example.org")
+
+
+def test_does_the_confirmation_page_say_to_wait_once_the_tries_are_used(client, session, council, outbox):
+    post_register(client, join_code="TESTVILLE-1")
+    link = outbox.link("/confirm-email/")
+    html = client.get(link).get_data(as_text=True)
+    for _ in range(5):
+        client.post(link, data={"csrf_token": csrf_token(html), "password": "a wrong guess here"})
+    waiting = client.post(link, data={"csrf_token": csrf_token(html), "password": GOOD_PASSWORD}).get_data(as_text=True)
+    assert "too many wrong passwords" in waiting and "Wait 15 minutes" in waiting

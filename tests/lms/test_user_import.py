@@ -203,3 +203,15 @@ def test_is_a_fresh_registration_in_another_organisation_not_pulled_into_the_imp
     assert not result.imported and any("waiting for its owner to confirm it" in e for e in result.errors)
     session.rollback()
     assert session.get(User, newcomer.id).organisation_id == elsewhere.id
+
+
+def test_does_a_fresh_link_protect_an_old_registration_from_another_organisations_import(session, organisation, outbox):
+    """The 48 hours run from the latest confirmation link, not from when the address was first registered."""
+    elsewhere = make_organisation(session, name="Elsewhere")
+    newcomer = make_user(session, elsewhere, email="ana@alpha.example", confirmed=False)
+    newcomer.created_at = utcnow() - dt.timedelta(days=3)
+    newcomer.confirmation_sent_at = utcnow() - dt.timedelta(minutes=20)  # they asked for a new link just now
+    admin = make_user(session, organisation, Role.ORG_ADMIN)
+    session.commit()
+    result = import_people(session, organisation, GOOD.encode(), admin.id)
+    assert not result.imported and any("waiting for its owner to confirm it" in e for e in result.errors)

@@ -28,6 +28,7 @@ TOKEN_LIFETIME = dt.timedelta(days=365)
 def upgrade() -> None:
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.add_column(sa.Column('email_confirmed_at', sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column('confirmation_sent_at', sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column('session_generation', sa.Integer(), server_default='0', nullable=False))
     op.create_table('remember_token',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -96,4 +97,5 @@ def downgrade() -> None:
     op.drop_table('remember_token')
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.drop_column('session_generation')
+        batch_op.drop_column('confirmation_sent_at')
         batch_op.drop_column('email_confirmed_at')
