@@ -69,6 +69,7 @@ class SessionForm(FlaskForm):
                                           validators=[DataRequired("Choose the organisation that delivered the session")])
     attendees = TextAreaField("Named attendees (optional)", validators=[Length(max=20000)],
                               description="Email addresses of attendees who should get a completion, one on each line")
+    not_duplicate = BooleanField("Yes, this is a different session from the one already recorded")
 
 
 REASON_HINT = "This goes in the audit log with the change. Up to 500 characters."

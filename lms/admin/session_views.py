@@ -83,7 +83,7 @@ def new_session():
         elif valid:
             record = delivery.SessionRecord(int(form.module.data), form.delivered_on.data, form.venue.data,
                                             _as_id(form.delivering_organisation.data), counts, (form.attendees.data or "").splitlines(),
-                                            _confirmed(request.form, ids))
+                                            _confirmed(request.form, ids), form.not_duplicate.data)
             try:
                 delivery.record_session(db.session, current_user, {o.id: o for o in allowed}, record)
                 flash("Session recorded.", "success")

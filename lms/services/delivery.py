@@ -46,6 +46,7 @@ class SessionRecord:
     audience: dict[int, int]  # organisation id -> number who attended
     attendee_emails: list[str] = field(default_factory=list)
     confirmed: dict[int, int] = field(default_factory=dict)  # organisation id -> the large number the trainer confirmed
+    not_duplicate: bool = False  # the trainer confirmed it is not the same session as one already recorded
 
 
 @dataclass
@@ -129,9 +130,24 @@ def _check(session: Session, record: SessionRecord, organisations: dict[int, Org
         problems["delivering_organisation"] = "Choose the organisation that delivered the session"
     counts = _check_audience(record.audience, record.confirmed, organisations, problems)
     attendees = _named_attendees(session, record, counts, problems)
+    if not problems and not record.not_duplicate:
+        _check_not_recorded_already(session, record, problems)
     if problems:
         raise SessionError(problems)
     return module, counts, attendees
+
+
+def _check_not_recorded_already(session: Session, record: SessionRecord, problems: dict[str, str]) -> None:
+    """A counted session of the same module, day, venue and delivering organisation is most likely this one
+    recorded twice: ask the trainer to say it is another before it counts again."""
+    same = session.scalar(select(TrainingSession.id).where(
+        TrainingSession.module_id == record.module_id, TrainingSession.delivered_on == record.delivered_on,
+        TrainingSession.delivering_organisation_id == record.delivering_organisation_id,
+        func.lower(TrainingSession.venue) == record.venue.strip().lower(), TrainingSession.withdrawn_at.is_(None)).limit(1))
+    if same is not None:
+        problems["not_duplicate"] = (f"This session looks like one already recorded (reference {same}: same module, date, venue "
+                                     "and organisation). If it is a different session, confirm that below; if not, there is "
+                                     "nothing more to do")
 
 
 def _named_attendees(session: Session, record: SessionRecord, counts: dict[int, int], problems: dict[str, str]) -> list[User]:

@@ -47,6 +47,20 @@ def record(page: Page, day: dt.date, shots: Path, problems: dict[str, list]) -> 
     expect(page.get_by_role("row", name=re.compile("Testville Library"))).to_contain_text("Counted")
 
 
+def record_again(page: Page, day: dt.date, shots: Path, problems: dict[str, list]) -> None:
+    """The same session entered a second time is caught; the trainer goes back instead of confirming."""
+    page.get_by_role("link", name="Record a session").click()
+    page.get_by_label("Module").select_option(label="Tiny module")
+    page.get_by_label("Date delivered").fill(day.isoformat())
+    page.get_by_label("Venue").fill("Testville Library")
+    page.get_by_label("Testville Council").fill("3")
+    page.get_by_role("button", name="Record session").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("looks like one already recorded")
+    expect(page.get_by_label("Yes, this is a different session from the one already recorded")).not_to_be_checked()
+    look(page, "record-duplicate", shots, problems)
+    page.get_by_role("link", name="Back").click()
+
+
 @pytest.mark.browser
 def test_can_a_trainer_record_correct_and_withdraw_a_session(browser, trainer, live_server, session, shots):
     problems: dict[str, list] = {}
@@ -59,6 +73,7 @@ def test_can_a_trainer_record_correct_and_withdraw_a_session(browser, trainer, l
     today = uk_date(utcnow())
     record(page, today, shots, problems)
     look(page, "sessions", shots, problems)
+    record_again(page, today, shots, problems)
 
     page.get_by_role("link", name=re.compile("^Correct")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Correct a face-to-face session")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lms.models import AuditEvent, Channel, Completion, ModuleVersion, Role, TrainingSession
 from lms.services.delivery import SessionError, SessionRecord, first_published_on, record_session
@@ -210,3 +210,28 @@ def test_are_demo_sessions_valid_under_the_date_rule(session):
     assert sessions
     today = dt.datetime.now(UK).date()
     assert all(first_published_on(session, s.module_id) <= s.delivered_on <= today for s in sessions)
+
+
+def test_is_the_same_session_recorded_twice_caught_unless_the_trainer_says_it_is_another(session, scene):
+    trainer, allowed = scene["trainer"], scene["allowed"]
+    first = record_session(session, trainer, allowed, record(scene, attendee_emails=[]), today=DAY)
+    with pytest.raises(SessionError) as caught:
+        record_session(session, trainer, allowed, record(scene, attendee_emails=[], venue=" guildhall "), today=DAY)
+    assert f"reference {first.id}" in caught.value.problems["not_duplicate"]
+    assert record_session(session, trainer, allowed, record(scene, attendee_emails=[], venue="Town Hall"), today=DAY).id
+    second = record_session(session, trainer, allowed, record(scene, attendee_emails=[], not_duplicate=True), today=DAY)
+    assert second.id != first.id and session.scalar(select(func.count(TrainingSession.id))) == 3
+
+
+def test_does_the_form_ask_whether_a_repeated_session_is_another_and_keep_what_was_typed(app, session, scene):
+    client = signed_in(app, scene["trainer"].email)
+    page = client.get("/admin/sessions/new").get_data(as_text=True)
+    assert "different session" not in page
+    form = {"csrf_token": csrf_token(page), "module": str(scene["module"].id), "delivered_on": "2025-11-20", "venue": "Guildhall",
+            "delivering_organisation": str(scene["council"].id), f"audience-{scene['council'].id}": "7"}
+    assert client.post("/admin/sessions/new", data=form).status_code == 302
+    again = client.post("/admin/sessions/new", data=form).get_data(as_text=True)
+    assert 'href="#not_duplicate"' in again and "looks like one already recorded" in again and 'value="Guildhall"' in again
+    assert session.scalar(select(func.count(TrainingSession.id))) == 1
+    assert client.post("/admin/sessions/new", data={**form, "not_duplicate": "y"}).status_code == 302
+    assert session.scalar(select(func.count(TrainingSession.id))) == 2
