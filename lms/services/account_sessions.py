@@ -68,11 +68,3 @@ def user_for_remember_token(session: Session, cookie_value: str, now: dt.datetim
         return None
     user = session.get(User, token.user_id)
     return user if user is not None and user.active else None
-
-
-def revoke_remember_token(session: Session, cookie_value: str) -> None:
-    """Revoke the token a browser presented (its own sign-in), if it is one of ours."""
-    selector = cookie_value.partition(".")[0]
-    if selector:
-        session.execute(update(RememberToken).where(RememberToken.selector == selector, RememberToken.revoked_at.is_(None))
-                        .values(revoked_at=utcnow()))
