@@ -2,7 +2,8 @@
 
 Export writes each question with its options and per-option feedback, preceded by a comment that
 holds our own question heading, so a round trip keeps the kind of question and whether it is scored.
-Import accepts multiple choice (one or several right answers) and true/false; everything GIFT can say
+Learning outcomes travel as GIFT categories ($CATEGORY: $course$/<module id>/<outcome>), which Moodle
+files its questions under and import turns back into '## Outcome:' cells. Import accepts multiple choice (one or several right answers) and true/false; everything GIFT can say
 that our format cannot (numeric, matching, short answer, essay, partial credit...) is reported with
 its line number and a fix, never dropped in silence.
 """
@@ -15,8 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from authoring.kinds import KINDS, QuestionKind
 from authoring.problems import Problem, Severity
-from authoring.questions import HEADING, HEADING_TAIL, KINDS, QUESTION_ID
+from authoring.questions import HEADING, HEADING_TAIL, QUESTION_ID
 
 if TYPE_CHECKING:
     from authoring.module import Module
@@ -27,6 +29,13 @@ FORMATS = ("markdown", "html", "plain", "moodle")
 TRUE_FALSE = re.compile(r"^(T|F|TRUE|FALSE)$", re.IGNORECASE)
 WEIGHT = re.compile(r"^%(-?\d+(?:\.\d+)?)%")
 PRIORITY_AREA = "counter-terrorism"
+CATEGORY = "$CATEGORY:"
+CATEGORY_CONTEXT = re.compile(r"^(\$[a-z]+\$|top)$")  # Moodle's context and top-level names, not outcomes
+
+
+def _plain_kind(gift: str, multiple_answers: bool) -> QuestionKind:
+    """The kind without a case study that a GIFT question of this shape comes back as."""
+    return next(k for k in KINDS.values() if k.gift == gift and k.multiple_answers == multiple_answers and not k.case_study)
 
 
 def escape(text: str) -> str:
@@ -54,19 +63,24 @@ def export_gift(module: Module) -> str:
     """Every question of a module as GIFT, in notebook order, with the feedback of every option."""
     parts = [f"// {module.settings.title} ({module.settings.id}): questions exported from Safer Learning.\n"
              "// The '// ###' line above each question keeps its kind for importing back; Moodle ignores it.\n"]
-    parts.extend(_gift_question(q) for q in module.questions)
+    outcome = ""
+    for question in module.questions:
+        if question.scored and question.outcome and question.outcome != outcome:
+            outcome = question.outcome
+            parts.append(f"{CATEGORY} $course$/{module.settings.id}/{outcome.replace('/', '//')}\n")
+        parts.append(_gift_question(question))
     return "\n".join(parts)
 
 
 def _heading(question: Question) -> str:
-    words = next((w for w, kind in KINDS.items() if kind is question.kind), "")
+    words = question.kind.words
     return f"### {'Question' if question.scored else 'Knowledge check'}{f' ({words})' if words else ''} {{#{question.id}}}"
 
 
 def _gift_question(question: Question) -> str:
     text = f"{question.case_study}\n\n{question.stem}" if question.case_study else question.stem
     lines = [f"// {_heading(question)}", f"::{escape(question.id)}::[markdown]{escape(text)} {{"]
-    if question.kind.name == "true_false":
+    if question.kind.gift == "truefalse":
         right = next(o for o in question.options if o.correct)
         wrong = next(o for o in question.options if not o.correct)
         lines[-1] += f"{'TRUE' if right.text.lower() == 'true' else 'FALSE'}#{escape(wrong.feedback)}#{escape(right.feedback)}}}"
@@ -94,6 +108,7 @@ class GiftQuestion:
     text: str
     scored: bool = True
     kind_words: str = ""
+    outcome: str = ""  # the last part of the $CATEGORY it was filed under; scored questions only
     options: list[tuple[str, bool, str]] = field(default_factory=list)  # text, correct, feedback
 
 
@@ -126,32 +141,50 @@ def parse_gift(text: str, path: str = "questions.gift") -> ImportResult:
     """Read GIFT text into questions, reporting (never skipping silently) anything our format cannot hold."""
     result = ImportResult()
     report = _Reporter(path, result)
-    for line, block, hint in _blocks(text.lstrip("\ufeff"), report):
+    for line, block, hint, category in _blocks(text.lstrip("\ufeff")):
         question = _parse_block(line, block, hint, report)
         if question is not None:
+            question.outcome = category if question.scored else ""
             result.questions.append(question)
+    _check_outcomes(result.questions, report)
     _give_ids(result.questions)
     return result
 
 
-def _blocks(text: str, report: _Reporter) -> list[tuple[int, str, str]]:
-    """(first line, text, the '// ###' heading comment before it) for each blank-line-separated question."""
-    blocks, lines, start, hint = [], [], 0, ""
+def _blocks(text: str) -> list[tuple[int, str, str, str]]:
+    """(first line, text, the '// ###' heading comment before it, its category's outcome) for each question."""
+    blocks, lines, start, hint, category = [], [], 0, "", ""
     for number, raw in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n") + [""], start=1):
         stripped = raw.strip()
         if not stripped:
             if lines:
-                blocks.append((start, "\n".join(lines), hint))
+                blocks.append((start, "\n".join(lines), hint, category))
             lines, hint = [], ""
         elif stripped.startswith("//"):
             comment = stripped[2:].strip()
             hint = comment if HEADING.match(comment) else hint
-        elif stripped.startswith("$CATEGORY:") and not lines:
-            report.warning(number, "the question category is not kept", "group questions by putting them on pages of the notebook")
+        elif stripped.startswith(CATEGORY) and not lines:
+            category = category_outcome(stripped[len(CATEGORY):])
         else:
             start = start if lines else number
             lines.append(raw)
     return blocks
+
+
+def category_outcome(path: str) -> str:
+    """The outcome a category path names: its last part ('//' is a '/' inside a name), '' for Moodle's own top levels."""
+    parts = [" ".join(part.replace("//", "/").split()) for part in re.split(r"(?<!/)/(?!/)", path)]
+    named = [part for part in parts if part and not CATEGORY_CONTEXT.match(part)]
+    return named[-1] if named else ""
+
+
+def _check_outcomes(questions: list[GiftQuestion], report: _Reporter) -> None:
+    """Every scored question needs an outcome once any has one, as `authoring check` asks of a notebook."""
+    scored = [q for q in questions if q.scored]
+    if any(q.outcome for q in scored) and not all(q.outcome for q in scored):
+        first = next(q for q in scored if not q.outcome)
+        report.error(first.line, "this question has no $CATEGORY but others do, so it would have no learning outcome",
+                     "put a '$CATEGORY: $course$/<outcome>' line above it, or delete every $CATEGORY line")
 
 
 def _find(text: str, targets: str, start: int = 0) -> int:
@@ -189,9 +222,10 @@ def _parse_block(line: int, block: str, hint: str, report: _Reporter) -> GiftQue
     if not _read_answers(question, block[opening + 1:closing], report):
         return None
     if not hint:
-        true_false = [t for t, _c, _f in question.options] == ["True", "False"]
+        true_false = _plain_kind("truefalse", multiple_answers=False)
         several = sum(correct for _t, correct, _f in question.options) > 1
-        question.kind_words = "true or false" if true_false else "multiple answers" if several else ""
+        shape = true_false if tuple(t for t, _c, _f in question.options) == true_false.fixed_options else None
+        question.kind_words = (shape or _plain_kind("choice", multiple_answers=several)).words
     return question
 
 
@@ -276,8 +310,10 @@ def _true_false(question: GiftQuestion, body: str, report: _Reporter) -> bool:
         return False
     truth = answer.strip().upper() in ("T", "TRUE")
     right, wrong = unescape(right_feedback).strip(), unescape(wrong_feedback).strip()
-    question.options = [("True", truth, right if truth else wrong), ("False", not truth, wrong if truth else right)]
-    question.kind_words = question.kind_words or "true or false"
+    kind = _plain_kind("truefalse", multiple_answers=False)
+    true_text, false_text = kind.fixed_options or ("True", "False")
+    question.options = [(true_text, truth, right if truth else wrong), (false_text, not truth, wrong if truth else right)]
+    question.kind_words = question.kind_words or kind.words
     return True
 
 
@@ -373,12 +409,20 @@ def import_gift(file: Path, out: Path, today: dt.date | None = None, priority_ar
     intro = (f"# Questions\n\nThese questions were imported from {Path(file).name} on {today.isoformat()}. "
              "Before publishing, check every setting in the first cell: they hold starting values.")
     notebook = new_notebook(cells=[new_raw_cell("---\n" + yaml.safe_dump(settings, sort_keys=False) + "---"), new_markdown_cell(intro),
-                                   *(new_markdown_cell(question_cell(q)) for q in _scored_last(result.questions))])
+                                   *(new_markdown_cell(cell) for cell in question_cells(result.questions))])
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, str(out))
     return result
 
 
-def _scored_last(questions: list[GiftQuestion]) -> list[GiftQuestion]:
-    """Knowledge checks before scored questions, keeping the order within each (both live on one page)."""
-    return [q for q in questions if not q.scored] + [q for q in questions if q.scored]
+def question_cells(questions: list[GiftQuestion]) -> list[str]:
+    """Knowledge checks, then scored questions grouped by outcome (first seen first), each group under its '## Outcome:' cell.
+
+    Within each group the file's order is kept. Both live on one page, which is the assessment page.
+    """
+    cells = [question_cell(q) for q in questions if not q.scored]
+    scored = [q for q in questions if q.scored]
+    for outcome in dict.fromkeys(q.outcome for q in scored):
+        cells.extend([f"## Outcome: {outcome}"] if outcome else [])
+        cells.extend(question_cell(q) for q in scored if q.outcome == outcome)
+    return cells

@@ -10,14 +10,17 @@ from pathlib import Path
 
 from nbformat import NotebookNode
 
+from authoring.assessment import pool_problems
 from authoring.notebook import cell_source, read_notebook, too_deep
-from authoring.placeholders import placeholder_problems
+from authoring.placeholders import fill_module_placeholders, placeholder_problems
 from authoring.problems import ProblemList
 from authoring.questions import Question, is_question_cell, parse_question
 from authoring.render import Asset, CellContext, MarkdownRenderer
 from authoring.settings import SETTINGS_CELL_FIX, Settings, parse_settings, split_front_matter
+from authoring.stated_numbers import stated_number_problems
 
 PAGE_HEADING = re.compile(r"^#[ \t]+(.+?)[ \t#]*$")
+OUTCOME_HEADING = re.compile(r"^##[ \t]+outcome[ \t]*:[ \t]*(.*?)[ \t#]*$", re.IGNORECASE)
 LATER_PAGE_HEADING = re.compile(r"\n#[ \t]+\S")
 
 
@@ -57,6 +60,7 @@ def render_question(question: Question, markdown: MarkdownRenderer, context: Cel
         "label": question.kind.label,
         "multiple": question.kind.multiple_answers,
         "scored": question.scored,
+        "outcome": question.outcome,
         "case_study": markdown.render(question.case_study, context) if question.case_study else "",
         "stem": inline(question.stem, context),
         "options": [{"id": o.id, "html": inline(o.text, context)} for o in question.options],
@@ -91,6 +95,8 @@ class _ModuleBuilder:
         self.rendered: dict[str, dict] = {}
         self.markdown = MarkdownRenderer(problems)
         self.first_heading = ""
+        self.outcome = ""  # the '## Outcome:' heading the next scored questions belong to
+        self.outcome_cells: list[int] = []
 
     def read(self, notebook: NotebookNode) -> None:
         for number, cell in enumerate(notebook.cells, start=1):
@@ -112,6 +118,10 @@ class _ModuleBuilder:
         if is_question_cell(source):
             self._question_cell(number, source, context)
             return
+        outcome = OUTCOME_HEADING.match(source.strip().splitlines()[0])
+        if outcome:
+            self._outcome_cell(number, source, outcome.group(1))
+            return
         heading = PAGE_HEADING.match(source.lstrip().splitlines()[0])
         if heading:
             title = self.markdown.render_inline(heading.group(1), context)
@@ -129,6 +139,7 @@ class _ModuleBuilder:
         question = parse_question(source, number, self.problems)
         if question is None:
             return
+        question.outcome = self.outcome if question.scored else ""
         clash = next((q for q in self.questions if q.id == question.id), None)
         if clash:
             self.problems.error(number, f"question id '{question.id}' is also used by cell {clash.cell}", "change one of the questions, or give it its own id with {#new-id} at the end of the heading")
@@ -138,6 +149,17 @@ class _ModuleBuilder:
         self._check_placeholders(number, rendered["case_study"], rendered["stem"], *(o["html"] for o in rendered["options"]),
                                  *rendered["feedback"].values())
         self._add_block(number, {"type": "question", "id": question.id})
+
+    def _outcome_cell(self, number: int, source: str, text: str) -> None:
+        """'## Outcome: ...' starts a group of scored questions that every attempt draws from."""
+        if not text.strip():
+            self.problems.error(number, "the outcome heading has no text", "write what the learner can do, e.g. '## Outcome: Recognise the signs of radicalisation'")
+        elif text.strip() in {q.outcome for q in self.questions} | ({self.outcome} - {""}):
+            self.problems.error(number, f"the outcome '{text.strip()}' is written twice", "give each outcome heading different words, or put its questions under the first one")
+        if "\n" in source.strip():
+            self.problems.warning(number, "text under an outcome heading is not shown to learners", "keep the '## Outcome:' heading in a cell of its own")
+        self.outcome = text.strip()
+        self.outcome_cells.append(number)
 
     def _code_cell(self, number: int, cell: NotebookNode) -> None:
         parts = [f'<pre class="sl-code"><code>{html.escape(cell_source(cell))}</code></pre>']
@@ -166,6 +188,8 @@ class _ModuleBuilder:
     def finish(self) -> Module:
         self._derive_settings()
         self._check_pages()
+        self._check_pool()
+        self._fill_module_placeholders()
         inputs = [self.path, *sorted(self.markdown.local_files)]
         return Module(self.path, self.settings, self.pages, self.questions, self.rendered, self.markdown.assets, self.problems, inputs)
 
@@ -177,6 +201,48 @@ class _ModuleBuilder:
         self._check_placeholders(1, self.settings.title)
         for page in self.pages:
             page.title = page.title or html.escape(self.settings.title)
+
+    @property
+    def question_count(self) -> int:
+        """How many questions each attempt asks: the setting, or the whole pool."""
+        scored = sum(q.scored for q in self.questions)
+        asked = self.settings.assessment_rules.questions
+        return min(asked, scored) if asked else scored
+
+    def _check_pool(self) -> None:
+        scored = [q for q in self.questions if q.scored]
+        pool: dict[str, int] = {}
+        for question in scored:
+            pool[question.outcome] = pool.get(question.outcome, 0) + 1
+        for message, fix in pool_problems(pool, self.settings.assessment_rules):
+            self.problems.error(1, message, fix)
+        if "" in pool and len(pool) > 1:
+            first = next(q for q in scored if not q.outcome)
+            self.problems.error(first.cell, "this scored question comes before the first '## Outcome:' heading", "move it under an outcome heading, so every question tests an outcome")
+        last_page_cell = self.pages[-1].cell if self.pages else 0
+        for cell in self.outcome_cells:
+            if cell < last_page_cell:
+                self.problems.error(cell, "an '## Outcome:' heading is not on the assessment page", "move it to the last page, above the scored questions it groups")
+        if self.settings.assessment_rules.questions and not scored:
+            self.problems.warning(1, "assessment settings are given but the module has no scored questions", "add '### Question' cells on the last page, or remove the 'assessment' settings")
+
+    def _fill_module_placeholders(self) -> None:
+        """{{pass_mark}} and {{question_count}} come from the settings; numbers typed instead are checked."""
+        values = {"pass_mark": str(self.settings.pass_mark), "question_count": str(self.question_count)}
+        for number, page in enumerate(self.pages, start=1):
+            on_assessment_page = number == len(self.pages) and any(q.scored for q in self.questions)
+            for block in page.blocks:
+                if block["type"] != "html":
+                    continue
+                for message, fix in stated_number_problems(block["html"], self.settings.pass_mark, self.question_count, on_assessment_page):
+                    self.problems.warning(page.cell, message, fix)
+                block["html"] = fill_module_placeholders(block["html"], values)
+            page.title = fill_module_placeholders(page.title, values)
+        for rendered in self.rendered.values():
+            for name in ("stem", "case_study"):
+                rendered[name] = fill_module_placeholders(rendered[name], values)
+            rendered["options"] = [{**o, "html": fill_module_placeholders(o["html"], values)} for o in rendered["options"]]
+            rendered["feedback"] = {k: fill_module_placeholders(v, values) for k, v in rendered["feedback"].items()}
 
     def _check_pages(self) -> None:
         if not self.pages and not self.problems.errors:

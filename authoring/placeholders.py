@@ -33,7 +33,12 @@ PLACEHOLDERS: dict[str, str] = {
     "community_safety_team": "the partnership's community safety team",
     "staff_support": "support for staff affected by the training",
 }
-KNOWN_LIST = ", ".join(f"{{{{{name}}}}}" for name in PLACEHOLDERS)
+# name -> which setting fills it; `authoring` fills these when it builds the module, from its own settings
+MODULE_PLACEHOLDERS: dict[str, str] = {
+    "pass_mark": "the module's pass mark (pass_mark)",
+    "question_count": "how many questions each attempt asks (assessment: questions)",
+}
+KNOWN_LIST = ", ".join(f"{{{{{name}}}}}" for name in [*PLACEHOLDERS, *MODULE_PLACEHOLDERS])
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,13 @@ def fill_placeholders(html: str, values: dict[str, str], escape: Callable[[str],
     return PLACEHOLDER_PATTERN.sub(replace, html)
 
 
+def fill_module_placeholders(text: str, values: dict[str, str]) -> str:
+    """Fill the module's own placeholders ({{pass_mark}}...) and leave the partnership's for the LMS."""
+    if "{{" not in text:
+        return text
+    return PLACEHOLDER_PATTERN.sub(lambda m: values.get(m.group(1), m.group(0)) if m.group(1) in MODULE_PLACEHOLDERS else m.group(0), text)
+
+
 def placeholder_problems(text: str) -> list[tuple[str, str]]:
     """(what is wrong, how to fix it) for each `{{` the filler cannot fill with a partnership's value."""
     problems = []
@@ -78,7 +90,7 @@ def placeholder_problems(text: str) -> list[tuple[str, str]]:
         elif not IDENTIFIER.match(brace.name):
             problems.append((f"the placeholder {{{{{brace.name}}}}} is not a plain name",
                              "use lower-case letters, digits and underscores, one of: " + KNOWN_LIST))
-        elif brace.name not in PLACEHOLDERS:
+        elif brace.name not in PLACEHOLDERS and brace.name not in MODULE_PLACEHOLDERS:
             problems.append((f"unknown placeholder {{{{{brace.name}}}}}", "use one of: " + KNOWN_LIST))
     return problems
 

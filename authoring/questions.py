@@ -11,38 +11,13 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
+from authoring.kinds import KINDS, QuestionKind
 from authoring.problems import ProblemList
 
 HEADING = re.compile(r"^###[ \t]+(question|knowledge check)\b(.*)$", re.IGNORECASE)
 HEADING_TAIL = re.compile(r"^\s*(?:\(([^()]*)\))?\s*(?:\{#([^{}]*)\})?\s*$")
 OPTION = re.compile(r"^ {0,3}[-*+][ \t]+\[([ xX]?)\][ \t]*(.*)$")
 QUESTION_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-
-
-@dataclass(frozen=True)
-class QuestionKind:
-    """How a kind of question is answered and what its options must look like."""
-
-    name: str
-    label: str
-    multiple_answers: bool = False
-    case_study: bool = False
-    fixed_options: tuple[str, ...] | None = None
-
-
-KINDS: dict[str, QuestionKind] = {}
-
-
-def register(words: str, kind: QuestionKind) -> None:
-    """Add a kind of question, looked up by the words trainers write in brackets."""
-    KINDS[words] = kind
-
-
-register("", QuestionKind("single", "Choose one answer"))
-register("multiple answers", QuestionKind("multiple", "Choose all that apply", multiple_answers=True))
-register("true or false", QuestionKind("true_false", "True or false", fixed_options=("True", "False")))
-register("scenario", QuestionKind("scenario", "Choose one answer", case_study=True))
-register("scenario, multiple answers", QuestionKind("scenario_multiple", "Choose all that apply", multiple_answers=True, case_study=True))
 
 
 @dataclass
@@ -66,6 +41,7 @@ class Question:
     stem: str
     case_study: str = ""
     options: list[Option] = field(default_factory=list)
+    outcome: str = ""  # the learning outcome a scored question tests: the '## Outcome:' cell above it
 
     @property
     def correct_ids(self) -> list[str]:
@@ -168,11 +144,9 @@ def _check_options(question: Question, problems: ProblemList) -> None:
         problems.error(cell, "an option has no text", "write the answer after '- [ ]' or '- [x]'")
     if len(set(texts)) != len(texts):
         problems.error(cell, "two options have the same text", "make every option different")
-    correct = sum(o.correct for o in options)
-    if correct == 0:
-        problems.error(cell, "the question has no correct answer", "mark the right option with [x]")
-    elif correct > 1 and not kind.multiple_answers:
-        problems.error(cell, f"a one-answer question has {correct} options marked [x]", "mark only one option with [x], or write '(multiple answers)' after the heading")
+    count_problem = kind.right_answer_count_problem(sum(o.correct for o in options))
+    if count_problem:
+        problems.error(cell, *count_problem)
     if kind.fixed_options and tuple(t.capitalize() for t in texts) != kind.fixed_options:
         problems.error(cell, "a true-or-false question must have exactly the options True and False", "write '- [ ] True' and '- [ ] False' and mark the right one with [x]")
     for number, option in enumerate(options, start=1):

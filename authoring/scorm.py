@@ -1,8 +1,10 @@
 """SCORM 1.2 export: one module as a single-SCO zip that any SCORM 1.2 LMS (Moodle, say) can run.
 
 The package is one launch page holding every lesson page and the assessment, the module's images,
-a small runtime script that talks to the LMS, and imsmanifest.xml. The runtime marks the assessment
-in the learner's browser, so the answer key travels inside the package: see docs/interop.md.
+a small runtime script that talks to the LMS, the assessment rules it marks by, and imsmanifest.xml.
+The runtime marks the assessment in the learner's browser, so the answer key travels inside the
+package: see docs/interop.md. How many questions each outcome gives an attempt is worked out here, by
+`authoring.assessment.allocate`, so the package draws as the LMS does.
 Nothing here imports the notebook libraries: the LMS builds packages from stored versions too.
 """
 
@@ -15,9 +17,11 @@ import zipfile
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree as ET
 
+from authoring.assessment import AssessmentSettings, allocate
+from authoring.kinds import kind_named
 from authoring.placeholders import fill_placeholders
 
 if TYPE_CHECKING:
@@ -27,6 +31,7 @@ if TYPE_CHECKING:
 
 LAUNCH_PAGE = "index.html"
 RUNTIME = "safer-learning-scorm.js"
+MARKING = "safer-learning-marking.js"
 STYLESHEET = "safer-learning.css"
 MANIFEST = "imsmanifest.xml"
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed, so the same module always gives the same bytes
@@ -49,10 +54,15 @@ class PackageSource:
     questions: list[dict]
     answer_key: dict[str, dict]
     assets: dict[str, bytes] = field(default_factory=dict)
+    assessment: dict[str, Any] | None = None  # the version's settings["assessment"]; None: every question, every attempt
 
     @property
     def has_assessment(self) -> bool:
         return any(q["scored"] for q in self.questions)
+
+    @property
+    def scored(self) -> list[dict]:
+        return [q for q in self.questions if q["scored"]]
 
 
 def source_from_module(module: Module) -> PackageSource:
@@ -61,7 +71,8 @@ def source_from_module(module: Module) -> PackageSource:
 
     manifest, key = bundle_contents(module)
     return PackageSource(manifest["id"], manifest["title"], manifest["version"], manifest["settings"]["pass_mark"],
-                         manifest["pages"], manifest["questions"], key, {a.name: a.data for a in module.assets.values()})
+                         manifest["pages"], manifest["questions"], key, {a.name: a.data for a in module.assets.values()},
+                         manifest["settings"].get("assessment"))
 
 
 def build_package(source: PackageSource, placeholder_values: dict[str, str] | None = None) -> bytes:
@@ -91,6 +102,7 @@ def package_files(source: PackageSource, placeholder_values: dict[str, str]) -> 
     files = {
         LAUNCH_PAGE: launch_page(source, placeholder_values).encode("utf-8"),
         RUNTIME: _packaged(RUNTIME),
+        MARKING: _packaged(MARKING),
         STYLESHEET: _packaged(STYLESHEET),
         **{f"assets/{name}": data for name, data in source.assets.items()},
     }
@@ -109,14 +121,33 @@ def launch_page(source: PackageSource, placeholder_values: dict[str, str]) -> st
     environment.filters["lesson"] = lambda fragment: _markup(fill(fragment))
     template = environment.from_string(_packaged("launch.html.j2").decode("utf-8"))
     questions = {q["id"]: q for q in source.questions}
+    kinds = {q["kind"]: kind_named(q["kind"]) for q in source.questions}
     data = {"passMark": source.pass_mark, "pageCount": len(source.pages), "hasAssessment": source.has_assessment,
             "key": {qid: {"correct": k["correct"], "feedback": {o: fill(f) for o, f in k["feedback"].items()}}
-                    for qid, k in source.answer_key.items()}}
+                    for qid, k in source.answer_key.items()},
+            "kinds": {name: {"inputType": kind.input_type, "shufflesOptions": kind.shuffles_options} for name, kind in kinds.items()},
+            "questions": {q["id"]: {"kind": q["kind"]} for q in source.questions},
+            "draw": draw_plan(source)}
     return template.render(
-        source=source, pages=source.pages, questions=questions, runtime=RUNTIME, stylesheet=STYLESHEET,
-        scored=[q for q in source.questions if q["scored"]],
+        source=source, pages=source.pages, questions=questions, kinds=kinds, runtime=RUNTIME, marking=MARKING,
+        stylesheet=STYLESHEET, scored=source.scored,
         data=_markup(json.dumps(data, sort_keys=True, ensure_ascii=False).replace("<", "\\u003c")),
     )
+
+
+def draw_plan(source: PackageSource) -> list[dict]:
+    """Each outcome's scored questions, in notebook order, and how many of them one attempt asks.
+
+    The counts come from `allocate` at build time, so the runtime only has to pick that many at random
+    from each group, as the LMS draws from the same pool.
+    """
+    groups: dict[str, list[str]] = {}
+    for question in source.scored:
+        groups.setdefault(question.get("outcome", ""), []).append(question["id"])
+    size = len(source.scored)
+    wanted = AssessmentSettings.from_dict(source.assessment).questions
+    counts = allocate({outcome: len(ids) for outcome, ids in groups.items()}, min(wanted, size) if wanted else size)
+    return [{"outcome": outcome, "ask": counts[outcome], "questions": ids} for outcome, ids in groups.items()]
 
 
 def manifest_xml(source: PackageSource, file_names: list[str]) -> bytes:

@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from authoring.assessment import AssessmentSettings, parse_assessment
 from authoring.problems import ProblemList
 
 PRIORITY_AREAS = ("counter-terrorism", "domestic-abuse", "serious-organised-crime", "hate-crime")
@@ -18,7 +19,7 @@ REQUIRED = (
     "id", "title", "audience", "priority_area", "estimated_minutes", "pass_mark",
     "refresher_months", "owner", "review_by", "guidance",
 )
-KNOWN = set(REQUIRED) | {"version_notes", "content_note"}
+KNOWN = set(REQUIRED) | {"version_notes", "content_note", "assessment"}
 SETTINGS_CELL_FIX = "add a Raw cell at the top with the settings between two '---' lines (see docs/authoring.md)"
 
 
@@ -38,6 +39,11 @@ class Settings:
     guidance: list[dict[str, str]] = field(default_factory=list)
     version_notes: str = ""
     content_note: bool = False
+    assessment: dict[str, Any] = field(default_factory=lambda: AssessmentSettings().as_dict())
+
+    @property
+    def assessment_rules(self) -> AssessmentSettings:
+        return AssessmentSettings.from_dict(self.assessment)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -75,6 +81,7 @@ def parse_settings(yaml_text: str, cell: int, problems: ProblemList, today: dt.d
     _read_numbers(raw, settings, cell, problems)
     _read_review_by(raw, settings, cell, problems, today)
     _read_guidance(raw, settings, cell, problems)
+    settings.assessment = parse_assessment(raw.get("assessment"), cell, problems).as_dict()
     return settings
 
 

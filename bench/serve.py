@@ -180,7 +180,7 @@ def prepare(url: str, directory: Path, throughput_learners: int) -> Instance:
     from lms.db import db
     from lms.models import Attempt, Module, ModuleVersion, Organisation, OrganisationType, Partnership, User
     from lms.services.accounts import hash_password
-    from lms.services.marking import shuffled_option_order
+    from lms.services.assessment_draw import asked_questions, draw, new_seed
     from lms.services.publishing import publish
 
     os.environ["LMS_INSTANCE_PATH"] = str(directory / "instance")
@@ -209,11 +209,17 @@ def prepare(url: str, directory: Path, throughput_learners: int) -> Instance:
         module = session.scalar(select(Module).where(Module.slug == "tiny-module"))
         version = session.get(ModuleVersion, module.current_version_id)
         users = session.scalars(select(User).order_by(User.id)).all()
-        session.execute(insert(Attempt), [{"user_id": u.id, "version_id": version.id, "option_order": shuffled_option_order(version)}
+        seeds = {u.id: new_seed() for u in users[1:]}
+        session.execute(insert(Attempt), [{"user_id": u.id, "version_id": version.id, "seed": seeds[u.id], "drawn": draw(version, seeds[u.id])}
                                           for u in users[1:]])
         session.commit()
-        attempts = dict(session.execute(select(Attempt.user_id, Attempt.id)).all())
-        answers = [(q["id"], answer) for q in version.scored_questions for answer in version.answer_key[q["id"]]["correct"]]
+        opened = {a.user_id: a for a in session.scalars(select(Attempt))}
+        attempts = {user_id: attempt.id for user_id, attempt in opened.items()}
+
+        def right_answers(attempt: Attempt) -> list[tuple[str, str]]:
+            """This attempt's form fields and identifiers for the key's options."""
+            return [(item.field, shown) for item in asked_questions(version, attempt)
+                    for shown in item.shown_ids(version.answer_key[item.question["id"]]["correct"])]
 
         def cookie_and_token(user: User) -> tuple[str, str]:
             with app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1"}, headers={"User-Agent": USER_AGENT}):
@@ -224,7 +230,7 @@ def prepare(url: str, directory: Path, throughput_learners: int) -> Instance:
 
         def submission(user: User) -> tuple[str, str, str]:
             cookie, token = cookie_and_token(user)
-            return f"/attempts/{attempts[user.id]}", cookie, urlencode([("csrf_token", token), *answers])
+            return f"/attempts/{attempts[user.id]}", cookie, urlencode([("csrf_token", token), *right_answers(opened[user.id])])
 
         lesson_cookie = cookie_and_token(users[0])[0]
         throughput = [submission(u) for u in users[1:1 + throughput_learners]]

@@ -88,6 +88,19 @@ def managed_user_or_404(session: Session, user: User, user_id: int) -> User:
     return person
 
 
+def can_reset_attempts(user: User, person: User) -> bool:
+    """Trainers and organisation admins let people of their own organisation try an assessment again sooner;
+    site admins anyone. Never themselves: a reset is someone else vouching that the learner may retry."""
+    if person.id == user.id or user.role not in SESSION_ROLES:
+        return False
+    return is_site_admin(user) or person.organisation_id == user.organisation_id
+
+
+def retry_scope(user: User) -> list[int] | None:
+    """The organisations whose held-back learners a person sees: None for every organisation (site admins)."""
+    return None if is_site_admin(user) else [user.organisation_id]
+
+
 def managed_organisations(session: Session, user: User) -> list[Organisation]:
     query = select(Organisation).order_by(Organisation.name)
     if not is_site_admin(user):

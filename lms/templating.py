@@ -6,8 +6,10 @@ from flask import Flask, g, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
 
+from authoring.kinds import QuestionKind, kind_named
 from authoring.placeholders import fill_placeholders
 from lms.services.accounts import account_state
+from lms.services.periods import uk_moment_text
 
 
 def lesson_html(fragment: str, version_id: int) -> Markup:
@@ -33,10 +35,17 @@ def field_errors(form) -> list[tuple[str, str]]:
     return [(field.id, field.errors[0]) for field in form if field.errors]
 
 
+def question_kind(question: dict) -> QuestionKind:
+    """The kind of a stored question, so templates ask the registry how it is answered."""
+    return kind_named(question["kind"])
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["lesson_html"] = lesson_html
     app.jinja_env.globals["field_errors"] = field_errors
     app.jinja_env.globals["account_state"] = account_state
+    app.jinja_env.globals["question_kind"] = question_kind
+    app.jinja_env.filters["uk_moment"] = uk_moment_text
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

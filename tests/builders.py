@@ -212,3 +212,56 @@ def capture_mail(monkeypatch) -> Outbox:
 
     monkeypatch.setattr("lms.mail.send", keep)
     return outbox
+
+
+def answer_form(session, attempt, right: bool = True) -> dict[str, list[str]]:
+    """The form a learner sends for `attempt`, every answer right (or every answer wrong), in its own identifiers."""
+    from sqlalchemy.orm import undefer
+
+    from lms.models import ModuleVersion
+    from lms.services.assessment_draw import asked_questions
+
+    version = session.get(ModuleVersion, attempt.version_id, options=[undefer(ModuleVersion.answer_key)])
+    form = {}
+    for item in asked_questions(version, attempt):
+        correct = set(version.answer_key[item.question["id"]]["correct"])
+        wrong = [o["id"] for o in item.question["options"] if o["id"] not in correct][:1]
+        form[item.field] = item.shown_ids(sorted(correct) if right else wrong)
+    return form
+
+
+def read_module(session, user, version) -> None:
+    """The learner opens every lesson page, as the retry rules ask after a failed attempt."""
+    from lms.services import attempt_policy
+
+    for number in range(1, version.lesson_page_count + 1):
+        attempt_policy.note_page_read(session, user, version, number)
+
+
+def take_assessment(session, user, version, right: bool = True, read_pages: bool = True):
+    """Start an attempt (having read the pages again, with `read_pages`) and submit it with every answer
+    right (or wrong); returns the Submission."""
+    from lms.services import completions
+
+    if read_pages:
+        read_module(session, user, version)
+    attempt = completions.start_attempt(session, user, version)
+    return completions.submit_attempt(session, attempt.id, user, answer_form(session, attempt, right))
+
+
+def pooled_question(outcome: int, number: int) -> str:
+    """A one-answer scored question whose right option's label names it, e.g. 'Right 2.3'."""
+    return (f"### Question {{#q-{outcome}-{number}}}\n\nQuestion {outcome}.{number}: which is right?\n\n"
+            f"- [x] Right {outcome}.{number}\n  > This is what the lesson teaches about {outcome}.{number}.\n"
+            f"- [ ] Wrong {outcome}.{number}\n  > Look again at page {outcome}.\n"
+            f"- [ ] Other {outcome}.{number}\n  > Look again at page {outcome}.\n")
+
+
+def write_pooled_notebook(path: Path, outcomes: int = 2, per_outcome: int = 3, **assessment: object) -> Path:
+    """A module with `outcomes` lesson pages and an assessment pool of `per_outcome` questions per outcome."""
+    cells = [f"# Page {n}\n\nWhat outcome {n} teaches." for n in range(1, outcomes + 1)]
+    cells.append("# Assessment\n\nThere are {{question_count}} questions. You need {{pass_mark}}% to pass.")
+    for outcome in range(1, outcomes + 1):
+        cells.append(f"## Outcome: Outcome {outcome}")
+        cells.extend(pooled_question(outcome, number) for number in range(1, per_outcome + 1))
+    return write_notebook(path, *cells, settings=settings_cell(id=path.stem, title="Pooled module", assessment=assessment or None))

@@ -1,17 +1,20 @@
 /* Safer Learning SCORM 1.2 runtime: page-by-page navigation, marking, and reporting to the LMS.
  *
  * Finds the LMS's `API` object by walking up window.parent (then window.opener), as SCORM 1.2 says.
- * Without one the module still works as a plain web page; nothing is recorded.
+ * Without one the module still works as a plain web page; nothing is recorded. The score, the pass and
+ * the draw of each attempt's questions come from safer-learning-marking.js, loaded just before this file.
  */
 (function () {
   "use strict";
 
+  var marking = window.SaferLearningMarking;
   var data = JSON.parse(document.getElementById("sl-data").textContent);
   var pages = Array.prototype.slice.call(document.querySelectorAll(".sl-page"));
   var startedAt = new Date();
   var api = null;
   var finished = false;
   var status = "";
+  var asked = []; // the scored questions this attempt asks, in page order
 
   function findApi(win) {
     for (var hops = 0; win && hops < 10; hops++) {
@@ -102,12 +105,45 @@
     showFeedback(questionId, answer, true);
   }
 
+  function each(selector, action) {
+    Array.prototype.forEach.call(document.querySelectorAll(selector), action);
+  }
+
+  /* A new attempt: draw its questions, hide the others, shuffle options where the kind allows, number them. */
+  function newAttempt() {
+    var drawn = marking.draw(data.draw, Math.random);
+    asked = [];
+    each(".sl-question[data-scored='true']", function (question) {
+      var id = question.getAttribute("data-question");
+      var isAsked = drawn.indexOf(id) >= 0;
+      question.hidden = !isAsked;
+      clearQuestion(question, !isAsked);
+      if (!isAsked) { return; }
+      asked.push(id);
+      question.querySelector(".sl-question-number").textContent = "Question " + asked.length;
+      if (data.kinds[data.questions[id].kind].shufflesOptions) { shuffleOptions(question); }
+    });
+  }
+
+  /* Unticked and without feedback; an unasked question's inputs are disabled, so nothing asks for them. */
+  function clearQuestion(question, disabled) {
+    Array.prototype.forEach.call(question.querySelectorAll("input"), function (input) { input.checked = false; input.disabled = disabled; });
+    var box = question.querySelector(".sl-feedback");
+    box.innerHTML = "";
+    box.className = "sl-feedback";
+    question.querySelector(".sl-error-message").hidden = true;
+  }
+
+  function shuffleOptions(question) {
+    var fieldset = question.querySelector(".sl-fieldset");
+    var options = Array.prototype.slice.call(fieldset.querySelectorAll(".sl-option"));
+    marking.shuffled(options, Math.random).forEach(function (option) { fieldset.appendChild(option); });
+  }
+
   function submitAssessment(event) {
     event.preventDefault();
-    var questions = Array.prototype.slice.call(document.querySelectorAll(".sl-question[data-scored='true']"));
     var missing = [];
-    questions.forEach(function (question, index) {
-      var id = question.getAttribute("data-question");
+    asked.forEach(function (id, index) {
       var error = document.getElementById(id + "-error");
       error.hidden = chosen(id).length > 0;
       error.textContent = "Answer question " + (index + 1);
@@ -124,17 +160,16 @@
     }
     summary.hidden = true;
     var correct = 0;
-    questions.forEach(function (question) {
-      var id = question.getAttribute("data-question");
+    asked.forEach(function (id) {
       var answer = chosen(id);
       if (isRight(id, answer)) { correct += 1; }
       showFeedback(id, answer, false);
     });
-    var total = questions.length;
-    var score = Math.round(100 * correct / total);
-    var passed = correct * 100 >= data.passMark * total; // whole numbers, as the LMS marks
+    var total = asked.length;
+    var score = marking.scorePercent(correct, total);
+    var passed = marking.passes(correct, total, data.passMark);
     recordResult(score, passed);
-    Array.prototype.forEach.call(document.querySelectorAll("#sl-assessment input"), function (input) { input.disabled = true; });
+    each("#sl-assessment input", function (input) { input.disabled = true; });
     document.getElementById("sl-submit").hidden = true;
     document.getElementById("sl-result-heading").textContent = passed ? "You passed" : "You did not pass this time";
     document.getElementById("sl-result-detail").textContent = "You answered " + correct + " of " + total + " questions correctly (" + score +
@@ -157,9 +192,9 @@
     lms("LMSCommit");
   }
 
+  /* A retry is a new attempt: its questions are drawn again. */
   function retry() {
-    Array.prototype.forEach.call(document.querySelectorAll("#sl-assessment input"), function (input) { input.disabled = false; input.checked = false; });
-    Array.prototype.forEach.call(document.querySelectorAll("#sl-assessment .sl-feedback"), function (box) { box.innerHTML = ""; box.className = "sl-feedback"; });
+    newAttempt();
     document.getElementById("sl-result").hidden = true;
     document.getElementById("sl-submit").hidden = false;
     document.getElementById("page-" + pages.length + "-title").focus();
@@ -189,7 +224,7 @@
       api = null;
     }
     document.getElementById("sl-no-lms").hidden = Boolean(api);
-    Array.prototype.forEach.call(document.querySelectorAll(".sl-nav, .sl-check, #sl-submit"), function (element) { element.hidden = false; });
+    each(".sl-nav, .sl-check, #sl-submit", function (element) { element.hidden = false; });
     document.getElementById("sl-finish").hidden = data.hasAssessment;
     document.addEventListener("click", function (event) {
       var target = event.target.closest("button");
@@ -204,7 +239,10 @@
       }
     });
     var form = document.getElementById("sl-assessment");
-    if (form) { form.addEventListener("submit", submitAssessment); }
+    if (form) {
+      newAttempt();
+      form.addEventListener("submit", submitAssessment);
+    }
     window.addEventListener("pagehide", finish);
     window.addEventListener("beforeunload", finish);
     show(resumeAt, false);

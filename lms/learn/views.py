@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from lms.db import db
 from lms.models import Attempt, Completion, ModuleVersion
-from lms.services import completions, lessons
+from lms.services import attempt_policy, completions, lessons
+from lms.services.assessment_draw import asked_questions, knowledge_check, question_count, questions_asked, rules_of
 from lms.services.marking import AnswerError, mark, read_answers
 
 blueprint = Blueprint("learn", __name__, template_folder="templates")
@@ -67,8 +68,10 @@ def lesson_page(slug: str, number: int):
     page = lessons.page(db.session, lesson.version, number)
     checked = _knowledge_check(lesson) if request.method == "POST" else None
     lessons.remember_page(db.session, current_user, lesson.version.id, number)
+    attempt_policy.note_page_read(db.session, current_user, lesson.version, number)
     # No FlaskForm: the knowledge check's CSRF token is checked by CSRFProtect, and nothing here validates a form.
-    return render_template("learn/page.html", lesson=lesson, page=page, number=number, checked=checked)
+    return render_template("learn/page.html", lesson=lesson, page=page, number=number, checked=checked,
+                           knowledge_check=knowledge_check)
 
 
 def _knowledge_check(lesson: lessons.Lesson) -> dict:
@@ -77,12 +80,22 @@ def _knowledge_check(lesson: lessons.Lesson) -> dict:
     if question is None or question["scored"]:
         abort(400)
     try:
-        answers = read_answers([question], request.form.to_dict(flat=False))
+        answers = read_answers([knowledge_check(question)], request.form.to_dict(flat=False))
     except AnswerError:
         return {"id": question["id"], "error": "Choose an answer" if not question["multiple"] else "Choose at least one answer"}
     key = db.session.scalar(select(ModuleVersion.answer_key).where(ModuleVersion.id == lesson.version.id))
     result = mark([question], key, answers, 100).results[0]
     return {"id": question["id"], "result": result}
+
+
+def _gate(lesson: lessons.Lesson) -> attempt_policy.RetryGate:
+    return attempt_policy.retry_gate(db.session, current_user, lesson.version)
+
+
+def _review_pages(lesson: lessons.Lesson, gate: attempt_policy.RetryGate | None) -> list[tuple[int, str]]:
+    """(number, title) of each lesson page still to read before a retry."""
+    pages = [(n, lessons.page(db.session, lesson.version, n)) for n in (gate.pages_to_review if gate else [])]
+    return [(n, page.title) for n, page in pages if page is not None]
 
 
 @blueprint.route("/modules/<slug>/assessment", methods=["GET", "POST"])
@@ -98,8 +111,13 @@ def assessment(slug: str):
             return redirect(url_for("learn.attempt", attempt_id=attempt.id))
         except completions.EmailNotConfirmed:
             status = 403  # the page explains why, and offers the confirmation link again
+        except completions.RetryNotYet:
+            status = 409  # the page says what to do first, or when to come back
     intro = lessons.page(db.session, lesson.version, lesson.version.page_count)
-    return render_template("learn/assessment.html", lesson=lesson, intro=intro, form=form), status
+    gate = _gate(lesson)
+    return render_template("learn/assessment.html", lesson=lesson, intro=intro, form=form, gate=gate,
+                           review_pages=_review_pages(lesson, gate), question_count=question_count(lesson.version),
+                           rules=rules_of(lesson.version)), status
 
 
 @blueprint.route("/attempts/<int:attempt_id>", methods=["GET", "POST"])
@@ -116,8 +134,9 @@ def attempt(attempt_id: int):
         except AnswerError as error:
             errors = error.problems
     lesson = lessons.Lesson(attempt.version.module, attempt.version)
-    chosen = {k: v for k, v in request.form.to_dict(flat=False).items()} if request.method == "POST" else {}
-    return render_template("learn/attempt.html", lesson=lesson, attempt=attempt, form=form, errors=errors, chosen=chosen)
+    chosen = request.form.to_dict(flat=False) if request.method == "POST" else {}
+    return render_template("learn/attempt.html", lesson=lesson, attempt=attempt, asked=asked_questions(attempt.version, attempt),
+                           form=form, errors=errors, chosen=chosen)
 
 
 @blueprint.route("/attempts/<int:attempt_id>/result")
@@ -127,7 +146,13 @@ def result(attempt_id: int):
     if attempt.submitted_at is None:
         return redirect(url_for("learn.attempt", attempt_id=attempt.id))
     version = attempt.version
-    marking = mark(version.scored_questions, version.answer_key, attempt.answers or {}, version.pass_mark)
+    asked = asked_questions(version, attempt)
+    marking = mark(questions_asked(version, attempt), version.answer_key, attempt.answers or {}, version.pass_mark)
     completion = db.session.scalar(select(Completion).where(Completion.attempt_id == attempt.id))
     lesson = lessons.Lesson(version.module, version)
-    return render_template("learn/result.html", lesson=lesson, attempt=attempt, marking=marking, completion=completion)
+    current = lessons.find_lesson(db.session, version.module.slug)
+    gate = _gate(current) if current and current.has_assessment and not attempt.passed else None
+    show_answers = bool(attempt.passed) or rules_of(version).show_after_fail == "answers"
+    return render_template("learn/result.html", lesson=lesson, attempt=attempt, marking=marking, completion=completion,
+                           answered=list(zip(asked, marking.results, strict=True)), gate=gate, show_answers=show_answers, review_pages=_review_pages(current, gate),
+                           rules=rules_of(current.version if current else version))

@@ -8,11 +8,11 @@ from lms.models.content import Module, ModuleAsset, ModulePage, ModuleVersion
 from lms.models.delivery import SessionAudience, TrainingSession
 from lms.models.enrolment import Assignment, EmailDomain, JoinCode
 from lms.models.interop import XapiOutbox
-from lms.models.progress import Attempt, Channel, Completion, LessonProgress
+from lms.models.progress import Attempt, AttemptReset, Channel, Completion, LessonProgress, PageReview
 
 __all__ = [
     "ApiToken", "Assignment", "RememberToken", "EmailDomain", "JoinCode", "SignInThrottle", "XapiOutbox",
-    "Attempt", "AuditEvent", "Base", "Channel", "Completion", "Department", "LessonProgress", "Module",
-    "ModuleAsset", "ModulePage", "ModuleVersion", "Organisation", "OrganisationType", "Partnership", "Role",
+    "Attempt", "AttemptReset", "AuditEvent", "Base", "Channel", "Completion", "Department", "LessonProgress", "Module",
+    "ModuleAsset", "ModulePage", "PageReview", "ModuleVersion", "Organisation", "OrganisationType", "Partnership", "Role",
     "SessionAudience", "TrainingSession", "User", "utcnow",
 ]

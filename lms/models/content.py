@@ -48,6 +48,11 @@ class ModuleVersion(Base):
     def scored_questions(self) -> list[dict]:
         return [q for q in self.questions if q["scored"]]
 
+    @property
+    def lesson_page_count(self) -> int:
+        """Pages before the assessment page (the last page, when the module has scored questions)."""
+        return self.page_count - (1 if self.scored_questions else 0)
+
 
 class ModulePage(Base):
     """A lesson page's blocks, stored in the database so every app server can serve it."""

@@ -30,13 +30,19 @@ class LessonProgress(Base):
 
 
 class Attempt(Base):
-    """One sitting of a module's assessment: the option order shown, the answers given, the mark."""
+    """One sitting of a module's assessment: the questions and option order drawn, the answers given, the mark.
+
+    `drawn` lists the questions asked, in the order shown, each with its options in the order shown:
+    [{"question": id, "options": [option ids]}]. It is made from `seed`, which also makes the option
+    identifiers the page shows, so those differ per attempt. The seed never leaves the server.
+    """
 
     __tablename__ = "attempt"
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("module_version.id"))
-    option_order: Mapped[dict]
+    seed: Mapped[str] = mapped_column(String(64))
+    drawn: Mapped[list]
     started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[dt.datetime | None]
     answers: Mapped[dict | None]
@@ -45,6 +51,26 @@ class Attempt(Base):
     score: Mapped[int | None]
     passed: Mapped[bool | None]
     version: Mapped[ModuleVersion] = relationship()
+
+
+class PageReview(Base):
+    """A lesson page a learner opened again after failing `attempt`: the review that earns a retry."""
+
+    __tablename__ = "page_review"
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id"), primary_key=True)
+    page_number: Mapped[int] = mapped_column(primary_key=True)
+    reviewed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class AttemptReset(Base):
+    """A trainer or admin letting a learner try a module's assessment again: failures before it no longer count."""
+
+    __tablename__ = "attempt_reset"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("module.id"))
+    reset_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reset_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class Completion(Base):

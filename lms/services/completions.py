@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session, undefer
 from lms.db import write_transaction
 from lms.models import Assignment, Attempt, Channel, Completion, LessonProgress, Module, ModuleVersion, TrainingSession, User, utcnow
 from lms.services import xapi
-from lms.services.marking import Marking, mark, read_answers, shuffled_option_order
+from lms.services.assessment_draw import asked_questions, draw, new_seed, questions_asked
+from lms.services.attempt_policy import RetryGate, retry_gate
+from lms.services.marking import Marking, mark, read_answers
 from lms.services.periods import fy_quarter, uk_date
 
 VERIFICATION_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -84,12 +86,36 @@ class EmailNotConfirmed(PermissionError):
     belongs to someone who controls the address it is recorded under."""
 
 
+class RetryNotYet(PermissionError):
+    """The module's retry rules hold the learner back for now; `gate` says why and until when."""
+
+    def __init__(self, gate: RetryGate) -> None:
+        super().__init__(gate.reason)
+        self.gate = gate
+
+
+_OPEN_ATTEMPT = (select(Attempt).where(Attempt.user_id == bindparam("user_id"), Attempt.version_id == bindparam("version_id"),
+                                       Attempt.submitted_at.is_(None)).order_by(Attempt.id.desc()).limit(1))
+
+
 def start_attempt(session: Session, user: User, version: ModuleVersion) -> Attempt:
-    """Open a new assessment attempt with its own option order; EmailNotConfirmed until the address is confirmed."""
+    """The learner's attempt at `version`: the one they left open, or a new draw if the retry rules allow.
+
+    Returning the open attempt means starting again never deals a fresh set of questions.
+    Raises EmailNotConfirmed until the address is confirmed, RetryNotYet while the rules hold them back.
+    """
     if not user.email_confirmed:
         raise EmailNotConfirmed(user.public_id)
     with write_transaction(session):
-        attempt = Attempt(user_id=user.id, version_id=version.id, option_order=shuffled_option_order(version))
+        session.execute(select(User.id).where(User.id == user.id).with_for_update())  # one start at a time
+        attempt = session.scalar(_OPEN_ATTEMPT, {"user_id": user.id, "version_id": version.id})
+        if attempt is not None:
+            return attempt
+        gate = retry_gate(session, user, version)
+        if not gate.open:
+            raise RetryNotYet(gate)
+        seed = new_seed()
+        attempt = Attempt(user_id=user.id, version_id=version.id, seed=seed, drawn=draw(version, seed))
         session.add(attempt)
     return attempt
 
@@ -105,7 +131,7 @@ _OWN_ATTEMPT = select(Attempt).where(Attempt.id == bindparam("attempt_id"), Atte
 
 
 def submit_attempt(session: Session, attempt_id: int, user: User, form: dict[str, list[str]]) -> Submission:
-    """Mark an attempt once; a repeated submit returns the first result and records nothing new."""
+    """Mark an attempt once, on the questions it drew; a repeated submit returns the first result and records nothing new."""
     with write_transaction(session):
         # Lock the learner's row: their submissions (two tabs, a double click) are marked one at a time.
         session.execute(select(User.id).where(User.id == user.id).with_for_update())
@@ -113,9 +139,9 @@ def submit_attempt(session: Session, attempt_id: int, user: User, form: dict[str
         if attempt is None:
             raise LookupError(attempt_id)
         version = session.get(ModuleVersion, attempt.version_id, options=[undefer(ModuleVersion.answer_key)])
-        questions = version.scored_questions
+        questions = questions_asked(version, attempt)
         if attempt.submitted_at is None:
-            answers = read_answers(questions, form)
+            answers = read_answers(asked_questions(version, attempt), form)
             result = mark(questions, version.answer_key, answers, version.pass_mark)
             attempt.answers, attempt.submitted_at = answers, utcnow()
             attempt.correct_count, attempt.question_count = result.correct_count, result.question_count

@@ -27,6 +27,7 @@ def stored_package_source(session: Session, version: ModuleVersion) -> PackageSo
         module_id=version.module.slug, title=version.title, version=version.content_hash, pass_mark=version.pass_mark,
         pages=[{"number": p.number, "title": p.title, "blocks": p.blocks} for p in pages], questions=version.questions,
         answer_key=version.answer_key, assets={a.name: a.data for a in assets},
+        assessment=(version.settings or {}).get("assessment"),
     )
 
 

@@ -26,7 +26,7 @@ class Lesson:
 
     @property
     def lesson_page_count(self) -> int:
-        return self.version.page_count - (1 if self.has_assessment else 0)
+        return self.version.lesson_page_count
 
     def question(self, question_id: str) -> dict | None:
         return next((q for q in self.version.questions if q["id"] == question_id), None)

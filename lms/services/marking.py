@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from lms.models import ModuleVersion
-
-FIXED_ORDER_KINDS = {"true_false"}
+from authoring.kinds import kind_named
+from authoring.scoring import passes, score_percent
+from lms.services.assessment_draw import AskedQuestion
 
 
 class AnswerError(ValueError):
-    """Answers that cannot be marked; `problems` maps question id to what the learner must fix."""
+    """Answers that cannot be marked; `problems` maps a form field to what the learner must fix."""
 
     def __init__(self, problems: dict[str, str]) -> None:
         super().__init__("; ".join(problems.values()))
@@ -26,6 +25,7 @@ class QuestionResult:
     correct: bool
     correct_options: list[str]
     feedback: dict[str, str]
+    outcome: str = ""
 
 
 @dataclass
@@ -36,45 +36,40 @@ class Marking:
     passed: bool
     results: list[QuestionResult] = field(default_factory=list)
 
-
-def shuffled_option_order(version: ModuleVersion, rng: random.Random | None = None) -> dict[str, list[str]]:
-    """A fresh option order for each scored question, so answers cannot be learnt by position."""
-    rng = rng or random.SystemRandom()
-    order = {}
-    for question in version.scored_questions:
-        ids = [o["id"] for o in question["options"]]
-        if question["kind"] not in FIXED_ORDER_KINDS:
-            rng.shuffle(ids)
-        order[question["id"]] = ids
-    return order
+    @property
+    def missed_outcomes(self) -> list[str]:
+        """The learning outcomes with a question answered wrongly, in the order asked ('' for a module without outcomes)."""
+        return list(dict.fromkeys(r.outcome for r in self.results if not r.correct))
 
 
-def read_answers(questions: list[dict], form: Mapping[str, list[str]]) -> dict[str, list[str]]:
-    """Pick each question's chosen options out of submitted form values, refusing anything tampered."""
+def read_answers(asked: list[AskedQuestion], form: Mapping[str, list[str]]) -> dict[str, list[str]]:
+    """Each question's chosen option ids, read from the identifiers this attempt's page showed.
+
+    An identifier the page did not show (from another attempt, or made up) is refused, as is a second
+    answer to a one-answer question: the learner is asked to choose again, and nothing is marked.
+    """
     answers, problems = {}, {}
-    for number, question in enumerate(questions, start=1):
-        valid = {o["id"] for o in question["options"]}
-        chosen = [value for value in form.get(question["id"], []) if value]
+    for number, item in enumerate(asked, start=1):
+        shown = item.option_ids
+        chosen = [value for value in form.get(item.field, []) if value]
         if not chosen:
-            problems[question["id"]] = f"Answer question {number}"
-        elif not set(chosen) <= valid or (not question["multiple"] and len(chosen) > 1):
-            problems[question["id"]] = f"Question {number} has an answer that is not one of its options: choose again"
+            problems[item.field] = f"Answer question {number}"
+        elif not set(chosen) <= set(shown) or (not kind_named(item.question["kind"]).multiple_answers and len(chosen) > 1):
+            problems[item.field] = f"Question {number} has an answer that is not one of its options: choose again"
         else:
-            answers[question["id"]] = sorted(set(chosen))
+            answers[item.question["id"]] = sorted({shown[value] for value in chosen})
     if problems:
         raise AnswerError(problems)
     return answers
 
 
 def mark(questions: list[dict], answer_key: dict, answers: dict[str, list[str]], pass_mark: int) -> Marking:
-    """Score answers against the key: a question is right only when exactly its correct options are chosen."""
+    """Score answers against the key, each question by its kind's rule; the score and pass by authoring.scoring."""
     results = []
     for question in questions:
         key = answer_key[question["id"]]
         chosen = answers.get(question["id"], [])
-        results.append(QuestionResult(question["id"], chosen, set(chosen) == set(key["correct"]), key["correct"], key["feedback"]))
-    correct = sum(r.correct for r in results)
-    total = len(results)
-    score = round(100 * correct / total) if total else 0
-    # compare in whole numbers so 8 of 10 passes an 80% mark exactly
-    return Marking(correct, total, score, correct * 100 >= pass_mark * total, results)
+        right = kind_named(question["kind"]).is_right(chosen, key["correct"])
+        results.append(QuestionResult(question["id"], chosen, right, key["correct"], key["feedback"], question.get("outcome", "")))
+    correct, total = sum(r.correct for r in results), len(results)
+    return Marking(correct, total, score_percent(correct, total), passes(correct, total, pass_mark), results)

@@ -30,6 +30,13 @@ def uk_date(moment: dt.datetime) -> dt.date:
     return aware.astimezone(UK).date()
 
 
+def uk_moment_text(moment: dt.datetime) -> str:
+    """A naive-UTC moment as UK people read it, e.g. '3:05pm on 2 December 2026' (GOV.UK style)."""
+    aware = (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone(UK)
+    hour = aware.hour % 12 or 12
+    return f"{hour}:{aware.minute:02d}{'am' if aware.hour < 12 else 'pm'} on {aware.day} {aware:%B %Y}"
+
+
 def uk_day_start(day: dt.date) -> dt.datetime:
     """The naive-UTC moment a UK calendar day begins (23:00 UTC the day before, during BST)."""
     return dt.datetime.combine(day, dt.time(), tzinfo=UK).astimezone(dt.UTC).replace(tzinfo=None)

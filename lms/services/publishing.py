@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 
 from authoring.assets import asset_problem, is_safe_name, media_type
 from authoring.bundle import ANSWER_KEY, BUNDLE_FORMAT, MANIFEST, content_version
+from authoring.kinds import KINDS
 from authoring.problems import ProblemList
-from authoring.questions import KINDS
 from authoring.sanitise import sanitise
 from authoring.settings import Settings, parse_settings
 from lms.db import write_transaction

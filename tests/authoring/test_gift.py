@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 
 from authoring import check, load
 from authoring.cli import main
-from authoring.gift import escape, export_gift, import_gift, parse_gift, unescape
+from authoring.gift import category_outcome, escape, export_gift, import_gift, parse_gift, unescape
+from authoring.kinds import BY_NAME
+from tests.builders import settings_cell, write_notebook
 from tests.conftest import ROOT
 
 COURSES = sorted((ROOT / "courses").glob("*.ipynb"))
@@ -21,8 +23,8 @@ TODAY = dt.date(2026, 1, 5)
 
 
 def summary(module) -> list[tuple]:
-    """What must survive a round trip: every question's id, kind, scoring, text and options with key and feedback."""
-    return [(q.id, q.kind.name, q.scored, q.case_study, q.stem, [(o.id, o.text, o.correct, o.feedback) for o in q.options])
+    """What must survive a round trip: every question's id, kind, scoring, outcome, text and options with key and feedback."""
+    return [(q.id, q.kind.name, q.scored, q.outcome, q.case_study, q.stem, [(o.id, o.text, o.correct, o.feedback) for o in q.options])
             for q in module.questions]
 
 
@@ -68,12 +70,12 @@ $CATEGORY: $course$/Safeguarding
 
 def test_does_moodles_own_gift_read_in_with_names_as_ids_and_kinds_from_the_answers():
     result = parse_gift(MOODLE_BANK, "moodle.gift")
-    assert [str(p) for p in result.problems] == ["moodle.gift:line 2: warning: the question category is not kept — "
-                                                 "group questions by putting them on pages of the notebook"]
+    assert result.problems == []
     one, several, true_false = result.questions
     assert (one.name, one.kind_words, one.options[0]) == ("q1-who-to-tell", "", ("Your safeguarding lead", True, "Right. They know the local routes."))
-    assert (several.kind_words, [o[1] for o in several.options]) == ("multiple answers", [True, True, False])
-    assert true_false.kind_words == "true or false"
+    assert (several.kind_words, [o[1] for o in several.options]) == (BY_NAME["multiple"].words, [True, True, False])
+    assert true_false.kind_words == BY_NAME["true_false"].words
+    assert {q.outcome for q in result.questions} == {"Safeguarding"}  # the category becomes the learning outcome
     assert true_false.options == [("True", False, "No. Some incidents are not crimes."), ("False", True, "Right. They can be recorded anyway.")]
 
 
@@ -161,3 +163,65 @@ def test_do_special_characters_in_any_part_of_a_question_survive_gift(stem: str,
     (question,) = result.questions
     assert question.text == stem.strip()
     assert question.options == [(right, True, feedback), (wrong, False, feedback)]
+
+
+POOLED_CELLS = (
+    "# Lesson\n\nRead this.",
+    "### Knowledge check {#kc}\n\nIs this a check?\n\n- [x] Yes\n  > Right.\n- [ ] No\n  > It is.\n",
+    "# Assessment\n\nAnswer every question.",
+    "## Outcome: Spot the signs",
+    "### Question {#spot-1}\n\nWhich is a sign?\n\n- [x] This\n  > Yes.\n- [ ] That\n  > No.\n",
+    "### Question (true or false) {#spot-2}\n\nSigns can be subtle.\n\n- [x] True\n  > Yes.\n- [ ] False\n  > No.\n",
+    "## Outcome: Report it to the lead / the hub",
+    "### Question (multiple answers) {#report-1}\n\nWho do you tell?\n\n- [x] Lead\n  > Yes.\n- [x] Hub\n  > Yes.\n- [ ] Nobody\n  > No.\n",
+)
+
+
+def test_do_learning_outcomes_travel_as_gift_categories_and_come_back(tmp_path: Path):
+    notebook = write_notebook(tmp_path / "pooled.ipynb", *POOLED_CELLS, settings=settings_cell(assessment={"questions": 2}))
+    original = load(notebook, TODAY)
+    assert original.ok, original.problems
+    text = export_gift(original)
+    categories = [line for line in text.splitlines() if line.startswith("$CATEGORY:")]
+    assert categories == ["$CATEGORY: $course$/tiny-module/Spot the signs", "$CATEGORY: $course$/tiny-module/Report it to the lead // the hub"]
+    assert text.index(categories[0]) < text.index("::spot-1::") and text.index(categories[1]) < text.index("::report-1::")
+    assert text.index("::kc::") < text.index(categories[0])  # knowledge checks are filed under no outcome
+    gift = tmp_path / "bank.gift"
+    gift.write_text(text, encoding="utf-8")
+    result = import_gift(gift, tmp_path / "bank.ipynb", today=TODAY)
+    assert result.problems == []
+    imported = load(tmp_path / "bank.ipynb", TODAY)
+    assert [p for p in imported.problems if p.is_error] == []
+    assert summary(imported) == summary(original)
+    assert [q.outcome for q in imported.questions] == ["", "Spot the signs", "Spot the signs", "Report it to the lead / the hub"]
+
+
+def test_does_a_module_without_outcomes_export_no_categories():
+    assert "$CATEGORY" not in export_gift(load(ROOT / "tests" / "data" / "tiny-module" / "tiny-module.ipynb"))
+
+
+@pytest.mark.parametrize(("path", "outcome"), [
+    (" $course$/Safeguarding", "Safeguarding"),
+    ("$course$/top/Prevent/Spot the   signs ", "Spot the signs"),
+    ("$course$/top", ""),
+    ("$system$/", ""),
+    ("$module$/Either // or", "Either / or"),
+])
+def test_is_the_outcome_the_last_part_of_the_category_path(path: str, outcome: str):
+    assert category_outcome(path) == outcome
+
+
+def test_are_categories_regrouped_so_each_outcome_is_written_once(tmp_path: Path):
+    gift = tmp_path / "bank.gift"
+    gift.write_text("$CATEGORY: $course$/A\n\nOne? {=Yes ~No}\n\n$CATEGORY: $course$/B\n\nTwo? {=Yes ~No}\n\n"
+                    "$CATEGORY: $course$/A\n\nThree? {=Yes ~No}\n", encoding="utf-8")
+    assert import_gift(gift, tmp_path / "bank.ipynb", today=TODAY).problems == []
+    imported = load(tmp_path / "bank.ipynb", TODAY)
+    assert [p for p in imported.problems if p.is_error] == []
+    assert [(q.stem, q.outcome) for q in imported.questions] == [("One?", "A"), ("Three?", "A"), ("Two?", "B")]
+
+
+def test_is_a_question_left_outside_every_category_reported(tmp_path: Path):
+    result = parse_gift("First? {=Yes ~No}\n\n$CATEGORY: $course$/A\n\nSecond? {=Yes ~No}\n", "bank.gift")
+    (problem,) = result.errors
+    assert str(problem).startswith("bank.gift:line 1: this question has no $CATEGORY but others do") and "$CATEGORY: $course$/" in str(problem)

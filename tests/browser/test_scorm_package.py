@@ -11,16 +11,17 @@ import io
 import re
 import zipfile
 from collections.abc import Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from authoring import load
+from authoring.scoring import score_percent
 from authoring.scorm import build_package, source_from_module
 from tests.browser.conftest import AXE, Page, expect, new_page, serving
-from tests.builders import KNOWLEDGE_CHECK, write_notebook
+from tests.builders import KNOWLEDGE_CHECK, settings_cell, write_notebook
 from tests.conftest import ROOT
 
 COURSES = sorted(p.stem for p in (ROOT / "courses").glob("*.ipynb"))
@@ -68,6 +69,26 @@ def module_source(name: str):
 def serving_folder(folder: Path) -> AbstractContextManager[str]:
     """A folder served over HTTP on a free local port, for as long as the block runs."""
     return serving(ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(folder))))
+
+
+@contextmanager
+def notebook_site(browser, tmp_path: Path, notebook: Path) -> Iterator[Page]:
+    """A notebook written by the test, packaged and framed by the host page; yields a page on the host."""
+    module = load(notebook)
+    assert not [p for p in module.problems if p.for_build().is_error], module.problems
+    site = tmp_path / "site"
+    with zipfile.ZipFile(io.BytesIO(build_package(source_from_module(module)))) as archive:
+        archive.extractall(site / "package")
+    (site / "host.html").write_text(HOST_PAGE, encoding="utf-8")
+    (site / "scorm-again.js").write_bytes(SCORM_AGAIN.read_bytes())
+    with serving_folder(site) as base_url:
+        page = new_page(browser, base_url)
+        problems: list[str] = []
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        page.goto("/host.html")
+        yield page
+        page.context.close()
+        assert problems == [], f"the package raised script errors: {problems}"
 
 
 @pytest.fixture
@@ -140,7 +161,7 @@ def test_does_each_course_complete_in_a_scorm_runtime_with_the_right_status_and_
     frame = lms_page.frame_locator("#sco")
     read_every_page(frame, source)
     take_assessment(frame, answers(source, wrong={scored[0]}))
-    expected = round(100 * (len(scored) - 1) / len(scored))
+    expected = score_percent(len(scored) - 1, len(scored))
     expect(frame.locator("#sl-result-heading")).to_have_text("You passed")
     expect(frame.locator("#sl-result-detail")).to_contain_text(f"{len(scored) - 1} of {len(scored)} questions correctly ({expected}%)")
     frame.get_by_role("button", name="Finish the module").click()
@@ -225,16 +246,7 @@ def test_has_the_launch_page_no_serious_accessibility_problems(browser, lms_site
 
 def test_is_a_module_without_an_assessment_completed_on_its_last_page(browser, tmp_path: Path):
     notebook = write_notebook(tmp_path / "reading.ipynb", "# First page\n\nRead this.", KNOWLEDGE_CHECK, "# Last page\n\nThe end.")
-    module = load(notebook)
-    assert not [p for p in module.problems if p.for_build().is_error]
-    site = tmp_path / "site"
-    with zipfile.ZipFile(io.BytesIO(build_package(source_from_module(module)))) as archive:
-        archive.extractall(site / "package")
-    (site / "host.html").write_text(HOST_PAGE, encoding="utf-8")
-    (site / "scorm-again.js").write_bytes(SCORM_AGAIN.read_bytes())
-    with serving_folder(site) as base_url:
-        page = new_page(browser, base_url)
-        page.goto("/host.html")
+    with notebook_site(browser, tmp_path, notebook) as page:
         frame = page.frame_locator("#sco")
         expect(frame.get_by_role("button", name="Finish the module")).to_be_hidden()
         frame.get_by_role("button", name="Next page").click()
@@ -242,6 +254,75 @@ def test_is_a_module_without_an_assessment_completed_on_its_last_page(browser, t
         assert page.evaluate("API.cmi.core.lesson_status") == "completed"  # reaching the last page completes it
         frame.get_by_role("button", name="Finish the module").click()
         recorded = page.evaluate(RECORDED)
-        page.context.close()
-        assert (recorded["status"], recorded["exit"], recorded["raw"], recorded["errors"]) == ("completed", "", "", [])
-        assert recorded["calls"][-1] == "LMSFinish"
+    assert (recorded["status"], recorded["exit"], recorded["raw"], recorded["errors"]) == ("completed", "", "", [])
+    assert recorded["calls"][-1] == "LMSFinish"
+
+
+def pooled_question(question_id: str, text: str) -> str:
+    return f"### Question {{#{question_id}}}\n\n{text}\n\n- [x] Right\n  > Yes.\n- [ ] Wrong\n  > No.\n- [ ] Also wrong\n  > No.\n"
+
+
+POOL = {"Spot the signs": ["spot-1", "spot-2", "spot-3"], "Report it": ["report-1", "report-2"]}
+TRUE_FALSE = "### Question (true or false) {#report-2}\n\nA hate incident can be reported.\n\n- [x] True\n  > Yes.\n- [ ] False\n  > No.\n"
+
+
+def asked_ids(frame) -> list[str]:
+    """The scored questions this attempt shows, in page order."""
+    return frame.locator(".sl-question[data-scored='true']:not([hidden])").evaluate_all("els => els.map(e => e.dataset.question)")
+
+
+def answer_pooled(frame, right: set[str], asked: list[str]) -> None:
+    for question_id in asked:
+        choice = "Right" if question_id in right else "Wrong"
+        if question_id == "report-2":
+            choice = "True" if question_id in right else "False"
+        frame.locator(f".sl-question[data-question='{question_id}']").get_by_label(choice, exact=True).check()
+    frame.get_by_role("button", name="Submit my answers").click()
+
+
+def test_does_a_pooled_module_ask_only_its_questions_per_outcome_and_score_those(browser, tmp_path: Path):
+    cells = ["# Lesson\n\nRead this.", "# Assessment\n\nAnswer every question."]
+    for outcome, ids in POOL.items():
+        cells.append(f"## Outcome: {outcome}")
+        cells.extend(TRUE_FALSE if qid == "report-2" else pooled_question(qid, f"Question text {qid}?") for qid in ids)
+    notebook = write_notebook(tmp_path / "pooled.ipynb", *cells, settings=settings_cell(assessment={"questions": 2}))
+    with notebook_site(browser, tmp_path, notebook) as page:
+        frame = page.frame_locator("#sco")
+        frame.locator("#page-1 .sl-nav button[data-go='2']").click()
+        asked = asked_ids(frame)
+        assert len(asked) == 2 and [len(set(asked) & set(ids)) for ids in POOL.values()] == [1, 1]  # one from each outcome
+        for question_id in {q for ids in POOL.values() for q in ids} - set(asked):
+            expect(frame.locator(f".sl-question[data-question='{question_id}']")).to_be_hidden()
+        expect(frame.locator(".sl-question:not([hidden]) .sl-question-number")).to_have_text(["Question 1", "Question 2"])
+        expect(frame.locator(".sl-question[data-question='report-2'] .sl-label")).to_have_text(["True", "False"])  # never shuffled
+
+        frame.get_by_role("button", name="Submit my answers").click()
+        expect(frame.locator("#sl-error-list li")).to_have_text(["Answer question 1", "Answer question 2"])  # unasked ones are not required
+        answer_pooled(frame, right={asked[0]}, asked=asked)
+        expect(frame.locator("#sl-result-detail")).to_contain_text("1 of 2 questions correctly (50%)")
+        assert page.evaluate("[API.cmi.core.lesson_status, API.cmi.core.score.raw]") == ["failed", "50"]
+
+        frame.get_by_role("button", name="Try the assessment again").click()
+        again = asked_ids(frame)
+        assert len(again) == 2 and [len(set(again) & set(ids)) for ids in POOL.values()] == [1, 1]
+        expect(frame.locator(".sl-question:not([hidden]) input:checked")).to_have_count(0)
+        answer_pooled(frame, right=set(again), asked=again)
+        expect(frame.locator("#sl-result-detail")).to_contain_text("2 of 2 questions correctly (100%)")
+        frame.get_by_role("button", name="Finish the module").click()
+        recorded = page.evaluate(RECORDED)
+    assert (recorded["status"], recorded["raw"], recorded["errors"]) == ("passed", "100", [])
+
+
+def test_does_a_retry_draw_the_pool_again(browser, tmp_path: Path):
+    cells = ["# Assessment\n\nAnswer the question.", *(pooled_question(f"q-{n}", f"Question text {n}?") for n in range(1, 7))]
+    notebook = write_notebook(tmp_path / "pool.ipynb", *cells, settings=settings_cell(assessment={"questions": 1}))
+    with notebook_site(browser, tmp_path, notebook) as page:
+        frame = page.frame_locator("#sco")
+        seen = set()
+        for _attempt in range(12):  # the chance that 12 draws from 6 all give the same question is 6 ** -11
+            (asked,) = asked_ids(frame)
+            seen.add(asked)
+            answer_pooled(frame, right=set(), asked=[asked])
+            expect(frame.locator("#sl-result-detail")).to_contain_text("0 of 1 questions correctly (0%)")
+            frame.get_by_role("button", name="Try the assessment again").click()
+        assert len(seen) > 1

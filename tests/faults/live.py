@@ -29,7 +29,8 @@ from sqlalchemy.orm import Session
 
 from lms.models import Attempt, Module, ModuleVersion, Organisation, User, utcnow
 from lms.services.accounts import hash_password
-from lms.services.marking import shuffled_option_order
+from lms.services.assessment_draw import draw, new_seed
+from tests.builders import answer_form
 
 GUNICORN = str(Path(sys.executable).parent / "gunicorn")
 ROOT = Path(__file__).resolve().parents[2]
@@ -120,12 +121,14 @@ def add_learners(app: Flask, session: Session, organisation: Organisation, count
                                     "organisation_id": organisation.id, "email_confirmed_at": utcnow()} for n in range(count)])
     version = session.get(ModuleVersion, session.scalar(select(Module.current_version_id).where(Module.slug == "tiny-module")))
     users = session.scalars(select(User).where(User.email.like(f"{prefix}%@faults.example")).order_by(User.id)).all()
-    session.execute(insert(Attempt), [{"user_id": u.id, "version_id": version.id, "option_order": shuffled_option_order(version)} for u in users])
+    seeds = {u.id: new_seed() for u in users}
+    session.execute(insert(Attempt), [{"user_id": u.id, "version_id": version.id, "seed": seeds[u.id], "drawn": draw(version, seeds[u.id])}
+                                      for u in users])
     session.commit()
-    attempts = dict(session.execute(select(Attempt.user_id, Attempt.id).where(Attempt.user_id.in_([u.id for u in users]))).all())
-    right = [(q["id"], option) for q in version.scored_questions for option in version.answer_key[q["id"]]["correct"]]
+    attempts = {a.user_id: a for a in session.scalars(select(Attempt).where(Attempt.user_id.in_([u.id for u in users])))}
     learners = []
     for user in users:
         cookie, token = session_cookie(app, user)
-        learners.append(Learner(user.id, cookie, attempts[user.id], urlencode([("csrf_token", token), *right])))
+        right = [(field, value) for field, values in answer_form(session, attempts[user.id]).items() for value in values]
+        learners.append(Learner(user.id, cookie, attempts[user.id].id, urlencode([("csrf_token", token), *right])))
     return learners

@@ -13,8 +13,7 @@ from sqlalchemy.orm import Session
 from lms.db import closed_by_server, db
 from lms.models import Attempt, Completion, Module, Partnership, User
 from lms.services import completions, lessons
-from lms.services.marking import shuffled_option_order
-from tests.builders import make_organisation, make_partnership, make_user, publish_module
+from tests.builders import answer_form, make_organisation, make_partnership, make_user, publish_module
 from tests.conftest import ROOT, sign_in
 
 TINY = ROOT / "tests" / "data" / "tiny-module"
@@ -62,17 +61,15 @@ def test_does_a_newly_published_version_replace_the_page_a_learner_saw(client, s
 
 def test_is_an_attempt_submitted_elsewhere_while_this_request_waited_not_marked_again(session, learner):
     version = session.scalar(select(Module).where(Module.slug == "tiny-module")).current_version
-    attempt = Attempt(user_id=learner.id, version_id=version.id, option_order=shuffled_option_order(version))
-    session.add(attempt)
-    session.commit()
+    attempt = completions.start_attempt(session, learner, version)
     assert session.get(Attempt, attempt.id).submitted_at is None  # this request has read the attempt, still open
-    key = version.answer_key
-    right = {q["id"]: key[q["id"]]["correct"] for q in version.scored_questions}
-    wrong = {q["id"]: [next(o["id"] for o in q["options"] if o["id"] not in key[q["id"]]["correct"])] for q in version.scored_questions}
+    right, wrong = answer_form(session, attempt), answer_form(session, attempt, right=False)
     with Session(db.engine) as other_tab:
         completions.submit_attempt(other_tab, attempt.id, other_tab.get(User, learner.id), right)
     submission = completions.submit_attempt(session, attempt.id, learner, wrong)
-    assert submission.attempt.passed and submission.attempt.answers == right and submission.marking.passed
+    key = version.answer_key
+    assert submission.attempt.passed and submission.marking.passed
+    assert submission.attempt.answers == {q["id"]: sorted(key[q["id"]]["correct"]) for q in version.scored_questions}
     assert session.scalar(select(func.count(Completion.id)).where(Completion.attempt_id == attempt.id)) == 1
 
 

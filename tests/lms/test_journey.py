@@ -23,28 +23,41 @@ def learner(session):
 def answer_form(html: str, choose: dict[str, list[str]]) -> dict:
     """Form data choosing options by their label text, as a person reading the page would."""
     data: dict[str, list[str] | str] = {"csrf_token": csrf_token(html)}
-    for question_id, labels in choose.items():
+    for field, labels in choose.items():
         values = []
         for label in labels:
-            match = re.search(rf'name="{question_id}" type="\w+" value="(\w+)">\s*<label[^>]*>{re.escape(label)}', html)
-            assert match, f"no option labelled {label!r} for {question_id}"
+            match = re.search(rf'name="{field}" type="\w+" value="(\w+)">\s*<label[^>]*>{re.escape(label)}', html)
+            assert match, f"no option labelled {label!r} for {field}"
             values.append(match.group(1))
-        data[question_id] = values
+        data[field] = values
     return data
 
 
 def question_ids(html: str) -> list[str]:
+    """The form fields of the questions on a page, in the order shown."""
     return list(dict.fromkeys(re.findall(r'<input class="govuk-(?:radios|checkboxes)__input" id="[^"]+" name="([^"]+)"', html)))
 
 
-def take_assessment(client, answers_by_position: list[list[str]]):
+def labels_of(html: str, field: str) -> list[str]:
+    return [label.strip() for label in re.findall(rf'name="{field}" type="\w+" value="\w+">\s*<label[^>]*>([^<]+)<', html)]
+
+
+def take_assessment(client, answers: list[list[str]], read_pages: bool = True):
+    """Start an attempt and fill its form with the options labelled `answers` (one list per question,
+    matched to whichever question offers those labels, as the order is shuffled per attempt).
+    With `read_pages`, the learner first opens the lesson page, as the retry rules ask after a fail."""
+    if read_pages:
+        client.get("/modules/tiny-module/pages/1")
     start = client.get("/modules/tiny-module/assessment").get_data(as_text=True)
     response = client.post("/modules/tiny-module/assessment", data={"csrf_token": csrf_token(start)})
-    assert response.status_code == 302
+    assert response.status_code == 302, response.status_code
     attempt_url = response.headers["Location"]
     page = client.get(attempt_url).get_data(as_text=True)
-    ids = question_ids(page)
-    return attempt_url, page, answer_form(page, dict(zip(ids, answers_by_position, strict=True)))
+    choose = {}
+    for field in question_ids(page):
+        offered = set(labels_of(page, field))
+        choose[field] = next(labels for labels in answers if set(labels) <= offered)
+    return attempt_url, page, answer_form(page, choose)
 
 
 RIGHT = [["Your safeguarding lead"], ["Call 999 in an emergency", "Report online"]]

@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 
 from authoring import build
 from lms.models import AuditEvent, Channel, Completion, Module, ModuleVersion, RememberToken, SignInThrottle, User, XapiOutbox, utcnow
-from lms.services import completions
 from lms.services.account_sessions import issue_remember_token, user_for_remember_token
 from lms.services.accounts import authenticate
 from lms.services.audit import record_event
@@ -22,7 +21,7 @@ from lms.services.personal_data import ERASED_NAME
 from lms.services.publishing import publish
 from lms.services.reports import training_counts
 from lms.services.throttling import email_key
-from tests.builders import PASSWORD, make_organisation, make_partnership, make_user
+from tests.builders import PASSWORD, make_organisation, make_partnership, make_user, take_assessment
 from tests.conftest import ROOT
 
 TINY = ROOT / "tests" / "data" / "tiny-module"
@@ -51,9 +50,7 @@ def people(session, version) -> tuple[User, User]:
                                channel=Channel.ELEARNING, sequence=1, score=100, completed_at=LONG_AGO, fy_quarter=fy_quarter(LONG_AGO),
                                verification_code=f"OLD{person.id:09d}"))
         session.commit()
-        attempt = completions.start_attempt(session, person, version)
-        right = {q["id"]: version.answer_key[q["id"]]["correct"] for q in version.scored_questions}
-        completions.submit_attempt(session, attempt.id, person, right)
+        take_assessment(session, person, version)
         record_event(session, "user.registered", f"user:{person.public_id}", person.id, via="join code")
     session.add(SignInThrottle(key=email_key(ada.email), failures=2))
     session.commit()
@@ -146,8 +143,7 @@ def statements(app, session, version) -> tuple[User, User]:
     ada.full_name, bob.full_name = "Ada Lovelace", "Bob Builder"
     session.commit()
     for person in (ada, bob):
-        attempt = completions.start_attempt(session, person, version)
-        completions.submit_attempt(session, attempt.id, person, {q["id"]: version.answer_key[q["id"]]["correct"] for q in version.scored_questions})
+        take_assessment(session, person, version)
     first = session.scalar(select(XapiOutbox).order_by(XapiOutbox.id))
     first.sent_at = utcnow()
     mbox = "mailto:ada@testville.example"

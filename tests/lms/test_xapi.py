@@ -20,7 +20,7 @@ from authoring import build
 from lms.models import AuditEvent, Channel, Completion, Module, ModuleVersion, XapiOutbox
 from lms.services import completions, xapi
 from lms.services.periods import current_period, fy_quarter
-from tests.builders import make_organisation, make_partnership, make_training_session, make_user
+from tests.builders import answer_form, make_organisation, make_partnership, make_training_session, make_user, take_assessment
 from tests.conftest import ROOT
 
 TINY = ROOT / "tests" / "data" / "tiny-module"
@@ -55,13 +55,7 @@ def people(session):
 
 def answer(session, user, version: ModuleVersion, right: bool) -> completions.Submission:
     """Sit the assessment, choosing the key's options (right) or, for every question, a wrong one."""
-    attempt = completions.start_attempt(session, user, version)
-    key = session.scalar(select(ModuleVersion.answer_key).where(ModuleVersion.id == version.id))
-    form = {}
-    for question in version.scored_questions:
-        correct = key[question["id"]]["correct"]
-        form[question["id"]] = correct if right else [next(o["id"] for o in question["options"] if o["id"] not in correct)]
-    return completions.submit_attempt(session, attempt.id, user, form)
+    return take_assessment(session, user, version, right)
 
 
 def export(app, period: str | None = None) -> list[dict]:
@@ -189,8 +183,7 @@ def test_are_a_passs_statements_queued_once_in_the_same_transaction(app, session
     assert [r.statement_id for r in rows] == [r.statement["id"] for r in rows]
     assert all(r.sent_at is None for r in rows)
 
-    key = session.scalar(select(ModuleVersion.answer_key).where(ModuleVersion.id == version.id))
-    completions.submit_attempt(session, submission.attempt.id, learner, {q: k["correct"] for q, k in key.items()})  # a double click
+    completions.submit_attempt(session, submission.attempt.id, learner, answer_form(session, submission.attempt))  # a double click
     assert len(outbox(session)) == 2
 
 

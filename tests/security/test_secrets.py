@@ -44,7 +44,7 @@ def test_is_no_answer_or_feedback_sent_before_marking(app, world, tmp_path):
     attempt = started.headers["Location"]
     pages[attempt] = learner.get(attempt)
     html = pages[attempt].get_data(as_text=True)
-    first_question = re.search(r'name="(q-[0-9a-f]+)" type="radio" value="(\w+)"', html)
+    first_question = re.search(r'name="(answer-[0-9]+)" type="radio" value="(\w+)"', html)
     pages[attempt + " (half answered)"] = learner.post(attempt, data={"csrf_token": token, first_question.group(1): first_question.group(2)})
     for where, response in pages.items():
         body = response.get_data(as_text=True)
