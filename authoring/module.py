@@ -97,6 +97,8 @@ class _ModuleBuilder:
         self.first_heading = ""
         self.outcome = ""  # the '## Outcome:' heading the next scored questions belong to
         self.outcome_cells: list[int] = []
+        self.outcome_texts: set[str] = set()
+        self.block_cells: dict[int, int] = {}  # id(html block) -> the cell it came from, for stated-number warnings
 
     def read(self, notebook: NotebookNode) -> None:
         for number, cell in enumerate(notebook.cells, start=1):
@@ -134,6 +136,7 @@ class _ModuleBuilder:
         if source.strip():
             self._add_block(number, {"type": "html", "html": self.markdown.render(source, context)})
             self._check_placeholders(number, self.pages[-1].blocks[-1]["html"])
+            self.block_cells[id(self.pages[-1].blocks[-1])] = number
 
     def _question_cell(self, number: int, source: str, context: CellContext) -> None:
         question = parse_question(source, number, self.problems)
@@ -154,11 +157,12 @@ class _ModuleBuilder:
         """'## Outcome: ...' starts a group of scored questions that every attempt draws from."""
         if not text.strip():
             self.problems.error(number, "the outcome heading has no text", "write what the learner can do, e.g. '## Outcome: Recognise the signs of radicalisation'")
-        elif text.strip() in {q.outcome for q in self.questions} | ({self.outcome} - {""}):
+        elif text.strip() in self.outcome_texts:
             self.problems.error(number, f"the outcome '{text.strip()}' is written twice", "give each outcome heading different words, or put its questions under the first one")
         if "\n" in source.strip():
             self.problems.warning(number, "text under an outcome heading is not shown to learners", "keep the '## Outcome:' heading in a cell of its own")
         self.outcome = text.strip()
+        self.outcome_texts.add(self.outcome)
         self.outcome_cells.append(number)
 
     def _code_cell(self, number: int, cell: NotebookNode) -> None:
@@ -216,8 +220,9 @@ class _ModuleBuilder:
             pool[question.outcome] = pool.get(question.outcome, 0) + 1
         for message, fix in pool_problems(pool, self.settings.assessment_rules):
             self.problems.error(1, message, fix)
-        if "" in pool and len(pool) > 1:
-            first = next(q for q in scored if not q.outcome)
+        before = [q for q in scored if self.outcome_cells and q.cell < self.outcome_cells[0]]
+        if before:
+            first = before[0]
             self.problems.error(first.cell, "this scored question comes before the first '## Outcome:' heading", "move it under an outcome heading, so every question tests an outcome")
         last_page_cell = self.pages[-1].cell if self.pages else 0
         for cell in self.outcome_cells:
@@ -235,7 +240,7 @@ class _ModuleBuilder:
                 if block["type"] != "html":
                     continue
                 for message, fix in stated_number_problems(block["html"], self.settings.pass_mark, self.question_count, on_assessment_page):
-                    self.problems.warning(page.cell, message, fix)
+                    self.problems.warning(self.block_cells.get(id(block), page.cell), message, fix)
                 block["html"] = fill_module_placeholders(block["html"], values)
             page.title = fill_module_placeholders(page.title, values)
         for rendered in self.rendered.values():

@@ -49,20 +49,20 @@ content_note: false
                           "> **Emergency:** If someone is in immediate danger, call 999.\n\n"
                           "Contact your local Prevent team: {{prevent_team}}.\n\n"
                           "> **Warning:** Never type a local phone number into a module: use a placeholder."),
-        new_markdown_cell("# Assessment\n\nAnswer every question. You need 80% to pass."),
+        new_markdown_cell("# Assessment\n\nAnswer all {{question_count}} questions. You need {{pass_mark}}% to pass."),
         new_markdown_cell("### Question {#example-one-answer}\n\nWhere do module settings go?\n\n"
-                          "- [x] In a Raw cell at the top of the notebook\n  > Right. The first cell holds the settings.\n"
-                          "- [ ] In the last cell\n  > No. Settings always come first."),
+                          "- [x] In a Raw cell at the top of the notebook\n  > The first cell holds the settings.\n"
+                          "- [ ] In the last cell\n  > Settings always come first, in a Raw cell."),
         new_markdown_cell("### Question (multiple answers)\n\nWhich of these are kinds of callout?\n\n"
-                          "- [x] Key point\n  > Right.\n- [x] Warning\n  > Right.\n"
-                          "- [ ] Footnote\n  > No. Footnotes are not callouts."),
+                          "- [x] Key point\n  > `> **Key point:**` makes a highlighted key point.\n- [x] Warning\n  > `> **Warning:**` makes a warning with an icon.\n"
+                          "- [ ] Footnote\n  > Footnotes are not callouts."),
         new_markdown_cell("### Question (true or false)\n\nLearners can see which options are ticked.\n\n"
-                          "- [ ] True\n  > No. The LMS shows plain choices and marks answers on the server.\n"
-                          "- [x] False\n  > Right. The ticks are the answer key, which stays on the server."),
+                          "- [ ] True\n  > The LMS shows plain choices and marks answers on the server.\n"
+                          "- [x] False\n  > The ticks are the answer key, which stays on the server."),
         new_markdown_cell("### Question (scenario)\n\nAmira is writing a module for staff in York. She wants to "
                           "give the phone number of the York Prevent team.\n\nWhat should she write?\n\n"
-                          "- [ ] The phone number itself\n  > No. Local numbers change and differ by area.\n"
-                          "- [x] The placeholder {{prevent_team}}\n  > Right. The LMS fills it in for each partnership."),
+                          "- [ ] The phone number itself\n  > Local numbers change and differ by area.\n"
+                          "- [x] The placeholder {{prevent_team}}\n  > The LMS fills it in for each partnership."),
     ]
 
 

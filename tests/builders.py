@@ -69,9 +69,9 @@ QUESTION = """### Question
 Who should you tell first?
 
 - [x] Your safeguarding lead
-  > Right. They know the local routes.
+  > They know the local routes.
 - [ ] Nobody
-  > No. Concerns must be shared.
+  > Concerns must be shared.
 """
 
 MULTI_QUESTION = """### Question (multiple answers) {#routes}
@@ -79,11 +79,11 @@ MULTI_QUESTION = """### Question (multiple answers) {#routes}
 Which of these are ways to report hate crime?
 
 - [x] Call 999 in an emergency
-  > Right.
+  > 999 is for emergencies.
 - [x] Report online
-  > Right.
+  > The police take reports online.
 - [ ] Post about it on social media
-  > No. That is not a report.
+  > That is not a report.
 """
 
 KNOWLEDGE_CHECK = """### Knowledge check

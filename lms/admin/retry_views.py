@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from authoring.assessment import AssessmentSettings
 from lms.admin.views import blueprint
 from lms.db import db
 from lms.models import Module, User
@@ -18,7 +19,7 @@ from lms.services import attempt_policy
 @roles_required(*SESSION_ROLES)
 def retries():
     held = [h for h in attempt_policy.held_back(db.session, retry_scope(current_user)) if can_reset_attempts(current_user, h.person)]
-    return render_template("admin/retries.html", held=held)
+    return render_template("admin/retries.html", held=held, defaults=AssessmentSettings())
 
 
 @blueprint.route("/retries/reset", methods=["POST"])

@@ -132,7 +132,7 @@ def test_is_a_broken_question_reported_at_its_cell(tmp_path, question, expected)
 
 
 def test_is_missing_option_feedback_a_warning(tmp_path):
-    path = write_notebook(tmp_path / "m.ipynb", PAGE, ASSESSMENT, "### Question\n\nWhich?\n\n- [x] A\n- [ ] B\n  > no")
+    path = write_notebook(tmp_path / "m.ipynb", PAGE, ASSESSMENT, "### Question\n\nWhich?\n\n- [x] A\n- [ ] B\n  > B is not it.")
     found = check([path])
     assert [str(p) for p in found] == [f"{path}:cell 4: warning: option 1 has no feedback — add an indented '> ' line under it saying why it is right or wrong"]
 

@@ -111,7 +111,7 @@ def test_is_feedback_shown_for_every_question_after_submitting(client, module):
     url, _page, form = take_assessment(client, WRONG)
     result = client.get(client.post(url, data=form).headers["Location"]).get_data(as_text=True)
     assert "Question 1" in result and "Question 2" in result
-    assert "No. Concerns must be shared." in result and "Before you try again" in result
+    assert "Concerns must be shared." in result and "Before you try again" in result
     assert "The right answer" not in result and "Not quite" not in result, "a failed attempt does not give the answers away"
 
 
