@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from authoring.problems import ProblemList
+from authoring.problems import ProblemList, did_you_mean
 
 AFTER_FAIL = ("review", "wait")
 SHOW_AFTER_FAIL = ("outcomes", "answers")
@@ -48,7 +48,7 @@ def parse_assessment(raw: object, cell: int, problems: ProblemList) -> Assessmen
         problems.error(cell, "assessment must be a group of settings, each on its own indented line", FIX)
         return rules
     for name in sorted(set(raw) - set(AssessmentSettings.__dataclass_fields__)):
-        problems.warning(cell, f"unknown assessment setting '{name}' is ignored", "check its spelling against docs/authoring.md")
+        problems.error(cell, f"unknown assessment setting '{name}'", _spelling_fix(name, list(AssessmentSettings.__dataclass_fields__)))
     for name, (low, high) in NUMBERS.items():
         value = raw.get(name)
         if value in (None, ""):
@@ -62,10 +62,15 @@ def parse_assessment(raw: object, cell: int, problems: ProblemList) -> Assessmen
         if value in (None, ""):
             continue
         if value not in choices:
-            problems.error(cell, f"assessment {name} '{value}' is not one of ours", "use one of: " + ", ".join(choices))
+            problems.error(cell, f"assessment {name} '{value}' is not one of ours", _spelling_fix(value, list(choices)))
         else:
             setattr(rules, name, value)
     return rules
+
+
+def _spelling_fix(name: object, known: list[str]) -> str:
+    meant = did_you_mean(name, known)
+    return f"did you mean '{meant}'?" if meant else "use one of: " + ", ".join(known)
 
 
 def allocate(pool: dict[str, int], asked: int) -> dict[str, int]:

@@ -20,7 +20,10 @@ class QuestionKind:
     label: str  # the hint learners see under the question
     multiple_answers: bool = False
     case_study: bool = False
-    fixed_options: tuple[str, ...] | None = None  # the options it must have, in the order learners see them
+    fixed_options: tuple[str, ...] | None = None  # the options it must have (any order in the notebook)
+    # Shuffled per attempt, true/false too: a fixed place would let a script that reads nothing learn
+    # "the second option" from result pages whenever a pool's true/false answers lean one way.
+    shuffles_options: bool = True
     gift: str = "choice"  # 'choice' (one '=' or weighted '~%n%') or 'truefalse' ({TRUE} / {FALSE})
     scorm_interaction: str = "choice"  # SCORM 1.2 cmi.interactions.n.type
 
@@ -28,11 +31,6 @@ class QuestionKind:
     def input_type(self) -> str:
         """The HTML input learners answer with."""
         return "checkbox" if self.multiple_answers else "radio"
-
-    @property
-    def shuffles_options(self) -> bool:
-        """True/false keeps 'True' above 'False'; every other kind is shuffled per attempt."""
-        return self.fixed_options is None
 
     def right_answer_count_problem(self, count: int) -> tuple[str, str] | None:
         """(what is wrong, fix) when a question of this kind has `count` options marked [x], else None."""

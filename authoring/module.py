@@ -21,6 +21,10 @@ from authoring.stated_numbers import stated_number_problems
 
 PAGE_HEADING = re.compile(r"^#[ \t]+(.+?)[ \t#]*$")
 OUTCOME_HEADING = re.compile(r"^##[ \t]+outcome[ \t]*:[ \t]*(.*?)[ \t#]*$", re.IGNORECASE)
+# A heading a trainer meant as an outcome but wrote another way ('### Outcome:', '## Outcome -'), or
+# typed inside another cell: it would group nothing and show as text, so check says how to write it.
+NEAR_OUTCOME_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]*outcome[ \t]*[:\-–—]", re.IGNORECASE | re.MULTILINE)
+OUTCOME_FIX = "write '## Outcome: <what the learner can do>' as the only line of a Markdown cell of its own"
 LATER_PAGE_HEADING = re.compile(r"\n#[ \t]+\S")
 
 
@@ -103,7 +107,10 @@ class _ModuleBuilder:
     def read(self, notebook: NotebookNode) -> None:
         for number, cell in enumerate(notebook.cells, start=1):
             source = cell_source(cell)
-            if number == 1 and cell.cell_type == "raw" and split_front_matter(source) is not None:
+            if number == 1 and cell.cell_type in ("raw", "markdown") and split_front_matter(source) is not None:
+                if cell.cell_type == "markdown":
+                    self.problems.error(1, "cell 1 holds the settings but is a Markdown cell",
+                                        "select it and change its type to Raw (press Esc, then R, in JupyterLab)")
                 self.has_settings_cell = True
                 self.settings = parse_settings(split_front_matter(source) or "", 1, self.problems, self.today)
             elif cell.cell_type == "markdown":
@@ -124,6 +131,8 @@ class _ModuleBuilder:
         if outcome:
             self._outcome_cell(number, source, outcome.group(1))
             return
+        if NEAR_OUTCOME_HEADING.search(source):
+            self.problems.error(number, "this cell has a line that looks like an outcome heading but is not one", OUTCOME_FIX)
         heading = PAGE_HEADING.match(source.lstrip().splitlines()[0])
         if heading:
             title = self.markdown.render_inline(heading.group(1), context)
@@ -160,7 +169,8 @@ class _ModuleBuilder:
         elif text.strip() in self.outcome_texts:
             self.problems.error(number, f"the outcome '{text.strip()}' is written twice", "give each outcome heading different words, or put its questions under the first one")
         if "\n" in source.strip():
-            self.problems.warning(number, "text under an outcome heading is not shown to learners", "keep the '## Outcome:' heading in a cell of its own")
+            self.problems.error(number, "the outcome heading shares its cell with more text, which learners would never see (a question there would be lost)",
+                                "split the cell just after the heading (Ctrl+Shift+- in JupyterLab), so the heading is alone in its cell")
         self.outcome = text.strip()
         self.outcome_texts.add(self.outcome)
         self.outcome_cells.append(number)
@@ -234,13 +244,15 @@ class _ModuleBuilder:
     def _fill_module_placeholders(self) -> None:
         """{{pass_mark}} and {{question_count}} come from the settings; numbers typed instead are checked."""
         values = {"pass_mark": str(self.settings.pass_mark), "question_count": str(self.question_count)}
+        settings_read = self.has_settings_cell and not any(p.cell == 1 for p in self.problems.errors)
         for number, page in enumerate(self.pages, start=1):
             on_assessment_page = number == len(self.pages) and any(q.scored for q in self.questions)
             for block in page.blocks:
                 if block["type"] != "html":
                     continue
                 for message, fix in stated_number_problems(block["html"], self.settings.pass_mark, self.question_count, on_assessment_page):
-                    self.problems.warning(self.block_cells.get(id(block), page.cell), message, fix)
+                    if settings_read:  # unread settings would be compared as defaults: a wrong message
+                        self.problems.warning(self.block_cells.get(id(block), page.cell), message, fix)
                 block["html"] = fill_module_placeholders(block["html"], values)
             page.title = fill_module_placeholders(page.title, values)
         for rendered in self.rendered.values():

@@ -69,3 +69,11 @@ class NotebookError(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__("\n".join(str(p) for p in problems))
         self.problems = problems
+
+
+def did_you_mean(word: object, known: list[str] | set[str]) -> str | None:
+    """The known name a misspelt one was probably meant to be ('reveiw' -> 'review'), or None."""
+    import difflib
+
+    close = difflib.get_close_matches(str(word), sorted(known), n=1, cutoff=0.75)
+    return close[0] if close else None

@@ -11,6 +11,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
+from authoring.giveaways import giveaway_problems
 from authoring.kinds import KINDS, QuestionKind
 from authoring.problems import ProblemList
 
@@ -18,17 +19,6 @@ HEADING = re.compile(r"^###[ \t]+(question|knowledge check)\b(.*)$", re.IGNORECA
 HEADING_TAIL = re.compile(r"^\s*(?:\(([^()]*)\))?\s*(?:\{#([^{}]*)\})?\s*$")
 OPTION = re.compile(r"^ {0,3}[-*+][ \t]+\[([ xX]?)\][ \t]*(.*)$")
 QUESTION_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-# Feedback that opens by judging the answer ("Right.", "No,", "Not quite:"): after a failed attempt learners
-# see the feedback of the answers they chose without marks, so a verdict would give the answers away.
-VERDICT = re.compile(
-    r"^[\s*_]*(?:that(?:'|’|\s+i)s\s+(?:right|correct|wrong|incorrect|true|false)|you(?:'|’|\s+a)re\s+(?:right|correct|wrong)"
-    r"|not\s+(?:quite|so|really|exactly|correct|right|on\s+its\s+own)|well\s+done|spot\s+on|exactly|correct|incorrect"
-    r"|right|wrong|yes|no|nope|true|false|good|great)(?=[\s*_]*(?:[.,!:;—–]|\s-\s|$))",
-    re.IGNORECASE,
-)
-VERDICT_FIX = ("start with the reason instead, e.g. 'WRAP is the Home Office's workshop...': after a failed attempt "
-               "learners see this feedback without marks, and a verdict would tell them which answers were right")
-
 
 @dataclass
 class Option:
@@ -162,8 +152,9 @@ def _check_options(question: Question, problems: ProblemList) -> None:
     for number, option in enumerate(options, start=1):
         if not option.feedback:
             problems.warning(cell, f"option {number} has no feedback", "add an indented '> ' line under it saying why it is right or wrong")
-        elif question.scored and (verdict := VERDICT.match(option.feedback)):
-            problems.warning(cell, f"the feedback on option {number} opens with a verdict, '{verdict.group(0).strip(' *_')}'", VERDICT_FIX)
+    if question.scored:
+        for message, fix in giveaway_problems(question):
+            problems.warning(cell, message, fix)
 
 
 def _digest(text: str) -> str:

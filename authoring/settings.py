@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 from authoring.assessment import AssessmentSettings, parse_assessment
-from authoring.problems import ProblemList
+from authoring.problems import ProblemList, did_you_mean
 
 PRIORITY_AREAS = ("counter-terrorism", "domestic-abuse", "serious-organised-crime", "hate-crime")
 MODULE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -49,6 +49,12 @@ class Settings:
         return asdict(self)
 
 
+def spelling_fix(name: str, known: set[str]) -> str:
+    """'did you mean ...?' for a misspelt setting, or where to look."""
+    meant = did_you_mean(name, known)
+    return f"did you mean '{meant}'? Check the spelling against docs/authoring.md" if meant else "check its spelling against docs/authoring.md"
+
+
 # LibYAML's safe loader reads the same YAML several times faster; PyYAML falls back to Python's.
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -76,7 +82,11 @@ def parse_settings(yaml_text: str, cell: int, problems: ProblemList, today: dt.d
         if raw.get(name) in (None, ""):
             problems.tolerated(cell, f"setting '{name}' is missing", f"add a line '{name}: ...' to the settings cell")
     for name in sorted(set(raw) - KNOWN):
-        problems.warning(cell, f"unknown setting '{name}' is ignored", "check its spelling against docs/authoring.md")
+        if name in AssessmentSettings.__dataclass_fields__:
+            problems.error(cell, f"'{name}' is an assessment setting but is not under 'assessment:'",
+                           f"write 'assessment:' on its own line, then '  {name}: ...' under it, indented by two spaces")
+        else:
+            problems.warning(cell, f"unknown setting '{name}' is ignored", spelling_fix(name, KNOWN))
     _read_text(raw, settings, cell, problems)
     _read_numbers(raw, settings, cell, problems)
     _read_review_by(raw, settings, cell, problems, today)

@@ -7,6 +7,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from authoring.assessment import AssessmentSettings
+from lms import mail, training_mail
 from lms.admin.views import blueprint
 from lms.db import db
 from lms.models import Module, User
@@ -35,5 +36,6 @@ def reset_retries():
     if not can_reset_attempts(current_user, person):
         abort(404)  # another organisation's learner is 'not found'
     attempt_policy.reset(db.session, person, module.id, current_user.id)
-    flash(f"{person.full_name} can try {module.title} again now.", "success")
+    mail.send_soon(training_mail.retry_allowed(person, module, current_user))
+    flash(f"{person.full_name} can try {module.title} again now. We have emailed them to say so.", "success")
     return redirect(url_for("admin.retries"))

@@ -123,10 +123,29 @@ def test_is_an_outcome_written_twice_reported_even_when_its_first_heading_has_no
     assert any(e.startswith(f"{path}:cell 6: the outcome 'Spot the signs' is written twice") for e in errors_for(path)), errors_for(path)
 
 
-def test_is_text_under_an_outcome_heading_a_warning_that_learners_will_not_see_it(tmp_path):
-    path = write_notebook(tmp_path / "m.ipynb", ASSESSMENT, "## Outcome: Spot the signs\n\nThese questions are about signs.", pooled_question(1, 1))
-    assert problems_for(path) == [f"{path}:cell 3: warning: text under an outcome heading is not shown to learners — "
-                                  "keep the '## Outcome:' heading in a cell of its own"]
+def test_is_a_question_sharing_a_cell_with_its_outcome_heading_an_error_not_lost_in_silence(tmp_path):
+    """A trainer who types the first question under the heading in one cell would lose that question."""
+    path = write_notebook(tmp_path / "m.ipynb", ASSESSMENT, "## Outcome: Spot the signs\n\n" + pooled_question(1, 1), pooled_question(1, 2))
+    assert errors_for(path) == [f"{path}:cell 3: the outcome heading shares its cell with more text, which learners would never see "
+                                "(a question there would be lost) — split the cell just after the heading (Ctrl+Shift+- in JupyterLab), "
+                                "so the heading is alone in its cell"]
+
+
+@pytest.mark.parametrize("heading", ["### Outcome: Spot the signs", "## Outcome - Spot the signs", "## outcome – Spot the signs",
+                                     "# Assessment\n\nAnswer every question.\n\n## Outcome: Spot the signs"])
+def test_is_an_outcome_heading_written_another_way_an_error_saying_how_to_write_it(tmp_path, heading):
+    """Each would group nothing (its questions joining the outcome above) and show to learners as text."""
+    cells = [heading] if heading.startswith("# Assessment") else [ASSESSMENT, heading]
+    path = write_notebook(tmp_path / "m.ipynb", *cells, pooled_question(1, 1))
+    cell = len(cells) + 1
+    assert f"{path}:cell {cell}: this cell has a line that looks like an outcome heading but is not one — write '## Outcome: " \
+           "<what the learner can do>' as the only line of a Markdown cell of its own" in errors_for(path)
+
+
+def test_are_learning_outcomes_named_in_lesson_prose_left_alone(tmp_path):
+    path = write_notebook(tmp_path / "m.ipynb", "# Page\n\n## Outcomes of this module\n\nYou will learn to spot signs.", ASSESSMENT,
+                          pooled_question(1, 1))
+    assert errors_for(path) == []
 
 
 def test_are_assessment_settings_without_scored_questions_a_warning(tmp_path):
@@ -158,14 +177,45 @@ def test_is_a_bad_assessment_setting_an_error_in_the_settings_cell(tmp_path, ass
     assert any(e.startswith(f"{path}:cell 1: {expected}") for e in errors_for(path)), errors_for(path)
 
 
-def test_is_an_unknown_assessment_setting_only_a_warning(tmp_path):
+@pytest.mark.parametrize(("assessment", "expected"), [
+    ({"question": 1}, "unknown assessment setting 'question' — did you mean 'questions'?"),
+    ({"failed_atempts": 3}, "unknown assessment setting 'failed_atempts' — did you mean 'failed_attempts'?"),
+    ({"colour": "red"}, "unknown assessment setting 'colour' — use one of: questions, after_fail"),
+    ({"after_fail": "reveiw"}, "assessment after_fail 'reveiw' is not one of ours — did you mean 'review'?"),
+])
+def test_is_a_misspelt_assessment_setting_an_error_that_guesses_the_word_meant(tmp_path, assessment, expected):
+    """A misspelt name would silently switch the pool off: every attempt would ask every question."""
     path = write_notebook(tmp_path / "m.ipynb", ASSESSMENT, pooled_question(1, 1), pooled_question(1, 2),
-                          settings=settings_cell(assessment={"question": 1}))
-    module = load(path)
-    assert module.ok
-    assert [str(p) for p in module.problems] == [f"{path}:cell 1: warning: unknown assessment setting 'question' is ignored — "
-                                                 "check its spelling against docs/authoring.md"]
-    assert module.settings.assessment_rules.questions is None
+                          settings=settings_cell(assessment=assessment))
+    assert any(e.startswith(f"{path}:cell 1: {expected}") for e in errors_for(path)), errors_for(path)
+
+
+def test_are_assessment_settings_typed_without_their_indent_an_error_saying_to_indent_them(tmp_path):
+    settings = settings_cell().replace("---\n", "---\nassessment:\nquestions: 1\nafter_fail: wait\n", 1)
+    path = write_notebook(tmp_path / "m.ipynb", ASSESSMENT, pooled_question(1, 1), pooled_question(1, 2), settings=settings)
+    assert f"{path}:cell 1: 'questions' is an assessment setting but is not under 'assessment:' — write 'assessment:' on its own " \
+           "line, then '  questions: ...' under it, indented by two spaces" in errors_for(path)
+    assert any("'after_fail' is an assessment setting" in e for e in errors_for(path))
+
+
+def test_is_a_misspelt_module_setting_given_the_word_meant(tmp_path):
+    path = write_notebook(tmp_path / "m.ipynb", ASSESSMENT, pooled_question(1, 1), settings=settings_cell(pass_mrk=70))
+    assert f"{path}:cell 1: warning: unknown setting 'pass_mrk' is ignored — did you mean 'pass_mark'? Check the spelling " \
+           "against docs/authoring.md" in problems_for(path)
+
+
+def test_are_settings_in_a_markdown_cell_an_error_that_says_to_make_it_raw_and_still_read(tmp_path):
+    path = write_notebook(tmp_path / "m.ipynb", "# Assessment\n\nYou need 70% to pass.", pooled_question(1, 1),
+                          settings=settings_cell(pass_mark=70), raw_first=False)
+    assert errors_for(path) == [f"{path}:cell 1: cell 1 holds the settings but is a Markdown cell — select it and change its "
+                                "type to Raw (press Esc, then R, in JupyterLab)"]
+    assert load(path).settings.pass_mark == 70
+
+
+def test_are_stated_numbers_not_compared_with_settings_that_could_not_be_read(tmp_path):
+    path = write_notebook(tmp_path / "m.ipynb", "# Assessment\n\nYou need 75% to pass.", pooled_question(1, 1),
+                          settings="---\npass_mark: 75\n  bad: [indent\n---")
+    assert not [p for p in problems_for(path) if "to pass but pass_mark is" in p]
 
 
 # How an attempt's questions are spread over the outcomes
@@ -218,17 +268,16 @@ def _scored(feedback: str, kind: str = "Question") -> str:
 def test_does_feedback_that_opens_with_a_verdict_get_a_warning_naming_the_option(tmp_path, feedback, verdict):
     path = write_notebook(tmp_path / "m.ipynb", ASSESSMENT, _scored(feedback))
     assert problems_for(path) == [
-        f"{path}:cell 3: warning: the feedback on option 2 opens with a verdict, '{verdict}' — start with the reason instead, "
-        "e.g. 'WRAP is the Home Office's workshop...': after a failed attempt learners see this feedback without marks, "
-        "and a verdict would tell them which answers were right"]
+        f"{path}:cell 3: warning: the feedback on option 2 opens with a verdict, '{verdict}' — start with the reason instead: "
+        "after a failed attempt learners see this feedback without marks, and a verdict would tell them which answers were right"]
 
 
 @pytest.mark.parametrize("feedback", [
-    "WRAP is about Prevent: it stands for Workshop to Raise Awareness of Prevent.",
+    "WRAP is about Prevent, not anti-social behaviour.",
     "Nobody uses that name; WRAP is about Prevent.",
     "No one calls it that; WRAP is about Prevent.",
     "Right to Ask is part of Clare's Law, not Prevent.",
-    "Correctly named, WRAP is the Workshop to Raise Awareness of Prevent.",
+    "Correctly named, WRAP would mention Prevent.",
 ])
 def test_is_feedback_that_explains_left_alone(tmp_path, feedback):
     path = write_notebook(tmp_path / "m.ipynb", ASSESSMENT, _scored(feedback))
@@ -240,3 +289,24 @@ def test_may_a_knowledge_check_keep_its_verdicts(tmp_path):
     path = write_notebook(tmp_path / "m.ipynb", "# Page\n\nLesson.", _scored("No. WRAP is about Prevent.", "Knowledge check"),
                           ASSESSMENT, _scored("WRAP is about Prevent."))
     assert problems_for(path) == []
+
+
+@pytest.mark.parametrize(("feedback", "named"), [
+    ("It stands for Workshop to Raise Awareness of Prevent.", "workshop to raise awareness of prevent"),
+    ("WRAP is the WORKSHOP to raise awareness of Prevent!", "workshop to raise awareness of prevent"),
+])
+def test_does_feedback_on_a_wrong_option_that_names_the_right_answer_get_a_warning(tmp_path, feedback, named):
+    """After a fail the learner sees it beside the answer they chose: it would hand them the key for next time."""
+    path = write_notebook(tmp_path / "m.ipynb", ASSESSMENT, _scored(feedback))
+    assert problems_for(path) == [
+        f"{path}:cell 3: warning: the feedback on wrong option 2 names the right answer, '{named}' — say what is wrong with this "
+        "choice without naming the right one: after a failed attempt learners see this feedback, and it would hand them the answer for next time"]
+
+
+def test_does_true_or_false_feedback_that_states_the_answer_get_a_warning(tmp_path):
+    question = ("### Question (true or false)\n\nOnly the victim's view decides whether it is a hate crime.\n\n"
+                "- [ ] True\n  > The law looks at how anyone saw it.\n- [x] False\n  > Anyone's perception counts.\n")
+    wrong = question.replace("> The law looks at how anyone saw it.", "> That statement is false: anyone's view counts.")
+    assert problems_for(write_notebook(tmp_path / "a.ipynb", ASSESSMENT, question)) == []
+    assert [p for p in problems_for(write_notebook(tmp_path / "b.ipynb", ASSESSMENT, wrong)) if "names the right answer, 'false'" in p]
+

@@ -147,8 +147,10 @@ def read_every_page(frame, source) -> None:
 
 
 def take_assessment(frame, chosen: dict[str, list[str]]) -> None:
+    """Tick the chosen options of the questions this attempt asks (a pooled course asks some of its pool)."""
+    asked = set(asked_ids(frame))
     for question_id, option_ids in chosen.items():
-        for option_id in option_ids:
+        for option_id in option_ids if question_id in asked else []:
             frame.locator(f"[id='{question_id}-{option_id}']").check()
     frame.get_by_role("button", name="Submit my answers").click()
 
@@ -160,10 +162,12 @@ def test_does_each_course_complete_in_a_scorm_runtime_with_the_right_status_and_
     lms_page.goto("/host.html")
     frame = lms_page.frame_locator("#sco")
     read_every_page(frame, source)
-    take_assessment(frame, answers(source, wrong={scored[0]}))
-    expected = score_percent(len(scored) - 1, len(scored))
+    asked = asked_ids(frame)
+    assert len(asked) == min(len(scored), (source.assessment or {}).get("questions") or len(scored))
+    take_assessment(frame, answers(source, wrong={asked[0]}))
+    expected = score_percent(len(asked) - 1, len(asked))
     expect(frame.locator("#sl-result-heading")).to_have_text("You passed")
-    expect(frame.locator("#sl-result-detail")).to_contain_text(f"{len(scored) - 1} of {len(scored)} questions correctly ({expected}%)")
+    expect(frame.locator("#sl-result-detail")).to_contain_text(f"{len(asked) - 1} of {len(asked)} questions correctly ({expected}%)")
     frame.get_by_role("button", name="Finish the module").click()
     expect(frame.get_by_text("You have finished this module")).to_be_visible()
 
@@ -195,7 +199,7 @@ def test_is_a_failed_assessment_recorded_and_can_the_learner_try_again_and_pass(
 
     take_assessment(frame, answers(source, wrong=set(scored)))
     expect(frame.locator("#sl-result-heading")).to_have_text("You did not pass this time")
-    expect(frame.locator(f"[id='{scored[0]}-feedback']")).to_contain_text("Not quite")
+    expect(frame.locator(f"[id='{asked_ids(frame)[0]}-feedback']")).to_contain_text("Not quite")
     assert lms_page.evaluate("[API.cmi.core.lesson_status, API.cmi.core.score.raw]") == ["failed", "0"]
 
     frame.get_by_role("button", name="Try the assessment again").click()
@@ -294,7 +298,8 @@ def test_does_a_pooled_module_ask_only_its_questions_per_outcome_and_score_those
         for question_id in {q for ids in POOL.values() for q in ids} - set(asked):
             expect(frame.locator(f".sl-question[data-question='{question_id}']")).to_be_hidden()
         expect(frame.locator(".sl-question:not([hidden]) .sl-question-number")).to_have_text(["Question 1", "Question 2"])
-        expect(frame.locator(".sl-question[data-question='report-2'] .sl-label")).to_have_text(["True", "False"])  # never shuffled
+        labels = frame.locator(".sl-question[data-question='report-2'] .sl-label").all_inner_texts()
+        assert sorted(labels) == ["False", "True"]  # shuffled like every kind, so its place says nothing
 
         frame.get_by_role("button", name="Submit my answers").click()
         expect(frame.locator("#sl-error-list li")).to_have_text(["Answer question 1", "Answer question 2"])  # unasked ones are not required

@@ -14,11 +14,14 @@ from lms.services import attempt_policy, completions
 from lms.services.assessment_draw import asked_questions, draw
 from tests.builders import (
     answer_form,
+    capture_mail,
     make_organisation,
     make_user,
     publish_module,
     read_module,
+    settings_cell,
     take_assessment,
+    write_notebook,
     write_pooled_notebook,
 )
 from tests.conftest import csrf_token, sign_in
@@ -135,6 +138,7 @@ def test_must_a_learner_who_failed_open_every_lesson_page_before_retrying(client
     result = client.get(client.post(url, data={"csrf_token": csrf_token(page), **answer_form(session, attempt, right=False)}).headers["Location"])
     html = result.get_data(as_text=True)
     assert "Before you try again" in html and "Page 1: Page 1" in html and "Try the assessment again" not in html
+    assert "You have 2 more tries before you have to wait" in html
     assessment = client.get(f"/modules/{SLUG}/assessment").get_data(as_text=True)
     refused = client.post(f"/modules/{SLUG}/assessment", data={"csrf_token": csrf_token(assessment)})
     assert refused.status_code == 409 and "Before you try again" in refused.get_data(as_text=True)
@@ -169,7 +173,8 @@ def test_do_three_fails_in_a_day_hold_a_learner_back_until_the_first_is_a_day_ol
     assert later.open, "after the period the oldest failure no longer counts"
 
 
-def test_does_a_trainer_s_reset_let_the_learner_try_now_and_forget_earlier_fails(client, session, pooled):
+def test_does_a_trainer_s_reset_let_the_learner_try_now_and_forget_earlier_fails(client, session, pooled, monkeypatch):
+    outbox = capture_mail(monkeypatch)
     learner = person(session, "lee@example.org")
     for _ in range(3):
         fail(session, learner, pooled)
@@ -186,6 +191,9 @@ def test_does_a_trainer_s_reset_let_the_learner_try_now_and_forget_earlier_fails
     done = client.post("/admin/retries/reset", data={"csrf_token": csrf_token(page), "person": learner.id, "module": pooled.id})
     assert done.status_code == 302
     assert "can try Pooled module again now" in client.get(done.headers["Location"]).get_data(as_text=True)
+    told = outbox.to("lee@example.org")
+    assert len(told) == 1 and "You can try the Pooled module assessment again" in told[0].subject
+    assert f"/modules/{SLUG}/assessment" in told[0].body
     session.expire_all()
     assert attempt_policy.retry_gate(session, learner, pooled.current_version).open, "no review is owed for a fail before the reset"
     assert session.scalar(select(func.count(AttemptReset.id))) == 1
@@ -232,8 +240,9 @@ def test_does_a_failed_attempt_name_the_missed_outcome_and_teach_without_marking
     assert "You did not pass this time" in html and "What to look at again" in html
     outcomes = re.search(r"What to look at again</h2>(.*?)</ul>", html, re.S).group(1)
     assert "Outcome 1" in outcomes and "Outcome 2" not in outcomes
-    assert "Look again at page 1" in html, "the teaching feedback of the answers chosen"
-    assert "Outcome 2" not in html.split("What your answers teach")[1], "no feedback on an outcome the learner met"
+    teaching = html.split("What your answers teach")[1]
+    assert "Look again at page 1" in teaching and "what the lesson teaches about 2." in teaching, "the feedback of every answer chosen"
+    assert teaching.count("You chose:") == 4, "every question asked, so leaving one out cannot mark it right"
     for giveaway in ("Not quite", "Correct", "The right answer", "Right 1."):
         assert giveaway not in html.split("What to look at again")[1], giveaway
 
@@ -275,3 +284,23 @@ def test_is_an_attempt_started_before_a_republish_marked_against_the_version_it_
     submission = completions.submit_attempt(session, attempt.id, learner, right_then)
     assert submission.attempt.passed and submission.attempt.version_id == before.id
     assert submission.completion.version_id == before.id
+
+
+def test_does_the_feedback_on_a_scenario_question_show_its_case_study(client, session, tmp_path):
+    """'What should Tom do?' means nothing on the result page without who Tom is."""
+    scenario = ("### Question (scenario) {#tom}\n\nTom works on a housing reception desk in York. A tenant shouts abuse about "
+                "a neighbour's religion.\n\nWhat should Tom do?\n\n- [x] Write down what was said and tell his manager\n"
+                "  > A record made at the time helps the police.\n- [ ] Ignore it\n  > Incidents like this are worth reporting.\n")
+    write_notebook(tmp_path / "src" / "scenario-module.ipynb", "# Page\n\nLesson.", "# Assessment\n\nOne question.", scenario,
+                   settings=settings_cell(id="scenario-module", title="Scenario module"))
+    publish_module(session, tmp_path / "src", tmp_path / "build", slug="scenario-module")
+    make_user(session, make_organisation(session), email="tom.reader@example.org")
+    session.commit()
+    sign_in(client, "tom.reader@example.org")
+    page = client.get("/modules/scenario-module/assessment").get_data(as_text=True)
+    url = client.post("/modules/scenario-module/assessment", data={"csrf_token": csrf_token(page)}).headers["Location"]
+    attempt = session.get(Attempt, int(url.rsplit("/", 1)[1]))
+    form = client.get(url).get_data(as_text=True)
+    result = client.get(client.post(url, data={"csrf_token": csrf_token(form), **answer_form(session, attempt, right=False)})
+                        .headers["Location"]).get_data(as_text=True)
+    assert "Case study for question 1" in result and "A tenant shouts abuse" in result.split("What your answers teach")[1]
