@@ -15,7 +15,7 @@ _EXPORTS = {
     "NotebookError": "authoring.problems", "Problem": "authoring.problems", "Severity": "authoring.problems",
     "PackageSource": "authoring.scorm", "build_package": "authoring.scorm", "source_from_module": "authoring.scorm",
     "write_package": "authoring.scorm",
-    "ImportResult": "authoring.gift", "export_gift": "authoring.gift", "import_gift": "authoring.gift", "parse_gift": "authoring.gift",
+    "ImportResult": "authoring.gift_import", "export_gift": "authoring.gift", "import_gift": "authoring.gift_import", "parse_gift": "authoring.gift_import",
 }
 __all__ = sorted(_EXPORTS)
 

@@ -104,7 +104,7 @@ def export_gift(path: Path, out: Path | None) -> None:
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The notebook (.ipynb) to create.")
 def import_gift(file: Path, out: Path) -> None:
     """Turn a GIFT question bank (from Moodle, say) into a module notebook of questions."""
-    from authoring.gift import import_gift as from_gift
+    from authoring.gift_import import import_gift as from_gift
 
     if out.exists():
         raise click.ClickException(f"{out} already exists; choose another name, or delete it first")

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from authoring import check, load
 from authoring.cli import main
-from authoring.gift import category_outcome, escape, export_gift, import_gift, parse_gift, unescape
+from authoring.gift import escape, export_gift, unescape
+from authoring.gift_import import category_outcome, import_gift, parse_gift
 from authoring.kinds import BY_NAME
 from tests.builders import settings_cell, write_notebook
 from tests.conftest import ROOT
