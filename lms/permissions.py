@@ -88,6 +88,20 @@ def managed_user_or_404(session: Session, user: User, user_id: int) -> User:
     return person
 
 
+def can_download_packages(user: User) -> bool:
+    """SCORM packages carry the answer key: trainers and site admins with a confirmed address only."""
+    return user.is_authenticated and user.role in (Role.TRAINER, Role.SITE_ADMIN) and user.email_confirmed
+
+
+def sees_admin(user: User) -> bool:
+    """Whether the Admin link shows: the roles with at least one administration page."""
+    return user.is_authenticated and user.role in STAFF_ROLES
+
+
+def sees_reports(user: User) -> bool:
+    return user.is_authenticated and user.role in REPORT_ROLES
+
+
 def can_reset_attempts(user: User, person: User) -> bool:
     """Trainers and organisation admins let people of their own organisation try an assessment again sooner;
     site admins anyone. Never themselves: a reset is someone else vouching that the learner may retry."""

@@ -8,6 +8,7 @@ from markupsafe import Markup, escape
 
 from authoring.kinds import QuestionKind, kind_named
 from authoring.placeholders import fill_placeholders
+from lms import permissions
 from lms.services.accounts import account_state
 from lms.services.periods import uk_moment_text
 
@@ -46,6 +47,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["field_errors"] = field_errors
     app.jinja_env.globals["account_state"] = account_state
     app.jinja_env.globals["question_kind"] = question_kind
+    app.jinja_env.globals["permissions"] = permissions  # templates ask the one home of access rules
     app.jinja_env.filters["uk_moment"] = uk_moment_text
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -6,7 +6,7 @@ from flask import Blueprint, Response, abort
 from flask_login import current_user, login_required
 
 from lms.db import db
-from lms.models import Role
+from lms.permissions import can_download_packages
 from lms.services.interop import scorm_download
 
 blueprint = Blueprint("interop", __name__, template_folder="templates")
@@ -16,7 +16,7 @@ blueprint = Blueprint("interop", __name__, template_folder="templates")
 @login_required
 def scorm_package(slug: str) -> Response:
     # The package holds the answer key, so only trainers see it; anyone else gets 'not found'.
-    if current_user.role not in (Role.TRAINER, Role.SITE_ADMIN):
+    if not can_download_packages(current_user):
         abort(404)
     download = scorm_download(db.session, slug, current_user.organisation.partnership, current_user.id)
     if download is None:

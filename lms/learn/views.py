@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -133,6 +133,10 @@ def attempt(attempt_id: int):
             return redirect(url_for("learn.result", attempt_id=attempt.id))
         except AnswerError as error:
             errors = error.problems
+        except completions.AttemptSuperseded:
+            flash("You have started a newer attempt at this assessment, so this one can no longer be submitted. "
+                  "Your answers here were not marked.", "info")
+            return redirect(url_for("learn.assessment", slug=attempt.version.module.slug))
     lesson = lessons.Lesson(attempt.version.module, attempt.version)
     chosen = request.form.to_dict(flat=False) if request.method == "POST" else {}
     return render_template("learn/attempt.html", lesson=lesson, attempt=attempt, asked=asked_questions(attempt.version, attempt),

@@ -94,6 +94,15 @@ class RetryNotYet(PermissionError):
         self.gate = gate
 
 
+class AttemptSuperseded(PermissionError):
+    """The learner started a later attempt at the module (a republish deals a new draw): only the latest
+    attempt may be submitted, so an old draw cannot be kept aside to slip past the retry rules."""
+
+
+_LATER_ATTEMPT = (select(Attempt.id).join(ModuleVersion, ModuleVersion.id == Attempt.version_id)
+                  .where(Attempt.user_id == bindparam("user_id"), ModuleVersion.module_id == bindparam("module_id"),
+                         Attempt.id > bindparam("attempt_id")).limit(1))
+
 _OPEN_ATTEMPT = (select(Attempt).where(Attempt.user_id == bindparam("user_id"), Attempt.version_id == bindparam("version_id"),
                                        Attempt.submitted_at.is_(None)).order_by(Attempt.id.desc()).limit(1))
 
@@ -131,7 +140,10 @@ _OWN_ATTEMPT = select(Attempt).where(Attempt.id == bindparam("attempt_id"), Atte
 
 
 def submit_attempt(session: Session, attempt_id: int, user: User, form: dict[str, list[str]]) -> Submission:
-    """Mark an attempt once, on the questions it drew; a repeated submit returns the first result and records nothing new."""
+    """Mark an attempt once, on the questions it drew; a repeated submit returns the first result and records nothing new.
+
+    Raises AttemptSuperseded for an attempt the learner has since replaced with a later one.
+    """
     with write_transaction(session):
         # Lock the learner's row: their submissions (two tabs, a double click) are marked one at a time.
         session.execute(select(User.id).where(User.id == user.id).with_for_update())
@@ -141,6 +153,8 @@ def submit_attempt(session: Session, attempt_id: int, user: User, form: dict[str
         version = session.get(ModuleVersion, attempt.version_id, options=[undefer(ModuleVersion.answer_key)])
         questions = questions_asked(version, attempt)
         if attempt.submitted_at is None:
+            if session.scalar(_LATER_ATTEMPT, {"user_id": user.id, "module_id": version.module_id, "attempt_id": attempt.id}):
+                raise AttemptSuperseded(attempt.id)
             answers = read_answers(asked_questions(version, attempt), form)
             result = mark(questions, version.answer_key, answers, version.pass_mark)
             attempt.answers, attempt.submitted_at = answers, utcnow()

@@ -304,3 +304,44 @@ def test_does_the_feedback_on_a_scenario_question_show_its_case_study(client, se
     result = client.get(client.post(url, data={"csrf_token": csrf_token(form), **answer_form(session, attempt, right=False)})
                         .headers["Location"]).get_data(as_text=True)
     assert "Case study for question 1" in result and "A tenant shouts abuse" in result.split("What your answers teach")[1]
+
+
+def _republish(session, tmp_path, name: str) -> None:
+    """A trainer fixes a typo and publishes again: a new version, so a new draw for new starts."""
+    source = tmp_path / "source" / f"{SLUG}.ipynb"
+    source.write_text(source.read_text(encoding="utf-8").replace("What outcome 1 teaches.", f"What outcome 1 teaches ({name})."),
+                      encoding="utf-8")
+    publish_module(session, tmp_path / "source", tmp_path / name, slug=SLUG)
+
+
+def test_can_an_attempt_kept_open_across_a_republish_not_slip_past_the_retry_limit(session, tmp_path, pooled):
+    """An old draw left open, then three fails on the new version: the old one may no longer be submitted."""
+    learner = person(session, "lee@example.org")
+    kept = completions.start_attempt(session, learner, pooled.current_version)
+    right_answers = answer_form(session, kept)
+    _republish(session, tmp_path, "build-2")
+    session.refresh(pooled)
+    assert pooled.current_version_id != kept.version_id
+    for _ in range(3):
+        fail(session, learner, pooled)
+    assert attempt_policy.retry_gate(session, learner, pooled.current_version).reason == "limit"
+    with pytest.raises(completions.AttemptSuperseded):
+        completions.submit_attempt(session, kept.id, learner, right_answers)
+    session.rollback()
+    assert session.get(Attempt, kept.id).submitted_at is None
+    assert session.scalar(select(func.count(Completion.id))) == 0
+
+
+def test_is_a_learner_who_submits_a_replaced_attempt_told_so_and_nothing_marked(client, session, tmp_path, pooled):
+    sign_in(client, "lee@example.org")
+    old_url, old_page = start(client)
+    old = session.get(Attempt, int(old_url.rsplit("/", 1)[1]))
+    _republish(session, tmp_path, "build-2")
+    new_url, _new_page = start(client)
+    assert new_url != old_url, "a start on the new version deals its own draw"
+    response = client.post(old_url, data={"csrf_token": csrf_token(old_page), **answer_form(session, old)})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/modules/{SLUG}/assessment")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "You have started a newer attempt at this assessment" in page
+    session.expire_all()
+    assert session.get(Attempt, old.id).submitted_at is None and session.scalar(select(func.count(Completion.id))) == 0
