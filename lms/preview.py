@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask import Flask, redirect, render_template_string, request, url_for
+from flask import Flask, flash, redirect, render_template_string, request, url_for
 from flask_login import current_user, login_user
 
 from authoring import build
@@ -42,6 +42,7 @@ class PreviewState:
     mtime: float = -1.0
     module_id: str = ""
     problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # shown above every page, so they are seen while previewing
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -76,8 +77,12 @@ def _before_request(state: PreviewState):
     _rebuild_if_saved(state)
     if not current_user.is_authenticated:
         login_user(db.session.query(User).filter_by(email="preview@localhost").one())
-    if state.problems and request.endpoint not in ("static",):
+    if request.endpoint in ("static",):
+        return None
+    if state.problems:
         return render_template_string(PROBLEMS_PAGE, problems=state.problems), 200
+    for warning in state.warnings:
+        flash(f"Check warns: {warning}", "info")
     return None
 
 
@@ -88,7 +93,9 @@ def _rebuild_if_saved(state: PreviewState) -> None:
             return
         state.mtime = mtime
         report = build([state.notebook], state.build_dir)
-        state.problems = [str(p) for p in report.problems if p.is_error]
+        shown = [str(p).replace(str(state.notebook), state.notebook.name) for p in report.problems]  # the file name, not its path
+        state.problems = [text for text, p in zip(shown, report.problems, strict=True) if p.is_error]
+        state.warnings = [text for text, p in zip(shown, report.problems, strict=True) if not p.is_error]
         if report.built:
             publish(db.session, report.built[0])
             state.module_id = report.built[0].name

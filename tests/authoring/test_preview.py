@@ -55,6 +55,16 @@ def test_does_a_broken_save_show_the_problems_instead_of_a_traceback(preview):
     assert "The module has problems" in page and "the question has no correct answer" in page
 
 
+def test_does_the_preview_show_check_s_warnings_above_the_page_with_the_file_name_not_its_path(preview):
+    """A trainer previewing sees what check would warn about, e.g. a pass mark typed by hand that differs."""
+    notebook, client = preview
+    write_notebook(notebook, "# Welcome\n\nYou need 70% to pass.", "# Assessment\n\nGo.", QUESTION)
+    os.utime(notebook, (time.time() + 5, time.time() + 5))
+    page = client.get("/modules/tiny-module/pages/1").get_data(as_text=True)
+    assert "Check warns: m.ipynb:cell 2: warning: the text says 70% to pass but pass_mark is 80" in page
+    assert str(notebook.parent) not in page
+
+
 def test_does_the_jupyter_helper_draw_a_question_without_ticks_and_list_problems():
     html = show_markdown("### Question\n\nWhich?\n\n- [x] Right one\n  > Because.\n- [ ] Wrong one")._repr_html_()
     assert 'type="radio" disabled> Right one' in html and "[x]" not in html
