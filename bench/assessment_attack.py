@@ -242,7 +242,7 @@ RULES = ("uniform", "best blind")  # uniform guesses; or each shape's best fixed
 
 
 def shape(question: dict) -> tuple[str, int] | None:
-    """What a blind script can tell a question by: true/false (its order is fixed), boxes of n; None when shuffled radios."""
+    """What a blind script can tell a question by: two options in a fixed order, boxes of n; None when shuffled radios."""
     kind = kind_named(question["kind"])
     if not kind.shuffles_options:
         return ("true/false", 2)
