@@ -20,6 +20,7 @@ HEADING_TAIL = re.compile(r"^\s*(?:\(([^()]*)\))?\s*(?:\{#([^{}]*)\})?\s*$")
 OPTION = re.compile(r"^ {0,3}[-*+][ \t]+\[([ xX]?)\][ \t]*(.*)$")
 QUESTION_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
+
 @dataclass
 class Option:
     """One answer option; `correct` and `feedback` belong to the answer key only."""
