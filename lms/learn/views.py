@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -14,6 +14,7 @@ from lms.services.assessment_draw import asked_questions, knowledge_check, quest
 from lms.services.marking import AnswerError, mark, read_answers
 
 blueprint = Blueprint("learn", __name__, template_folder="templates")
+REVIEWING = "reviewing"  # session key: slugs of modules whose pages the learner must read again before a retry
 
 
 def _lesson_or_404(slug: str) -> lessons.Lesson:
@@ -68,7 +69,8 @@ def lesson_page(slug: str, number: int):
     page = lessons.page(db.session, lesson.version, number)
     checked = _knowledge_check(lesson) if request.method == "POST" else None
     lessons.remember_page(db.session, current_user, lesson.version.id, number)
-    attempt_policy.note_page_read(db.session, current_user, lesson.version, number)
+    if slug in session.get(REVIEWING, ()):  # only while a review is owed: most page views skip the query
+        attempt_policy.note_page_read(db.session, current_user, lesson.version, number)
     # No FlaskForm: the knowledge check's CSRF token is checked by CSRFProtect, and nothing here validates a form.
     return render_template("learn/page.html", lesson=lesson, page=page, number=number, checked=checked,
                            knowledge_check=knowledge_check)
@@ -89,7 +91,17 @@ def _knowledge_check(lesson: lessons.Lesson) -> dict:
 
 
 def _gate(lesson: lessons.Lesson) -> attempt_policy.RetryGate:
-    return attempt_policy.retry_gate(db.session, current_user, lesson.version)
+    """The retry rules' answer for the learner, remembering in their session whether a page review is owed.
+
+    The learner meets the review list on the result or assessment page before reading the pages, so the
+    hint is always set by the time it matters; lesson pages then count towards the review only while it is.
+    """
+    gate = attempt_policy.retry_gate(db.session, current_user, lesson.version)
+    reviewing = set(session.get(REVIEWING, ()))
+    wanted = reviewing | {lesson.module.slug} if gate.reason == "review" else reviewing - {lesson.module.slug}
+    if wanted != reviewing:
+        session[REVIEWING] = sorted(wanted)
+    return gate
 
 
 def _review_pages(lesson: lessons.Lesson, gate: attempt_policy.RetryGate | None) -> list[tuple[int, str]]:

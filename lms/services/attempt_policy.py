@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from authoring.assessment import NUMBERS
@@ -72,15 +72,19 @@ def retry_gate(session: Session, user: User, version: ModuleVersion, now: dt.dat
     return RetryGate("review", pages_to_review=left, failures=len(recent)) if left else RetryGate(failures=len(recent))
 
 
+# Built once: it runs on every lesson page view, so SQLAlchemy reuses its cache key and compiled SQL.
+_LATEST_SUBMITTED = (select(Attempt.id, Attempt.passed, Attempt.submitted_at)
+                     .join(ModuleVersion, ModuleVersion.id == Attempt.version_id)
+                     .where(Attempt.user_id == bindparam("user_id"), ModuleVersion.module_id == bindparam("module_id"),
+                            Attempt.submitted_at.is_not(None))
+                     .order_by(Attempt.submitted_at.desc(), Attempt.id.desc()).limit(1))
+
+
 def note_page_read(session: Session, user: User, version: ModuleVersion, number: int) -> None:
     """Count a lesson page towards the review a failed attempt asks for (nothing to do otherwise)."""
     if rules_of(version).after_fail != "review":
         return
-    latest = session.execute(select(Attempt.id, Attempt.passed, Attempt.submitted_at)
-                             .join(ModuleVersion, ModuleVersion.id == Attempt.version_id)
-                             .where(Attempt.user_id == user.id, ModuleVersion.module_id == version.module_id,
-                                    Attempt.submitted_at.is_not(None))
-                             .order_by(Attempt.submitted_at.desc(), Attempt.id.desc()).limit(1)).first()
+    latest = session.execute(_LATEST_SUBMITTED, {"user_id": user.id, "module_id": version.module_id}).first()
     if latest is None or latest.passed:
         return
     reset_at = last_reset(session, user.id, version.module_id)

@@ -103,7 +103,9 @@ def test_does_pressing_start_again_return_the_open_attempt_not_a_fresh_draw(clie
 def test_do_two_attempts_of_one_learner_never_share_option_or_question_identifiers(client, session, pooled):
     sign_in(client, "lee@example.org")
     first_url, first_page = start(client)
-    client.post(first_url, data={"csrf_token": csrf_token(first_page), **answer_form(session, session.get(Attempt, int(first_url.rsplit("/", 1)[1])), right=False)})
+    failed = client.post(first_url, data={"csrf_token": csrf_token(first_page),
+                                          **answer_form(session, session.get(Attempt, int(first_url.rsplit("/", 1)[1])), right=False)})
+    client.get(failed.headers["Location"])  # the result page, which lists the pages to read again
     client.get(f"/modules/{SLUG}/pages/1")
     client.get(f"/modules/{SLUG}/pages/2")
     second_url, second_page = start(client)
@@ -148,6 +150,22 @@ def test_must_a_learner_who_failed_open_every_lesson_page_before_retrying(client
     client.get(f"/modules/{SLUG}/pages/2")
     assert "Start the assessment" in client.get(f"/modules/{SLUG}/assessment").get_data(as_text=True)
     start(client)
+
+
+def test_do_pages_read_on_another_device_count_once_it_has_shown_the_review_list(app, session, pooled):
+    """The review hint lives in the session: a second browser that has not yet seen the list learns it
+    from the assessment page, and its page views count from then on."""
+    learner = person(session, "lee@example.org")
+    fail(session, learner, pooled)
+    other = app.test_client()
+    sign_in(other, "lee@example.org")
+    other.get(f"/modules/{SLUG}/pages/1")  # before this browser has been told: not counted
+    assert attempt_policy.retry_gate(session, learner, pooled.current_version).pages_to_review == [1, 2]
+    assert "Page 1: Page 1" in other.get(f"/modules/{SLUG}/assessment").get_data(as_text=True)
+    other.get(f"/modules/{SLUG}/pages/1")
+    other.get(f"/modules/{SLUG}/pages/2")
+    session.expire_all()
+    assert attempt_policy.retry_gate(session, learner, pooled.current_version).open
 
 
 def test_pages_read_before_the_fail_do_not_count_as_review(session, pooled):
