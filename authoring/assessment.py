@@ -54,7 +54,8 @@ def parse_assessment(raw: object, cell: int, problems: ProblemList) -> Assessmen
         if value in (None, ""):
             continue
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            problems.error(cell, f"assessment {name} '{value}' is not a whole number from {low} to {high}", f"write e.g. '  {name}: {getattr(rules, name) or 10}'")
+            problems.error(cell, f"assessment {name} '{value}' is not a whole number from {low} to {high}",
+                           f"write e.g. '  {name}: {getattr(rules, name) or 10}'")
         else:
             setattr(rules, name, value)
     for name, choices in (("after_fail", AFTER_FAIL), ("show_after_fail", SHOW_AFTER_FAIL)):

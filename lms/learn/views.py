@@ -170,5 +170,6 @@ def result(attempt_id: int):
     gate = _gate(current) if current and current.has_assessment and not attempt.passed else None
     show_answers = bool(attempt.passed) or rules_of(version).show_after_fail == "answers"
     return render_template("learn/result.html", lesson=lesson, attempt=attempt, marking=marking, completion=completion,
-                           answered=list(zip(asked, marking.results, strict=True)), gate=gate, show_answers=show_answers, review_pages=_review_pages(current, gate),
+                           answered=list(zip(asked, marking.results, strict=True)), gate=gate, show_answers=show_answers,
+                           review_pages=_review_pages(current, gate),
                            rules=rules_of(current.version if current else version))
