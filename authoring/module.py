@@ -11,7 +11,9 @@ from pathlib import Path
 from nbformat import NotebookNode
 
 from authoring.assessment import pool_problems
+from authoring.code_cells import render_code_cell
 from authoring.notebook import cell_source, read_notebook, too_deep
+from authoring.pasted import tidy_pasted
 from authoring.placeholders import fill_module_placeholders, placeholder_problems
 from authoring.problems import ProblemList
 from authoring.questions import Question, is_question_cell, parse_question
@@ -121,6 +123,7 @@ class _ModuleBuilder:
             self.problems.tolerated(1, "the notebook has no settings cell", SETTINGS_CELL_FIX)
 
     def _markdown_cell(self, number: int, source: str, attachments: dict) -> None:
+        source = tidy_pasted(number, source, self.problems)
         if not source.strip():
             return
         context = CellContext(number, self.path.parent, attachments or {})
@@ -176,17 +179,10 @@ class _ModuleBuilder:
         self.outcome_cells.append(number)
 
     def _code_cell(self, number: int, cell: NotebookNode) -> None:
-        parts = [f'<pre class="sl-code"><code>{html.escape(cell_source(cell))}</code></pre>']
-        for output in cell.get("outputs", []):
-            text = output.get("text") or output.get("data", {}).get("text/plain")
-            if output.get("output_type") == "error":
-                self.problems.warning(number, "the code cell's saved error output is left out", "clear or fix the output in JupyterLab")
-            elif text:
-                text = "".join(text) if isinstance(text, list) else text
-                parts.append(f'<div class="sl-output"><pre class="sl-code"><code>{html.escape(text)}</code></pre></div>')
-        if cell_source(cell).strip():
-            self._add_block(number, {"type": "html", "html": "\n".join(parts)})
-            self._check_placeholders(number, *parts)
+        rendered = render_code_cell(number, cell, self.problems, self.markdown)
+        if rendered is not None:
+            self._add_block(number, {"type": "html", "html": rendered})
+            self._check_placeholders(number, rendered)
 
     def _add_block(self, number: int, block: dict) -> None:
         if not self.pages:
