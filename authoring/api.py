@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,6 +11,8 @@ from typing import TYPE_CHECKING
 
 from authoring.bundle import BuildIndex
 from authoring.problems import Problem, ProblemList
+from authoring.settings import MODULE_ID
+from authoring.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
     from authoring.module import Module
@@ -38,19 +41,14 @@ def find_notebooks(paths: Iterable[str | Path]) -> list[Path]:
 
 def check(paths: Iterable[str | Path], today: dt.date | None = None) -> list[Problem]:
     """Every problem in the given notebooks and folders, including ids used by two modules."""
-    from authoring.module import load  # the notebook libraries load only when there is work to do
-
     notebooks = find_notebooks(paths)
     if not notebooks:
         return [Problem(", ".join(map(str, paths)) or ".", None, "no notebooks found", "give a .ipynb file or a folder that holds some")]
-    modules = [load(path, today) for path in notebooks]
+    loaded = [_load(path, today or dt.date.today()) for path in notebooks]
+    modules = [module for module, _vocabulary in loaded]
     problems = [problem for module in modules for problem in module.problems]
-    return problems + _duplicate_ids(modules)
-
-
-def _duplicate_ids(modules: list[Module]) -> list[Problem]:
-    ids: dict[str, Path] = {}
-    return [problem for module in modules for problem in _clash(ids, module)]
+    clashes = _duplicate_ids([(module.path, module.settings.id) for module in modules])
+    return _vocabulary_problems(loaded) + problems + list(clashes.values())
 
 
 def build(paths: Iterable[str | Path], out: str | Path, *, force: bool = False, today: dt.date | None = None,
@@ -58,12 +56,12 @@ def build(paths: Iterable[str | Path], out: str | Path, *, force: bool = False, 
     """Build every notebook into `out`, skipping unchanged ones; a broken notebook writes nothing."""
     out_dir, report = Path(out), BuildReport()
     index = BuildIndex(out_dir)
-    ids: dict[str, Path] = {}
+    claims: list[tuple[Path, str]] = []  # (notebook, module id) of every notebook, built or not, to find shared ids
     changed = []
     for notebook in find_notebooks(paths):
         if not force and index.is_up_to_date(notebook):
             report.skipped.append(notebook)
-            ids[index.entries[str(notebook.resolve())]["id"]] = notebook
+            claims.append((notebook, index.entries[str(notebook.resolve())]["id"]))
             if progress:
                 progress(notebook)
         else:
@@ -71,10 +69,15 @@ def build(paths: Iterable[str | Path], out: str | Path, *, force: bool = False, 
     if changed:
         from authoring.bundle import write_bundle
 
-        for module in _load_all(changed, today or dt.date.today()):
-            if progress:
-                progress(module.path)
-            problems = [p.for_build() for p in module.problems] + _clash(ids, module)
+        loaded = list(_load_all(changed, today or dt.date.today(), progress))  # all ids are known before any is written
+        report.problems.extend(_vocabulary_problems(loaded))
+        clashes = _duplicate_ids(claims + [(module.path, module.settings.id) for module, _vocabulary in loaded])
+        for notebook in [n for n in report.skipped if n in clashes]:
+            report.skipped.remove(notebook)
+            report.failed.append(notebook)
+            report.problems.append(clashes[notebook])
+        for module, _vocabulary in loaded:
+            problems = [p.for_build() for p in module.problems] + ([clashes[module.path]] if module.path in clashes else [])
             report.problems.extend(problems)
             if any(p.is_error for p in problems):
                 report.failed.append(module.path)
@@ -86,17 +89,70 @@ def build(paths: Iterable[str | Path], out: str | Path, *, force: bool = False, 
     return report
 
 
-def _load_all(notebooks: list[Path], today: dt.date) -> Iterator[Module]:
+def _load_all(notebooks: list[Path], today: dt.date, progress: Callable[[Path], None] | None) -> Iterator[tuple[Module, Vocabulary]]:
     """Read and render notebooks one at a time (forking workers measured no faster for five modules)."""
-    from authoring.module import load
+    for path in notebooks:
+        if progress:
+            progress(path)
+        yield _load(path, today)
 
-    yield from (load(path, today) for path in notebooks)
+
+def _load(path: Path, today: dt.date) -> tuple[Module, Vocabulary]:
+    """One notebook read with its courses folder's vocabulary (module.load finds it)."""
+    from authoring.module import load  # the notebook libraries load only when there is work to do
+
+    module = load(path, today)
+    return module, module.vocabulary
 
 
-def _clash(ids: dict[str, Path], module: Module) -> list[Problem]:
-    first = ids.setdefault(module.settings.id, module.path)
-    if first == module.path:
-        return []
-    problems = ProblemList(module.path)
-    problems.error(1, f"module id '{module.settings.id}' is also used by {first}", "give each module its own id in its settings cell")
-    return list(problems)
+def _vocabulary_problems(loaded: list[tuple[Module, Vocabulary]]) -> list[Problem]:
+    """The problems of each courses folder's vocabulary.yaml, once however many notebooks it serves."""
+    files = {vocabulary.file: vocabulary for _module, vocabulary in loaded}
+    return [problem for vocabulary in files.values() for problem in vocabulary.problems]
+
+
+def _duplicate_ids(claims: list[tuple[Path, str]]) -> dict[Path, Problem]:
+    """For each id two notebooks claim, a problem for the one that is not the module's own notebook.
+
+    The notebook keeps the id whose file is named after it (the trainer copied 'prevent-awareness.ipynb'
+    and forgot to change the copy's id); failing that, the older file (a copy is newer than its
+    original), then the first by path. Changing a published module's id would start it again as a
+    new module, so the message never asks for that.
+    """
+    by_id: dict[str, list[Path]] = {}
+    for path, module_id in claims:
+        by_id.setdefault(module_id, []).append(path)
+    taken = set(by_id)
+    clashes = {}
+    for module_id, paths in by_id.items():
+        if len(paths) < 2:
+            continue
+        owner = min(paths, key=lambda p: (_slug(p) != module_id, _modified(p), str(p)))
+        for path in paths:
+            if path != owner:
+                clashes[path] = _clash(path, module_id, owner, taken)
+    return clashes
+
+
+def _clash(path: Path, module_id: str, owner: Path, taken: set[str]) -> Problem:
+    suggestion = _slug(path)
+    number = 2
+    while not MODULE_ID.match(suggestion) or suggestion in taken:
+        suggestion, number = f"{module_id}-{number}", number + 1
+    taken.add(suggestion)
+    problems = ProblemList(path)
+    problems.error(1, f"module id '{module_id}' is the id of {owner}",
+                   f"give this notebook its own id in its settings cell (e.g. 'id: {suggestion}'); leave the id of {owner} "
+                   "as it is: changing a published module's id would start it again as a new module")
+    return problems[0]
+
+
+def _slug(path: Path) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-")
+
+
+def _modified(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return float("inf")

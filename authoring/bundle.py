@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from authoring.module import Module
+    from authoring.module import Module, Page
 
 BUNDLE_FORMAT = 1
-BUILDER_VERSION = "1"  # bump when the output of the same notebook changes
+BUILDER_VERSION = "2"  # bump when the output of the same notebook changes (2: the manifest names its notebook)
 MANIFEST = "manifest.json"
 ANSWER_KEY = "answer-key.json"
 INDEX = ".build-index.json"
@@ -39,14 +39,26 @@ def bundle_contents(module: Module) -> tuple[dict, dict]:
         rendered = dict(module.rendered_questions[question.id])
         key[question.id] = {"correct": rendered.pop("correct"), "feedback": rendered.pop("feedback")}
         questions.append(rendered)
-    pages = [{"number": n, "title": p.title, "blocks": p.blocks} for n, p in enumerate(module.pages, start=1)]
+    pages = [_page_entry(n, p) for n, p in enumerate(module.pages, start=1)]
     assets = [{"name": a.name, "media_type": a.media_type, "sha256": hashlib.sha256(a.data).hexdigest()}
               for a in sorted(module.assets.values(), key=lambda a: a.name)]
     content = {"settings": module.settings.as_dict(), "pages": pages, "questions": questions, "assets": assets}
     version = content_version(content, key)
+    # "source" is outside the hash: the same content built from a renamed notebook is the same version,
+    # and the LMS uses the name only to refuse another notebook publishing over a module's id.
     manifest = {"format": BUNDLE_FORMAT, "id": module.settings.id, "title": module.settings.title,
-                "version": version, **content}
+                "version": version, "source": module.path.name, **content}
     return manifest, key
+
+
+def _page_entry(number: int, page: Page) -> dict:
+    """A page as the manifest holds it; "lang" only when the page is in another language than the module,
+    so a module without one keeps the hash it always had."""
+    entry = {"number": number, "title": page.title, "blocks": page.blocks}
+    lang = getattr(page, "lang", "")  # Page.lang is new in authoring/module.py; older Pages have none
+    if lang:
+        entry["lang"] = lang
+    return entry
 
 
 def write_bundle(module: Module, out_dir: Path) -> Path:

@@ -25,22 +25,25 @@ def main() -> None:
 @click.argument("name")
 def new(name: str) -> None:
     """Create a starter module notebook that shows every feature of the format."""
-    from authoring.scaffold import new_module
+    from authoring.scaffold import created_message, new_module
 
     try:
         path = new_module(name)
     except FileExistsError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"Created {path}. Open it in JupyterLab, then run: authoring check {path}")
+    click.echo(created_message(path))
 
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
-def check(paths: tuple[str, ...]) -> None:
+@click.option("--outline", "show_outline", is_flag=True, help="After the problems, list each notebook's pages with their words and questions.")
+def check(paths: tuple[str, ...], show_outline: bool) -> None:
     """List every problem in the notebooks (errors fail, warnings do not)."""
     problems = check_modules(paths)
     for problem in problems:
         click.echo(str(problem))
+    if show_outline:
+        _echo_outlines(paths)
     errors = sum(p.is_error for p in problems)
     warnings = len(problems) - errors
     click.echo(f"{len(find_notebooks(paths))} notebook(s) checked: {errors} error(s), {warnings} warning(s)", err=True)
@@ -115,6 +118,16 @@ def import_gift(file: Path, out: Path) -> None:
         click.echo(f"{len(result.errors)} problem(s) to fix in {file}; no notebook was written", err=True)
         sys.exit(1)
     click.echo(f"{len(result.questions)} question(s) written to {out}. Next: authoring check {out}", err=True)
+
+
+def _echo_outlines(paths: tuple[str, ...]) -> None:
+    """Print every notebook's pages in order, so a merged, lost or misplaced page shows at a glance."""
+    from authoring.module import load
+    from authoring.outline import format_outline, outline
+
+    for path in find_notebooks(paths):
+        click.echo("")
+        click.echo(format_outline(path, outline(load(path))))
 
 
 def _buildable(path: Path) -> Module:

@@ -17,6 +17,7 @@ from authoring.gift import CATEGORY, unescape
 from authoring.kinds import KINDS, QuestionKind
 from authoring.problems import Problem, Severity
 from authoring.questions import HEADING, HEADING_TAIL, QUESTION_ID
+from authoring.settings import STARTER_GUIDANCE, STARTER_OWNER
 
 FORMATS = ("markdown", "html", "plain", "moodle")
 TRUE_FALSE = re.compile(r"^(T|F|TRUE|FALSE)$", re.IGNORECASE)
@@ -334,8 +335,8 @@ def import_gift(file: Path, out: Path, today: dt.date | None = None, priority_ar
     settings = {
         "id": module_id, "title": module_id.replace("-", " ").capitalize(), "audience": "Council and partner staff",
         "priority_area": priority_area, "estimated_minutes": max(5, len(result.questions)), "pass_mark": 80,
-        "refresher_months": 24, "owner": "Your name or team", "review_by": (today + dt.timedelta(days=365)).isoformat(),
-        "guidance": [{"title": "Write the guidance this module follows", "url": "https://www.gov.uk/"}],
+        "refresher_months": 24, "owner": STARTER_OWNER, "review_by": (today + dt.timedelta(days=365)).isoformat(),
+        "guidance": [dict(STARTER_GUIDANCE)],
     }
     intro = (f"# Questions\n\nThese questions were imported from {Path(file).name} on {today.isoformat()}. "
              "Before publishing, check every setting in the first cell: they hold starting values.")

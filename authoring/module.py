@@ -13,13 +13,16 @@ from nbformat import NotebookNode
 from authoring.assessment import pool_problems
 from authoring.code_cells import render_code_cell
 from authoring.notebook import cell_source, read_notebook, too_deep
+from authoring.outline import long_page_warning, long_pages, outline
 from authoring.pasted import tidy_pasted
-from authoring.placeholders import fill_module_placeholders, placeholder_problems
+from authoring.placeholders import fill_module_placeholders, placeholder_problems, placeholders_in
 from authoring.problems import ProblemList
 from authoring.questions import Question, is_question_cell, parse_question
 from authoring.render import Asset, CellContext, MarkdownRenderer
 from authoring.settings import SETTINGS_CELL_FIX, Settings, parse_settings, split_front_matter
 from authoring.stated_numbers import stated_number_problems
+from authoring.structure import check_lesson_cell, raw_cell_problem, split_page_title
+from authoring.vocabulary import BUILT_IN, Vocabulary, candidates, for_notebook, using
 
 PAGE_HEADING = re.compile(r"^#[ \t]+(.+?)[ \t#]*$")
 OUTCOME_HEADING = re.compile(r"^##[ \t]+outcome[ \t]*:[ \t]*(.*?)[ \t#]*$", re.IGNORECASE)
@@ -27,7 +30,9 @@ OUTCOME_HEADING = re.compile(r"^##[ \t]+outcome[ \t]*:[ \t]*(.*?)[ \t#]*$", re.I
 # typed inside another cell: it would group nothing and show as text, so check says how to write it.
 NEAR_OUTCOME_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]*outcome[ \t]*[:\-–—]", re.IGNORECASE | re.MULTILINE)
 OUTCOME_FIX = "write '## Outcome: <what the learner can do>' as the only line of a Markdown cell of its own"
-LATER_PAGE_HEADING = re.compile(r"\n#[ \t]+\S")
+NO_ASSESSMENT_FIX = ("add a last page, '# Assessment', holding '### Question' cells: only those are marked "
+                     "('### Knowledge check' questions are not), and a learner completes the module by passing them")
+ASSESSMENT_TITLE = re.compile(r"assessment|\btest\b|\bquiz\b|\bexam\b", re.IGNORECASE)
 
 
 @dataclass
@@ -37,6 +42,7 @@ class Page:
     title: str
     cell: int
     blocks: list[dict] = field(default_factory=list)
+    lang: str = ""  # a language code such as 'cy' when the heading ends with {lang=cy}; '' for the module's own
 
 
 @dataclass
@@ -51,6 +57,7 @@ class Module:
     assets: dict[str, Asset]
     problems: ProblemList
     input_files: list[Path] = field(default_factory=list)
+    vocabulary: Vocabulary = BUILT_IN
 
     @property
     def ok(self) -> bool:
@@ -76,17 +83,35 @@ def render_question(question: Question, markdown: MarkdownRenderer, context: Cel
 
 
 def load(path: str | Path, today: dt.date | None = None) -> Module:
-    """Read, check and render one notebook; never raises for a bad notebook, it reports."""
+    """Read, check and render one notebook with its courses folder's vocabulary; never raises for a bad notebook."""
     path = Path(path)
+    with using(for_notebook(path)) as words:
+        module = _read(path, today or dt.date.today())
+    module.vocabulary = words
+    module.settings.placeholders = words.added_placeholders(placeholders_used(module))
+    module.input_files.extend(candidates(path))  # a changed, new or deleted vocabulary.yaml rebuilds the module
+    return module
+
+
+def _read(path: Path, today: dt.date) -> Module:
     problems = ProblemList(path)
     notebook = read_notebook(path, problems)
-    builder = _ModuleBuilder(path, problems, today or dt.date.today())
+    builder = _ModuleBuilder(path, problems, today)
     if notebook is not None:
         try:
             builder.read(notebook)
         except RecursionError:  # a cell nested deeper than a parser's stack: that notebook's problem only
             too_deep(problems)
     return builder.finish()
+
+
+def placeholders_used(module: Module) -> set[str]:
+    """Every partnership placeholder left in the module for the LMS to fill."""
+    texts = [module.settings.title, *(page.title for page in module.pages),
+             *(block["html"] for page in module.pages for block in page.blocks if block["type"] == "html")]
+    for rendered in module.rendered_questions.values():
+        texts += [rendered["stem"], rendered["case_study"], *(o["html"] for o in rendered["options"]), *rendered["feedback"].values()]
+    return {name for text in texts for name in placeholders_in(text)}
 
 
 class _ModuleBuilder:
@@ -119,6 +144,8 @@ class _ModuleBuilder:
                 self._markdown_cell(number, source, cell.get("attachments", {}))
             elif cell.cell_type == "code":
                 self._code_cell(number, cell)
+            elif cell.cell_type == "raw" and (problem := raw_cell_problem(source)):
+                self.problems.warning(number, *problem)
         if not self.has_settings_cell:
             self.problems.tolerated(1, "the notebook has no settings cell", SETTINGS_CELL_FIX)
 
@@ -136,19 +163,33 @@ class _ModuleBuilder:
             return
         if NEAR_OUTCOME_HEADING.search(source):
             self.problems.error(number, "this cell has a line that looks like an outcome heading but is not one", OUTCOME_FIX)
+        self._lesson_cell(number, source, context)
+
+    def _lesson_cell(self, number: int, source: str, context: CellContext) -> None:
+        """A cell of lesson text, perhaps starting a page; a question typed the wrong way is reported, not shown."""
+        shape = check_lesson_cell(source)
+        for message, fix in shape.problems:
+            self.problems.error(number, message, fix)
+        if shape.is_broken_question:  # neither a page nor lesson text: its answers must never reach a page
+            return
         heading = PAGE_HEADING.match(source.lstrip().splitlines()[0])
         if heading:
-            title = self.markdown.render_inline(heading.group(1), context)
-            self._check_placeholders(number, title)
-            self.first_heading = self.first_heading or html.unescape(re.sub(r"<[^>]+>", "", title))
-            self.pages.append(Page(title, number))
+            self._start_page(number, heading.group(1), context)
             source = source.lstrip().split("\n", 1)[1] if "\n" in source.lstrip() else ""
-        if LATER_PAGE_HEADING.search("\n" + source):
-            self.problems.warning(number, "a '# ' heading inside the cell does not start a new page", "split the cell so the heading is at the top of its own cell (Ctrl+Shift+- in JupyterLab)")
         if source.strip():
             self._add_block(number, {"type": "html", "html": self.markdown.render(source, context)})
             self._check_placeholders(number, self.pages[-1].blocks[-1]["html"])
             self.block_cells[id(self.pages[-1].blocks[-1])] = number
+
+    def _start_page(self, number: int, heading: str, context: CellContext) -> None:
+        """A '# ' heading starts a page; a '{lang=cy}' at its end sets the page's language."""
+        text, lang, problem = split_page_title(heading)
+        if problem:
+            self.problems.error(number, *problem)
+        title = self.markdown.render_inline(text, context)
+        self._check_placeholders(number, title)
+        self.first_heading = self.first_heading or html.unescape(re.sub(r"<[^>]+>", "", title))
+        self.pages.append(Page(title, number, lang=lang))
 
     def _question_cell(self, number: int, source: str, context: CellContext) -> None:
         question = parse_question(source, number, self.problems)
@@ -198,10 +239,14 @@ class _ModuleBuilder:
     def finish(self) -> Module:
         self._derive_settings()
         self._check_pages()
+        self._check_assessment_page()
         self._check_pool()
         self._fill_module_placeholders()
         inputs = [self.path, *sorted(self.markdown.local_files)]
-        return Module(self.path, self.settings, self.pages, self.questions, self.rendered, self.markdown.assets, self.problems, inputs)
+        module = Module(self.path, self.settings, self.pages, self.questions, self.rendered, self.markdown.assets, self.problems, inputs)
+        for page in long_pages(outline(module)):
+            self.problems.warning(page.cell, *long_page_warning(page))
+        return module
 
     def _derive_settings(self) -> None:
         if not self.settings.title:
@@ -236,6 +281,29 @@ class _ModuleBuilder:
                 self.problems.error(cell, "an '## Outcome:' heading is not on the assessment page", "move it to the last page, above the scored questions it groups")
         if self.settings.assessment_rules.questions and not scored:
             self.problems.warning(1, "assessment settings are given but the module has no scored questions", "add '### Question' cells on the last page, or remove the 'assessment' settings")
+
+    def _check_assessment_page(self) -> None:
+        """A module is completed by passing its assessment: one that has none, or hides parts of it, is an error."""
+        if not self.pages:
+            return
+        last = self.pages[-1]
+        if not any(q.scored for q in self.questions):
+            named = ASSESSMENT_TITLE.search(html.unescape(last.title))
+            where = f"the page '{html.unescape(last.title)}' has no scored questions, so " if named else ""
+            self.problems.error(last.cell if named else None, f"{where}the module has no assessment: no learner can pass it, so no one can complete it in the LMS", NO_ASSESSMENT_FIX)
+            return
+        by_id = {q.id: q for q in self.questions}
+        scored_seen = False
+        for block in last.blocks:
+            question = by_id.get(block.get("id", ""))
+            cell = question.cell if question else self.block_cells.get(id(block), last.cell)
+            if question and not question.scored:
+                self.problems.warning(cell, "a knowledge check on the assessment page is never shown: learners see only the scored questions there",
+                                    "move it to a lesson page before the assessment, or make it a scored '### Question'")
+            elif question is None and scored_seen:
+                self.problems.tolerated(cell, "this cell comes after a scored question on the assessment page, but learners only see it above the 'Start the assessment' button, not next to the questions",
+                                    "move it above the first '### Question'; if it is a case study, put it inside a '### Question (scenario)' cell")
+            scored_seen = scored_seen or bool(question)
 
     def _fill_module_placeholders(self) -> None:
         """{{pass_mark}} and {{question_count}} come from the settings; numbers typed instead are checked."""

@@ -10,35 +10,34 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+
+from authoring.vocabulary import BUILT_IN, Vocabulary, current
 
 # Possessive quantifiers (`*+`) give nothing back, so a failed match costs only the run it read and
 # the regex cannot backtrack: the whole search is linear in the text.
 PLACEHOLDER_PATTERN = re.compile(r"\{\{\s*+([A-Za-z0-9_.-]*+)\s*+\}\}")
+SINGLE_BRACE = re.compile(r"(?<!\{)\{[ \t]*+([a-z][a-z0-9_]*+)[ \t]*+\}++")  # possessive: linear, like PLACEHOLDER_PATTERN
 IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*\Z")
 
-# name -> what a partnership fills it with (shown to admins and in `authoring check` messages)
-PLACEHOLDERS: dict[str, str] = {
-    "partnership_name": "the partnership's name",
-    "prevent_team": "how to contact the local Prevent team",
-    "channel_panel": "who chairs or co-ordinates the local Channel panel",
-    "adult_safeguarding": "how to report a concern about an adult to the council",
-    "children_safeguarding": "how to report a concern about a child to the council",
-    "domestic_abuse_service": "the local domestic abuse support service",
-    "marac_contact": "the local Marac co-ordinator",
-    "idva_service": "the local Independent Domestic Violence Advisor service",
-    "hate_crime_reporting": "local third-party hate crime reporting",
-    "modern_slavery_lead": "the local modern slavery and exploitation lead",
-    "community_safety_team": "the partnership's community safety team",
-    "staff_support": "support for staff affected by the training",
-}
+# name -> what a partnership fills it with (shown to admins and in `authoring check` messages): the
+# built-in ones, from authoring/vocabulary.yaml. A courses folder may add more (authoring.vocabulary).
+PLACEHOLDERS: dict[str, str] = dict(BUILT_IN.placeholders)
 # name -> which setting fills it; `authoring` fills these when it builds the module, from its own settings
 MODULE_PLACEHOLDERS: dict[str, str] = {
     "pass_mark": "the module's pass mark (pass_mark)",
     "question_count": "how many questions each attempt asks (assessment: questions)",
 }
-KNOWN_LIST = ", ".join(f"{{{{{name}}}}}" for name in [*PLACEHOLDERS, *MODULE_PLACEHOLDERS])
+
+
+def known_list(vocabulary: Vocabulary | None = None) -> str:
+    """Every placeholder a module may use, written as in a notebook, for check messages."""
+    names = [*(vocabulary or current()).placeholders, *MODULE_PLACEHOLDERS]
+    return ", ".join(f"{{{{{name}}}}}" for name in names)
+
+
+KNOWN_LIST = known_list(BUILT_IN)
 
 
 @dataclass(frozen=True)
@@ -63,12 +62,18 @@ def placeholders_in(text: str) -> list[str]:
     return [brace.name for brace in scan(text) if brace.name is not None]
 
 
-def fill_placeholders(html: str, values: dict[str, str], escape: Callable[[str], object]) -> str:
-    """Replace placeholders in sanitised HTML with escaped partnership values (a hint when unset)."""
+def fill_placeholders(html: str, values: dict[str, str], escape: Callable[[str], object],
+                      descriptions: Mapping[str, str] | None = None) -> str:
+    """Replace placeholders in sanitised HTML with escaped partnership values (a hint when unset).
+
+    `descriptions` are those the module's settings carry for placeholders a courses folder added
+    (settings "placeholders"); the built-in ones are known here.
+    """
 
     def replace(match: re.Match[str]) -> str:
         name = match.group(1)
-        return str(escape(values.get(name) or f"[{PLACEHOLDERS.get(name, name)}: ask your safeguarding lead]"))
+        described = PLACEHOLDERS.get(name) or (descriptions.get(name) if descriptions is not None else None) or name
+        return str(escape(values.get(name) or f"[{described}: ask your safeguarding lead]"))
 
     return PLACEHOLDER_PATTERN.sub(replace, html)
 
@@ -80,8 +85,9 @@ def fill_module_placeholders(text: str, values: dict[str, str]) -> str:
     return PLACEHOLDER_PATTERN.sub(lambda m: values.get(m.group(1), m.group(0)) if m.group(1) in MODULE_PLACEHOLDERS else m.group(0), text)
 
 
-def placeholder_problems(text: str) -> list[tuple[str, str]]:
+def placeholder_problems(text: str, vocabulary: Vocabulary | None = None) -> list[tuple[str, str]]:
     """(what is wrong, how to fix it) for each `{{` the filler cannot fill with a partnership's value."""
+    vocabulary = vocabulary or current()
     problems = []
     for brace in scan(text):
         if brace.name is None:
@@ -89,10 +95,23 @@ def placeholder_problems(text: str) -> list[tuple[str, str]]:
                              "write a placeholder as {{partnership_name}}: one name between '{{' and '}}', or remove the braces"))
         elif not IDENTIFIER.match(brace.name):
             problems.append((f"the placeholder {{{{{brace.name}}}}} is not a plain name",
-                             "use lower-case letters, digits and underscores, one of: " + KNOWN_LIST))
-        elif brace.name not in PLACEHOLDERS and brace.name not in MODULE_PLACEHOLDERS:
-            problems.append((f"unknown placeholder {{{{{brace.name}}}}}", "use one of: " + KNOWN_LIST))
-    return problems
+                             "use lower-case letters, digits and underscores, one of: " + known_list(vocabulary)))
+        elif brace.name not in vocabulary.placeholders and brace.name not in MODULE_PLACEHOLDERS:
+            problems.append((f"unknown placeholder {{{{{brace.name}}}}}", _unknown_fix(vocabulary)))
+    return problems + _single_brace_problems(text, vocabulary)
+
+
+def _single_brace_problems(text: str, vocabulary: Vocabulary) -> list[tuple[str, str]]:
+    """`{prevent_team}` is left as written, braces and all, so a learner would read the placeholder's name."""
+    names = [m.group(1) for m in SINGLE_BRACE.finditer(text)]
+    return [(f"'{{{name}}}' has one brace on each side, so learners would see it as written",
+             f"write the placeholder with two braces on each side: {{{{{name}}}}}")
+            for name in dict.fromkeys(names) if name in vocabulary.placeholders or name in MODULE_PLACEHOLDERS]
+
+
+def _unknown_fix(vocabulary: Vocabulary) -> str:
+    where = str(vocabulary.file) if vocabulary.file else "a vocabulary.yaml in the courses folder (docs/authoring.md, section 7)"
+    return f"use one of: {known_list(vocabulary)}; a new local detail must first be added to {where}"
 
 
 def _shown(text: str, start: int) -> str:

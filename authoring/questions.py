@@ -11,13 +11,13 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
+from authoring import structure
 from authoring.giveaways import giveaway_problems
 from authoring.kinds import KINDS, QuestionKind
 from authoring.problems import ProblemList
 
 HEADING = re.compile(r"^###[ \t]+(question|knowledge check)\b(.*)$", re.IGNORECASE)
 HEADING_TAIL = re.compile(r"^\s*(?:\(([^()]*)\))?\s*(?:\{#([^{}]*)\})?\s*$")
-OPTION = re.compile(r"^ {0,3}[-*+][ \t]+\[([ xX]?)\][ \t]*(.*)$")
 QUESTION_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
@@ -103,25 +103,74 @@ def _read_heading_tail(tail: str, cell: int, problems: ProblemList) -> tuple[Que
 
 
 def _split_body(lines: list[str], cell: int, problems: ProblemList) -> tuple[list[str], list[tuple[str, bool, str]]]:
-    """Separate the question text from the options and their feedback lines."""
+    """Separate the question text from the options and their feedback lines, reading each line as JupyterLab shows it."""
     stem: list[str] = []
-    options: list[list] = []  # [text lines, correct, feedback lines]
+    options: list[list] = []  # [text lines, correct, feedback lines, what the last line was: 'text', 'feedback' or 'blank']
     for number, line in enumerate(lines, start=2):
-        option = OPTION.match(line)
+        if _ends_question(line, number, cell, problems):
+            break
+        option = _option_line(line, number, len(options) + 1, cell, problems)
         if option:
-            options.append([[option.group(2).strip()], option.group(1).lower() == "x", []])
+            options.append([[option[1]], option[0], [], "text"])
         elif not options:
             stem.append(line)
         elif not line.strip():
-            continue
-        elif line.lstrip().startswith(">"):
-            options[-1][2].append(line.lstrip()[1:].strip())
-        elif line[:1] in (" ", "\t"):
-            options[-1][0].append(line.strip())
+            options[-1][3] = "blank"
         else:
-            problems.error(cell, f"line {number} comes after the options but is not part of one", "move it above the options, or indent it under the option it belongs to")
-    parsed = [(" ".join(t for t in text if t), correct, " ".join(f for f in feedback if f)) for text, correct, feedback in options]
+            _option_body_line(options[-1], line, number, cell, problems)
+    parsed = [(" ".join(t for t in text if t), correct, " ".join(f for f in feedback if f)) for text, correct, feedback, _ in options]
     return stem, parsed
+
+
+def _ends_question(line: str, number: int, cell: int, problems: ProblemList) -> bool:
+    """A second question or a page heading inside a question cell: reported, and nothing after it is read."""
+    split = f"split the cell just above line {number} (click at its start and press Ctrl+Shift+- in JupyterLab)"
+    if structure.ANY_QUESTION_HEADING.match(line):
+        problems.error(cell, f"a second question heading is on line {number} of this cell, so that question would be lost", split)
+        return True
+    if structure.PAGE_HEADING_LINE.match(line):
+        problems.error(cell, f"the page heading on line {number} is inside a question cell, so its page does not start", split)
+        return True
+    return False
+
+
+def _option_line(line: str, number: int, option: int, cell: int, problems: ProblemList) -> tuple[bool, str] | None:
+    """(right?, text) when the line is an answer option, however its brackets are spaced; None for any other line."""
+    match = structure.OPTION_LIKE.match(line)
+    if match is None:
+        return None
+    mark, text, written = match.group("mark"), match.group("text").strip(), line[:match.start("text")].strip()
+    if match.group("bullet")[0].isdigit():
+        problems.error(cell, f"option {option} (line {number}) is numbered, '{written}'; learners see options without numbers, in a new order in each attempt",
+                       "start each option with '- [x]' (right) or '- [ ]' (wrong) instead of a number")
+    elif mark not in structure.RIGHT_MARKS + structure.WRONG_MARKS:
+        problems.error(cell, f"option {option} (line {number}) is marked '[{mark}]', which means neither right nor wrong",
+                       "mark a right option with [x] and a wrong one with [ ]")
+    elif not structure.CANONICAL_OPTION.match(line):
+        verdict = "right" if mark in structure.RIGHT_MARKS else "wrong"
+        problems.warning(cell, f"option {option} (line {number}) is written '{written}', which JupyterLab does not show as a tick box; it is read as a {verdict} answer",
+                         f"write it as '- [{mark.lower() or ' '}] ' (a '-', one space, then [x] or [ ] with nothing else inside the brackets)")
+    if structure.FEEDBACK_ON_LINE.search(text):
+        problems.error(cell, f"option {option} (line {number}) has a '>' on the option line, so learners would see the feedback after it as part of the answer",
+                       "put the feedback on its own line under the option, indented by two spaces ('  > Because...'); if the '>' belongs to the answer, write '\\>' instead")
+    return mark in structure.RIGHT_MARKS, text
+
+
+def _option_body_line(option: list, line: str, number: int, cell: int, problems: ProblemList) -> None:
+    """A line under an option: feedback ('>'), more feedback straight after it, or more of the option's own text."""
+    if line.lstrip().startswith(">"):
+        option[2].append(line.lstrip()[1:].strip())
+        option[3] = "feedback"
+    elif line[:1] not in (" ", "\t"):
+        problems.error(cell, f"line {number} comes after the options but is not part of one", "move it above the options, or indent it under the option it belongs to")
+    elif option[3] == "feedback":  # JupyterLab shows a line straight after a '>' line inside the same quote
+        option[2].append(line.strip())
+    elif option[3] == "blank" and option[2]:
+        problems.error(cell, f"line {number} is indented under an option after its feedback, so learners would see it as part of the answer",
+                       "start it with '> ' if it is more feedback, or move it up to the option's own line if it is part of the answer")
+    else:
+        option[0].append(line.strip())
+        option[3] = "text"
 
 
 def _paragraphs(lines: list[str]) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import html
 import re
@@ -105,8 +106,7 @@ class LessonRenderer(HTMLRenderer):
         asset = self._resolve_image(url)
         if asset is None:
             return html.escape(alt)
-        alt_attr = "" if alt.lower() == "decorative" else html.escape(alt, quote=True)
-        return f'<img class="sl-image" src="{ASSET_PREFIX}{asset.name}" alt="{alt_attr}">'
+        return image_html(asset, alt)
 
     def _report_html(self, raw: str) -> None:
         for closing, tag, attributes in HTML_TAG.findall(raw):
@@ -141,9 +141,7 @@ class LessonRenderer(HTMLRenderer):
         if media is None:
             self.problems.error(self.context.cell, f"the pasted image '{name}' is missing from the cell", "paste the image into this cell again")
             return None
-        data = bundle[media]
-        raw = data.encode("utf-8") if media == SVG and "<" in data else base64.b64decode(data)
-        return self._checked_asset(f"the pasted image '{name}'", name, raw)
+        return self._checked_asset(f"the pasted image '{name}'", name, saved_image_bytes(media, bundle[media]))
 
     def _checked_asset(self, shown: str, name: str, data: bytes) -> Asset | None:
         """An asset whose type comes from its bytes, or None after reporting why it cannot be shipped."""
@@ -174,6 +172,11 @@ class MarkdownRenderer:
         self.renderer.context = context
         return sanitise(_add_table_classes(str(self.markdown(source))))
 
+    def saved_image(self, shown: str, name: str, media: str, data: object, context: CellContext) -> Asset | None:
+        """An image saved inside the notebook (a code cell's output) as a module asset, judged like every other image."""
+        self.renderer.context = context
+        return self.renderer._checked_asset(shown, name, saved_image_bytes(media, data))
+
     def render_inline(self, source: str, context: CellContext) -> str:
         """Render a short text (an option, a stem) without the surrounding paragraph."""
         if not MARKDOWN_SYNTAX.search(source):  # plain words: most options and feedback lines
@@ -181,6 +184,26 @@ class MarkdownRenderer:
         rendered = self.render(source, context).strip()
         match = re.fullmatch(r'<p class="govuk-body">(.*)</p>', rendered, re.DOTALL)
         return match.group(1) if match else rendered
+
+
+def image_html(asset: Asset, alt: str) -> str:
+    """An image as learners see it; alt text 'decorative' marks one that only decorates (empty alt)."""
+    alt_attr = "" if alt.lower() == "decorative" else html.escape(alt, quote=True)
+    return f'<img class="sl-image" src="{ASSET_PREFIX}{asset.name}" alt="{alt_attr}">'
+
+
+def saved_image_bytes(media: str, data: object) -> bytes:
+    """The bytes of an image Jupyter saved in the notebook: SVG as text, the others base64 (b'' when damaged)."""
+    if isinstance(data, list):
+        data = "".join(map(str, data))
+    if not isinstance(data, str):
+        return b""
+    if media == SVG and "<" in data:
+        return data.encode("utf-8")
+    try:
+        return base64.b64decode(data)
+    except (binascii.Error, ValueError):
+        return b""
 
 
 def _add_table_classes(fragment: str) -> str:

@@ -1,4 +1,9 @@
-"""`authoring new`: a starter notebook that shows every feature of the format, and passes `check`."""
+"""`authoring new`: a starter notebook that shows every feature of the format.
+
+Three settings are left for the trainer to write: the owner, the guidance and the priority area. The
+starter writes them as 'TO DO' values that `check` refuses, so a starter cannot be published by
+accident; once the trainer has written them, the starter passes `check`.
+"""
 
 from __future__ import annotations
 
@@ -9,25 +14,29 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_markdown_cell, new_notebook, new_raw_cell
 
+from authoring.settings import STARTER_GUIDANCE, STARTER_MARK, STARTER_OWNER
+from authoring.vocabulary import BUILT_IN, Vocabulary, for_notebook
+
 # A 1x1 pixel PNG, pasted as a cell attachment to show how pasted images work.
 PIXEL_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
 
 
-def scaffold_cells(module_id: str, title: str, review_by: dt.date) -> list:
+def scaffold_cells(module_id: str, title: str, review_by: dt.date, vocabulary: Vocabulary = BUILT_IN) -> list:
     """The cells of a new module: settings, two lesson pages, a contact page and an assessment."""
+    areas = ", ".join(vocabulary.priority_areas)
     settings = f"""---
 id: {module_id}
-title: {title}
+title: "{title}"
 audience: Council and partner staff
-priority_area: counter-terrorism
+priority_area: {STARTER_MARK}  # choose one: {areas}
 estimated_minutes: 20
 pass_mark: 80
 refresher_months: 24
-owner: Your name or team
+owner: "{STARTER_OWNER}"
 review_by: {review_by.isoformat()}
 guidance:
-  - title: Prevent duty guidance for England and Wales (2023)
-    url: https://www.gov.uk/government/publications/prevent-duty-guidance
+  - title: "{STARTER_GUIDANCE['title']}"
+    url: {STARTER_GUIDANCE['url']}
 version_notes: First version.
 content_note: false
 ---"""
@@ -76,9 +85,16 @@ def new_module(path: str | Path, today: dt.date | None = None) -> Path:
     module_id = re.sub(r"[^a-z0-9]+", "-", target.stem.lower()).strip("-") or "new-module"
     title = module_id.replace("-", " ").capitalize()
     review_by = (today or dt.date.today()) + dt.timedelta(days=365)
-    notebook = new_notebook(cells=scaffold_cells(module_id, title, review_by))
+    notebook = new_notebook(cells=scaffold_cells(module_id, title, review_by, for_notebook(target)))
     notebook.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
                          "language_info": {"name": "python"}}
     target.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, str(target))
     return target
+
+
+def created_message(path: Path) -> str:
+    """What `authoring new` tells the trainer: the starter fails check until its three TO DO settings are written."""
+    return (f"Created {path}. Open it in JupyterLab and write the three settings marked {STARTER_MARK} in the first cell "
+            f"(priority_area, owner, guidance): until then 'authoring check' reports them and the module cannot be built. "
+            f"Then run: authoring check {path}")

@@ -12,15 +12,17 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from authoring.vocabulary import for_folder, using
 from lms import migrate
 from lms.db import db
 from lms.interop.commands import xapi_group
 from lms.models import ApiToken, Organisation, Partnership, utcnow
-from lms.services import api_tokens, exports, reports
+from lms.services import api_tokens, exports, publishing, reports
 from lms.services.audit import record_export
+from lms.services.bundles import PublishError
 from lms.services.demo import DEMO_PASSWORD, JOIN_CODES, seed_demo
 from lms.services.periods import current_period, parse_period
-from lms.services.publishing import PublishError, publish
+from lms.services.publishing import publish
 
 
 def init_app(app: Flask) -> None:
@@ -69,13 +71,33 @@ def courses() -> None:
 
 @courses.command("publish")
 @click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Read and check every bundle and say what publishing would do; change nothing.")
+@click.option("--replace", "replace", multiple=True, metavar="MODULE_ID",
+              help="Let this module's id be taken over by a bundle built from a different notebook (repeat for several).")
 @with_appcontext
-def courses_publish(path: Path) -> None:
-    """Publish module bundles from an 'authoring build' folder (new versions only where content changed)."""
+def courses_publish(path: Path, dry_run: bool, replace: tuple[str, ...]) -> None:
+    """Publish module bundles from an 'authoring build' folder (new versions only where content changed).
+
+    Content identical to an older version makes that content live again as a new version.
+    """
+    with using(for_folder(current_app.config["COURSES_DIR"])):  # the partnership's own priority areas
+        _publish_or_plan(path, dry_run, replace)
+
+
+def _publish_or_plan(path: Path, dry_run: bool, replace: tuple[str, ...]) -> None:
+    if dry_run:
+        plans = publishing.dry_run(db.session, path, replace)
+        for plan in plans:
+            click.echo(plan.describe())
+        refused = sum(plan.action == publishing.REFUSED for plan in plans)
+        click.echo(f"Dry run: nothing was changed.{f' {refused} refused: publishing now would change nothing.' if refused else ''}")
+        return
     try:
-        report = publish(db.session, path)
+        report = publish(db.session, path, replace=replace)
     except PublishError as error:
         raise click.ClickException(f"{error}. Nothing was published.") from None
+    for plan in report.plans:
+        click.echo(plan.describe())
     click.echo(f"published: {', '.join(report.published) or 'none'}; unchanged: {', '.join(report.unchanged) or 'none'}")
 
 
@@ -94,7 +116,8 @@ def demo(courses_dir: Path | None) -> None:
             click.echo(str(problem), err=True)
         if report.failed:
             raise click.ClickException(f"{len(report.failed)} module(s) could not be built; fix the problems above")
-        published = publish(db.session, Path(out))
+        with using(for_folder(source)):
+            published = publish(db.session, Path(out))
     click.echo(f"Modules published: {', '.join(published.published) or 'none new'}"
                f"{'; unchanged: ' + ', '.join(published.unchanged) if published.unchanged else ''}")
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")

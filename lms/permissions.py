@@ -179,3 +179,13 @@ def token_visible(user: User, partnership_id: int | None, organisation: Organisa
         return False
     own = user.organisation.partnership_id
     return partnership_id == own or (organisation is not None and organisation.partnership_id == own)
+
+
+def can_see_module_governance(user: User) -> bool:
+    """A module's owner, review date, guidance and version notes are for the staff who deliver and look after it."""
+    return user.is_authenticated and user.role in STAFF_ROLES
+
+
+def can_review_modules(user: User) -> bool:
+    """The list of modules due for review, across every organisation, is for site admins."""
+    return user.is_authenticated and is_site_admin(user)

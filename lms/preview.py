@@ -2,7 +2,10 @@
 
 The preview runs on a throwaway SQLite database with a signed-in preview learner, so trainers see
 exactly what learners see. Placeholders show their own names, so trainers can see where local
-details will appear.
+details will appear. Every page also carries a preview box (check's warnings, a link to the outline)
+and a same-origin script, preview-reload.js, that asks /preview/changed every second and reloads the
+page once the notebook is saved; without JavaScript the box says to reload after saving. None of
+this exists in the real LMS: only this app adds the box, the script tag and the endpoint.
 """
 
 from __future__ import annotations
@@ -14,11 +17,14 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask import Flask, flash, redirect, render_template_string, request, url_for
+from flask import Flask, Response, jsonify, render_template, request, url_for
 from flask_login import current_user, login_user
+from markupsafe import escape
 
-from authoring import build
+from authoring import build, load
+from authoring.outline import PageOutline, outline
 from authoring.placeholders import PLACEHOLDERS
+from authoring.vocabulary import for_notebook, using
 from lms import create_app, migrate
 from lms.db import db, write_transaction
 from lms.models import Organisation, OrganisationType, Partnership, User
@@ -26,23 +32,23 @@ from lms.services.accounts import create_user
 from lms.services.publishing import publish
 
 log = logging.getLogger(__name__)
-PROBLEMS_PAGE = """{% extends "base.html" %}{% block title %}Problems in the module{% endblock %}{% block content %}
-<h1 class="govuk-heading-l">The module has problems</h1>
-<p class="govuk-body">Fix these in the notebook and save it; this page reloads the module when you do.</p>
-<ul class="govuk-list govuk-list--bullet">{% for problem in problems %}<li>{{ problem }}</li>{% endfor %}</ul>
-{% endblock %}"""
+MAIN_OPENS = '<main class="govuk-main-wrapper" id="main-content">'  # base.html's; the preview box goes straight inside it
+OWN_ENDPOINTS = ("static", "preview_changed")  # answered even while the module has problems
 
 
 @dataclass
 class PreviewState:
-    """What the preview last built: the notebook's modification time, module id and problems."""
+    """What the preview last built: the notebook's modification time, module id, outline and problems."""
 
     notebook: Path
     build_dir: Path
     mtime: float = -1.0
     module_id: str = ""
+    title: str = ""
+    outline: list[PageOutline] = field(default_factory=list)
+    assessment_last: bool = False  # the last page is the assessment, served at /modules/<id>/assessment
     problems: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)  # shown above every page, so they are seen while previewing
+    warnings: list[str] = field(default_factory=list)  # shown on every page, so they are seen while previewing
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -57,7 +63,9 @@ def create_preview_app(notebook: Path, workdir: Path | None = None) -> Flask:
         migrate.upgrade(db.engine)
         _preview_learner()
     app.before_request(lambda: _before_request(state))
+    app.after_request(lambda response: _add_preview_box(state, response))
     app.add_url_rule("/preview", "preview_home", lambda: _home(state))
+    app.add_url_rule("/preview/changed", "preview_changed", lambda: _changed(state))
     return app
 
 
@@ -74,40 +82,74 @@ def _preview_learner() -> None:
 
 
 def _before_request(state: PreviewState):
+    if request.endpoint in OWN_ENDPOINTS:
+        return None
     _rebuild_if_saved(state)
     if not current_user.is_authenticated:
         login_user(db.session.query(User).filter_by(email="preview@localhost").one())
-    if request.endpoint in ("static",):
-        return None
     if state.problems:
-        return render_template_string(PROBLEMS_PAGE, problems=state.problems), 200
-    for warning in state.warnings:
-        flash(f"Check warns: {warning}", "info")
+        return render_template("preview/problems.html", state=state), 200
     return None
 
 
 def _rebuild_if_saved(state: PreviewState) -> None:
     with state.lock:
-        mtime = state.notebook.stat().st_mtime if state.notebook.exists() else 0.0
+        mtime = _mtime(state.notebook)
         if mtime == state.mtime:
             return
         state.mtime = mtime
-        report = build([state.notebook], state.build_dir)
+        report = build([state.notebook], state.build_dir, force=True)  # forced: an unchanged save still reports its warnings
         shown = [str(p).replace(str(state.notebook), state.notebook.name) for p in report.problems]  # the file name, not its path
         state.problems = [text for text, p in zip(shown, report.problems, strict=True) if p.is_error]
         state.warnings = [text for text, p in zip(shown, report.problems, strict=True) if not p.is_error]
+        if state.notebook.exists():
+            module = load(state.notebook)
+            state.title, state.outline = module.settings.title, outline(module)
+            state.assessment_last = any(q.scored for q in module.questions)
         if report.built:
-            publish(db.session, report.built[0])
+            with using(for_notebook(state.notebook)):
+                publish(db.session, report.built[0])
             state.module_id = report.built[0].name
             log.info("preview rebuilt %s", state.notebook)
 
 
+def _mtime(notebook: Path) -> float:
+    return notebook.stat().st_mtime if notebook.exists() else 0.0
+
+
 def _home(state: PreviewState):
-    return redirect(url_for("learn.module", slug=state.module_id))
+    return render_template("preview/home.html", state=state)
+
+
+def _changed(state: PreviewState):
+    """Whether the notebook was saved since the page asking was built: preview-reload.js reloads when it was."""
+    try:
+        since = float(request.args.get("since", ""))
+    except ValueError:
+        return jsonify(error="give ?since= the mtime the page was built from"), 400
+    mtime = _mtime(state.notebook)
+    response = jsonify(changed=mtime != since, mtime=repr(mtime))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _add_preview_box(state: PreviewState, response: Response) -> Response:
+    """Put the preview box at the top of every page and, on pages fetched with GET, the reload script."""
+    if response.mimetype != "text/html" or response.direct_passthrough or 300 <= response.status_code < 400:
+        return response
+    page = response.get_data(as_text=True)
+    if MAIN_OPENS not in page:
+        return response
+    box = render_template("preview/_status.html", state=state)
+    if request.method == "GET":  # reloading a page that answered a form would send the form again
+        box += (f'<script src="{url_for("static", filename="preview-reload.js")}" data-since="{escape(repr(state.mtime))}" '
+                f'data-changed-url="{url_for("preview_changed")}" defer></script>')
+    response.set_data(page.replace(MAIN_OPENS, MAIN_OPENS + box, 1))
+    return response
 
 
 def serve_preview(notebook: Path, host: str = "127.0.0.1", port: int = 5001) -> None:
     """Run the preview server until interrupted."""
     app = create_preview_app(notebook)
-    print(f"Previewing {notebook} at http://{host}:{port}/preview — save the notebook and reload the page to see changes")  # noqa: T201
-    app.run(host=host, port=port, debug=False, use_reloader=False)
+    print(f"Previewing {notebook} at http://{host}:{port}/preview — the page reloads itself when you save the notebook")  # noqa: T201
+    app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+
 from flask import Flask, g, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
+from sqlalchemy import select
 
 from authoring.kinds import QuestionKind, kind_named
 from authoring.placeholders import fill_placeholders
 from lms import permissions
+from lms.db import db
+from lms.models import ModuleVersion
 from lms.services.accounts import account_state
 from lms.services.periods import uk_moment_text
 
@@ -20,7 +25,31 @@ def lesson_html(fragment: str, version_id: int) -> Markup:
         partnership = current_user.organisation.partnership
         values = {"partnership_name": partnership.name, **(partnership.settings or {})}
     fragment = fragment.replace('src="assets/', f'src="{_asset_prefix(version_id)}')
-    return Markup(fill_placeholders(fragment, values, escape))  # noqa: S704 - sanitised at build time, values escaped
+    descriptions = _AddedPlaceholders(version_id)
+    return Markup(fill_placeholders(fragment, values, escape, descriptions))  # noqa: S704 - sanitised at build time, values escaped
+
+
+class _AddedPlaceholders(Mapping):
+    """What a courses folder's own placeholders are, read from the version's settings only when one is unset."""
+
+    def __init__(self, version_id: int) -> None:
+        self.version_id = version_id
+
+    def _loaded(self) -> dict[str, str]:
+        cache = g.setdefault("lms_placeholder_descriptions", {})
+        if self.version_id not in cache:
+            settings = db.session.scalar(select(ModuleVersion.settings).where(ModuleVersion.id == self.version_id)) or {}
+            cache[self.version_id] = settings.get("placeholders") or {}
+        return cache[self.version_id]
+
+    def __getitem__(self, name: str) -> str:
+        return self._loaded()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._loaded())
+
+    def __len__(self) -> int:
+        return len(self._loaded())
 
 
 def _asset_prefix(version_id: int) -> str:

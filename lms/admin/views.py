@@ -282,4 +282,4 @@ def import_users(organisation_id: int):
 
 
 # Email domain claims, face-to-face sessions and API tokens have their own modules on this blueprint.
-from lms.admin import domain_views, retry_views, session_views, token_views  # noqa: E402,F401
+from lms.admin import domain_views, module_views, retry_views, session_views, token_views  # noqa: E402,F401

@@ -8,10 +8,11 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from lms.db import db
-from lms.models import Attempt, Completion, ModuleVersion
-from lms.services import attempt_policy, completions, lessons
+from lms.models import Attempt, Completion, ModuleVersion, utcnow
+from lms.services import attempt_policy, completions, lessons, module_review
 from lms.services.assessment_draw import asked_questions, knowledge_check, question_count, questions_asked, rules_of
 from lms.services.marking import AnswerError, mark, read_answers
+from lms.services.periods import uk_date
 
 blueprint = Blueprint("learn", __name__, template_folder="templates")
 REVIEWING = "reviewing"  # session key: slugs of modules whose pages the learner must read again before a retry
@@ -42,15 +43,19 @@ def home():
 @blueprint.route("/my-training")
 @login_required
 def my_training():
-    return render_template("learn/my_training.html", statuses=completions.training_status(db.session, current_user))
+    statuses = completions.training_status(db.session, current_user)
+    started_elsewhere = lessons.updated_since_started(db.session, current_user)
+    updated = {s.module.id for s in statuses if s.completion is None} & started_elsewhere  # completions stay on their version
+    return render_template("learn/my_training.html", statuses=statuses, updated=updated)
 
 
 @blueprint.route("/modules/<slug>")
 @login_required
 def module(slug: str):
     lesson = _lesson_or_404(slug)
-    resume = lessons.resume_page(db.session, current_user, lesson.version.id)
-    return render_template("learn/module.html", lesson=lesson, resume=resume)
+    resume = lessons.resume(db.session, current_user, lesson)
+    governance = module_review.governance(lesson.version, uk_date(utcnow()))  # no query; shown only to staff
+    return render_template("learn/module.html", lesson=lesson, resume=resume, governance=governance)
 
 
 @blueprint.route("/modules/<slug>/print")

@@ -18,16 +18,23 @@ class Module(Base):
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     priority_area: Mapped[str] = mapped_column(String(64), default="")
+    # The notebook's file name it was last published from ("" before 0006): another notebook with the
+    # same id is refused at publish unless the trainer says --replace.
+    source_notebook: Mapped[str] = mapped_column(String(255), default="", server_default="")
     current_version_id: Mapped[int | None] = mapped_column(ForeignKey("module_version.id", use_alter=True))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     current_version: Mapped[ModuleVersion | None] = relationship(foreign_keys=[current_version_id], post_update=True)
 
 
 class ModuleVersion(Base):
-    """One published build of a module, never changed: completions keep the version they were earned on."""
+    """One published build of a module, never changed: completions keep the version they were earned on.
+
+    Two versions may share a content hash: publishing an older version's content again makes it live
+    as a new number (a restore), so the numbers, not the hashes, are unique per module.
+    """
 
     __tablename__ = "module_version"
-    __table_args__ = (UniqueConstraint("module_id", "content_hash"),)
+    __table_args__ = (UniqueConstraint("module_id", "number"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     module_id: Mapped[int] = mapped_column(ForeignKey("module.id"), index=True)
     content_hash: Mapped[str] = mapped_column(String(64))
@@ -64,6 +71,7 @@ class ModulePage(Base):
     number: Mapped[int]
     title: Mapped[str] = mapped_column(String(500))
     blocks: Mapped[list]
+    lang: Mapped[str] = mapped_column(String(35), default="", server_default="")  # "" = the module's language
 
 
 class ModuleAsset(Base):

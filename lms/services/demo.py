@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from authoring.demo_values import DEMO_PARTNERSHIPS
 from lms.db import write_transaction
 from lms.models import (
     Assignment,
@@ -33,21 +34,16 @@ from lms.services.periods import fy_quarter, uk_date
 
 DEMO_PASSWORD = "safer-learning-demo"  # noqa: S105 - printed for the demo; never used outside it
 
-PARTNERSHIPS = {
-    "safer-york": ("Safer York Partnership", {
-        "prevent_team": "City of York Council's Prevent lead, through the council's safeguarding team",
-        "community_safety_team": "Safer York Partnership community safety team",
-    }, [
+MEMBERS = {
+    "safer-york": [
         ("city-of-york-council", "City of York Council", OrganisationType.LOCAL_AUTHORITY),
         ("york-fire", "York Fire and Rescue (demo)", OrganisationType.FIRE),
         ("york-health", "York Community Health (demo)", OrganisationType.HEALTH),
         ("york-voluntary", "York Voluntary Support (demo)", OrganisationType.VOLUNTARY),
         ("york-probation", "York Probation Delivery Unit (demo)", OrganisationType.PROBATION),
         ("york-bid", "York Business Improvement District (demo business)", OrganisationType.BUSINESS),
-    ]),
-    "north-yorkshire": ("North Yorkshire Community Safety Partnership", {
-        "community_safety_team": "North Yorkshire Community Safety Partnership team",
-    }, [
+    ],
+    "north-yorkshire": [
         ("north-yorkshire-council", "North Yorkshire Council", OrganisationType.LOCAL_AUTHORITY),
         ("north-yorkshire-police", "North Yorkshire Police", OrganisationType.POLICE),
         ("ny-probation", "North Yorkshire Probation (demo)", OrganisationType.PROBATION),
@@ -55,18 +51,18 @@ PARTNERSHIPS = {
         ("ny-health", "North Yorkshire Health Partnership (demo)", OrganisationType.HEALTH),
         ("harrogate-traders", "Harrogate Traders (demo business)", OrganisationType.BUSINESS),
         ("ny-community-action", "North Yorkshire Community Action (demo)", OrganisationType.VOLUNTARY),
-    ]),
-    "city-of-london": ("Safer City Partnership", {
-        "community_safety_team": "City of London Safer City Partnership team",
-    }, [
+    ],
+    "city-of-london": [
         ("city-of-london-corporation", "City of London Corporation", OrganisationType.LOCAL_AUTHORITY),
         ("city-of-london-police", "City of London Police", OrganisationType.POLICE),
         ("cheapside-traders", "Cheapside Traders (demo business)", OrganisationType.BUSINESS),
         ("leadenhall-market", "Leadenhall Market Traders (demo business)", OrganisationType.BUSINESS),
         ("city-health", "City Health Services (demo)", OrganisationType.HEALTH),
         ("city-volunteers", "City Volunteers (demo)", OrganisationType.VOLUNTARY),
-    ]),
+    ],
 }
+# slug -> (name, placeholder values, organisations); names and values live in authoring.demo_values
+PARTNERSHIPS = {slug: (name, values, MEMBERS[slug]) for slug, (name, values) in DEMO_PARTNERSHIPS.items()}
 
 LOGINS = [
     ("learner@york.example", "Alex Learner", "city-of-york-council", Role.LEARNER),

@@ -1,4 +1,10 @@
-"""Reading published lessons: the current version of a module, its pages, and where a learner is."""
+"""Reading published lessons: the current version of a module, its pages, and where a learner is.
+
+A republished module keeps learners where they were: with no progress in the live version but some in
+an earlier one, they resume at the live page whose plain-text title matches the page they had reached
+(page 1 only when that page is gone). That costs one query, and only on the module page of a learner
+with no progress in the live version; lesson pages run no extra query.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +12,9 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from markupsafe import Markup
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from lms.db import write_transaction
 from lms.models import LessonProgress, Module, ModulePage, ModuleVersion, User
@@ -28,6 +35,11 @@ class Lesson:
     def lesson_page_count(self) -> int:
         return self.version.lesson_page_count
 
+    @property
+    def lang(self) -> str:
+        """The module's language tag ("" = English, like the rest of the site)."""
+        return self.version.settings.get("lang", "")
+
     def question(self, question_id: str) -> dict | None:
         return next((q for q in self.version.questions if q["id"] == question_id), None)
 
@@ -38,15 +50,40 @@ class PageContent:
 
     title: str
     blocks: list
+    lang: str = ""  # the page's own language, when it differs from the module's
+
+
+@dataclass(frozen=True)
+class Resume:
+    """Where a learner picks a module up: `earlier_version` is set when their progress is in an older version."""
+
+    number: int = 1
+    started: bool = False
+    earlier_version: int | None = None
+    page_gone: bool = False  # the page they had reached is not in the live version: they start at page 1
+    page_title: str = ""  # the live page they continue at, when carried over from an earlier version
 
 
 # Built once, as these run on every lesson page: SQLAlchemy reuses their cache keys and compiled SQL.
 _CURRENT_VERSION = (select(Module, ModuleVersion).join(ModuleVersion, ModuleVersion.id == Module.current_version_id)
                     .where(Module.slug == bindparam("slug")))
-_PAGE = (select(ModulePage.title, ModulePage.blocks)
+_PAGE = (select(ModulePage.title, ModulePage.blocks, ModulePage.lang)
          .where(ModulePage.version_id == bindparam("version_id"), ModulePage.number == bindparam("number")))
 _LAST_PAGE = select(LessonProgress.last_page).where(LessonProgress.user_id == bindparam("user_id"),
                                                     LessonProgress.version_id == bindparam("version_id"))
+_OLD, _NEW = aliased(ModulePage), aliased(ModulePage)
+_LATEST_ELSEWHERE = (select(LessonProgress.id).join(ModuleVersion, ModuleVersion.id == LessonProgress.version_id)
+                     .where(LessonProgress.user_id == bindparam("user_id"), ModuleVersion.module_id == bindparam("module_id"),
+                            LessonProgress.version_id != bindparam("version_id"))
+                     .order_by(LessonProgress.updated_at.desc(), LessonProgress.id.desc()).limit(1).scalar_subquery())
+# The learner's latest page in another version of the module, beside every page title of the live version.
+_CARRIED = (select(ModuleVersion.number.label("old_version"), LessonProgress.last_page, _OLD.title.label("old_title"),
+                   _NEW.number, _NEW.title)
+            .select_from(LessonProgress)
+            .join(ModuleVersion, ModuleVersion.id == LessonProgress.version_id)
+            .join(_OLD, (_OLD.version_id == LessonProgress.version_id) & (_OLD.number == LessonProgress.last_page))
+            .join(_NEW, _NEW.version_id == bindparam("version_id"))
+            .where(LessonProgress.id == _LATEST_ELSEWHERE))
 PAGE_CACHE_SIZE = 512
 _pages: OrderedDict[tuple[str, int], PageContent] = OrderedDict()
 _pages_lock = threading.Lock()  # threaded servers share the cache
@@ -72,7 +109,7 @@ def page(session: Session, version: ModuleVersion, number: int) -> PageContent |
     found = session.execute(_PAGE, {"version_id": version.id, "number": number}).first()
     if found is None:
         return None
-    content = PageContent(found.title, found.blocks)
+    content = PageContent(found.title, found.blocks, found.lang)
     with _pages_lock:
         _pages[key] = content
         while len(_pages) > PAGE_CACHE_SIZE:
@@ -90,6 +127,39 @@ def lesson_pages(session: Session, lesson: Lesson) -> list[ModulePage]:
 def resume_page(session: Session, user: User, version_id: int) -> int:
     """The page a learner last opened in this version (1 if they have not started)."""
     return session.scalar(_LAST_PAGE, {"user_id": user.id, "version_id": version_id}) or 1
+
+
+def resume(session: Session, user: User, lesson: Lesson) -> Resume:
+    """Where the learner continues: their page in the live version, else its match in the version they started."""
+    last = session.scalar(_LAST_PAGE, {"user_id": user.id, "version_id": lesson.version.id})
+    if last is not None:
+        return Resume(last, started=True)
+    rows = session.execute(_CARRIED, {"user_id": user.id, "module_id": lesson.module.id, "version_id": lesson.version.id}).all()
+    if not rows:
+        return Resume()
+    wanted = plain_title(rows[0].old_title)
+    matches = [r for r in rows if r.number <= lesson.lesson_page_count and plain_title(r.title) == wanted]
+    if not matches:
+        return Resume(1, started=True, earlier_version=rows[0].old_version, page_gone=True)
+    best = min(matches, key=lambda r: abs(r.number - r.last_page))  # the nearest, should two pages share a title
+    return Resume(best.number, started=True, earlier_version=best.old_version, page_title=best.title)
+
+
+def plain_title(title: str) -> str:
+    """A page title as text, for matching pages across versions: no markup, entities read, spaces and case folded."""
+    return Markup(title).striptags().casefold()  # noqa: S704 - read as text, never rendered
+
+
+def updated_since_started(session: Session, user: User) -> set[int]:
+    """Ids of modules the learner has progress in, none of it in the live version's content: updated since they started."""
+    live = aliased(ModuleVersion)
+    rows = session.execute(select(ModuleVersion.module_id, ModuleVersion.content_hash, live.content_hash.label("live_hash"))
+                           .join(LessonProgress, LessonProgress.version_id == ModuleVersion.id)
+                           .join(Module, Module.id == ModuleVersion.module_id)
+                           .join(live, live.id == Module.current_version_id)
+                           .where(LessonProgress.user_id == user.id)).all()
+    started = {r.module_id for r in rows}
+    return started - {r.module_id for r in rows if r.content_hash == r.live_hash}
 
 
 def remember_page(session: Session, user: User, version_id: int, number: int) -> None:

@@ -1,239 +1,171 @@
 """Publishing built module bundles into the database: one transaction, a new version only on change.
 
-A bundle on disk is trusted for nothing. Anyone who can write the build folder could plant script,
-a file that is not an image or a made-up answer key, and recompute the version hash to match: the
-hash only proves the parts agree with each other. So every bundle is read back and checked here with
-the rules authoring uses (one home each): the shape `authoring build` writes, the settings rules, the
-sanitiser on every lesson fragment, safe asset names and images judged by their bytes. The first
-problem stops the whole publish; nothing is written.
+Every bundle is read back and verified first (lms/services/bundles.py); the first problem stops the
+whole publish and nothing is written.
+
+Then each bundle is planned against the database before anything is written (`plan_bundle`, shared by
+`--dry-run`): a new module; a new version; an older version's content made live again as a new version
+(a restore); unchanged when it matches the live version; or refused when its id belongs to a module
+built from another notebook, unless the trainer names that module with --replace.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from authoring.assets import asset_problem, is_safe_name, media_type
-from authoring.bundle import ANSWER_KEY, BUNDLE_FORMAT, MANIFEST, content_version
-from authoring.kinds import KINDS
-from authoring.problems import ProblemList
-from authoring.sanitise import sanitise
-from authoring.settings import Settings, parse_settings
+from authoring.bundle import MANIFEST
 from lms.db import write_transaction
-from lms.models import Module, ModuleAsset, ModulePage, ModuleVersion
+from lms.models import Completion, Module, ModuleAsset, ModulePage, ModuleVersion
 from lms.services.audit import record_event
+from lms.services.bundles import Bundle, PublishError, bundle_dirs, read_bundle
+from lms.services.completions import COUNTS
 
 log = logging.getLogger(__name__)
-CONTENT_KEYS = ("settings", "pages", "questions", "assets")
-REBUILD = "build the module again from its notebook with 'authoring build', then publish the new folder"
-IMAGE_FIX = "use a PNG, JPEG, GIF or WebP image, or a plain SVG drawing without script or links; then " + REBUILD
-SHAPE = "is not shaped as 'authoring build' writes it"
-MAX_FILE_BYTES = 20 * 1024 * 1024
-QUESTION_KINDS = {kind.name for kind in KINDS.values()}
+NEW, NEW_VERSION, RESTORE, UNCHANGED, REFUSED = "new module", "new version", "restore", "unchanged", "refused"
 
 
-class PublishError(Exception):
-    """A bundle that cannot be published; nothing was changed."""
+@dataclass
+class Plan:
+    """What publishing one bundle does, decided before anything is written (and all that --dry-run does)."""
+
+    slug: str
+    action: str  # NEW | NEW_VERSION | RESTORE | UNCHANGED | REFUSED
+    number: int | None = None  # the version it becomes, or the live one when unchanged
+    replaces: int | None = None  # the live version it takes over from
+    restores: int | None = None  # the older version whose content comes back
+    reason: str = ""  # why it is refused
+    new_source: str = ""  # the notebook --replace makes the module's own
+    bundle: Bundle | None = None
+
+    def describe(self) -> str:
+        """One line for the trainer: what happens (or would happen) to this module."""
+        then = f"; its notebook becomes {self.new_source} (--replace)" if self.new_source else ""
+        if self.action == NEW:
+            return f"{self.slug}: new module, version 1"
+        if self.action == NEW_VERSION:
+            return f"{self.slug}: new version {self.number} replacing version {self.replaces}{then}"
+        if self.action == RESTORE:
+            return f"{self.slug}: restores the content of version {self.restores} as version {self.number}, replacing version {self.replaces}{then}"
+        if self.action == UNCHANGED:
+            return f"{self.slug}: unchanged (version {self.number} is live){then}"
+        return f"{self.slug}: refused — {self.reason}"
 
 
 @dataclass
 class PublishReport:
     published: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    plans: list[Plan] = field(default_factory=list)
 
 
-@dataclass
-class Bundle:
-    """A built module read back from disk and verified: shape, hash, settings, sanitised HTML, images."""
+def publish(session: Session, path: Path, publisher_id: int | None = None, replace: Collection[str] = ()) -> PublishReport:
+    """Publish every bundle under `path` in one transaction; all or nothing.
 
-    manifest: dict
-    answer_key: dict
-    assets: dict[str, tuple[str, bytes]]
-
-    @property
-    def content(self) -> dict:
-        return {k: self.manifest[k] for k in CONTENT_KEYS}
-
-
-def _refuse(folder: Path, file: str, where: str, what: str, fix: str = REBUILD) -> PublishError:
-    """An error in the house style: the module folder and file, where in it, what is wrong, what to do."""
-    return PublishError(f"{folder / file}: {where + ': ' if where else ''}{what} — {fix}")
-
-
-def bundle_dirs(path: Path) -> list[Path]:
-    """A module folder, or every module folder inside a build folder."""
-    if (path / MANIFEST).is_file():
-        return [path]
-    found = sorted(p.parent for p in path.glob(f"*/{MANIFEST}"))
-    if not found:
-        raise PublishError(f"{path} holds no built modules — run 'authoring build courses/ --out {path}' first")
-    return found
-
-
-def read_bundle(folder: Path) -> Bundle:
-    """Load and verify one module folder; raise PublishError naming what is wrong."""
-    manifest, key = _read_json(folder, MANIFEST), _read_json(folder, ANSWER_KEY)
-    _check_top_level(folder, manifest)
-    bundle = Bundle(manifest, key, _read_assets(folder, manifest["assets"]))
-    if content_version(bundle.content, key) != manifest["version"]:
-        raise _refuse(folder, MANIFEST, "", "the content does not match its version: it was edited after building")
-    _check_questions(folder, manifest["questions"], key)
-    _check_pages(folder, manifest["pages"], {q["id"] for q in manifest["questions"]})
-    _check_settings(folder, manifest["settings"])
-    for file, where, fragment in _fragments(manifest, key):
-        if not isinstance(fragment, str) or sanitise(fragment) != fragment:
-            raise _refuse(folder, file, where, "the lesson HTML holds markup the sanitiser removes (script, event handlers, "
-                          "styles, or links and images that leave the lesson)")
-    return bundle
-
-
-def _read_json(folder: Path, file: str) -> dict:
-    """One JSON object from the bundle, refusing files that are links, too big, too deep or not JSON."""
-    path = folder / file
-    try:
-        if path.is_symlink() or path.stat().st_size > MAX_FILE_BYTES:
-            raise _refuse(folder, file, "", "the file is a link or larger than 20 MB")
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError) as exc:
-        raise _refuse(folder, file, "", f"the bundle cannot be read ({exc.__class__.__name__})") from None
-    if not isinstance(data, dict):
-        raise _refuse(folder, file, "", "the bundle cannot be read (it is not a JSON object)")
-    return data
-
-
-def _check_top_level(folder: Path, manifest: dict) -> None:
-    missing = [k for k in ("format", "id", "title", "version", *CONTENT_KEYS) if k not in manifest]
-    if missing:
-        raise _refuse(folder, MANIFEST, "", f"manifest.json lacks {', '.join(missing)}")
-    if manifest["format"] != BUNDLE_FORMAT:
-        raise _refuse(folder, MANIFEST, "", f"bundle format {manifest['format']!r} is not {BUNDLE_FORMAT}")
-    types = {"pages": list, "questions": list, "assets": list, "settings": dict, "version": str}
-    if any(not isinstance(manifest[k], kind) for k, kind in types.items()):
-        raise _refuse(folder, MANIFEST, "", f"the manifest {SHAPE}")
-    if manifest["id"] != manifest["settings"].get("id") or manifest["title"] != manifest["settings"].get("title"):
-        raise _refuse(folder, MANIFEST, "", "the module id or title differs from its settings (which the version hash covers)")
-
-
-def _read_assets(folder: Path, listed: list) -> dict[str, tuple[str, bytes]]:
-    """Each listed image: its name kept inside the folder, its bytes checked, its type taken from them."""
-    assets = {}
-    for entry in listed:
-        name = entry.get("name") if isinstance(entry, dict) else None
-        if not isinstance(name, str) or not is_safe_name(name):
-            raise _refuse(folder, MANIFEST, "assets", f"the asset name {name!r} could leave the module's folder")
-        path = folder / "assets" / name
-        if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_FILE_BYTES:
-            raise _refuse(folder, f"assets/{name}", "", "the asset is missing, a link, or larger than 20 MB")
-        data = path.read_bytes()
-        if hashlib.sha256(data).hexdigest() != entry.get("sha256"):
-            raise _refuse(folder, f"assets/{name}", "", "the asset is missing or changed after building")
-        problem = asset_problem(data)
-        if problem:
-            raise _refuse(folder, f"assets/{name}", "", f"the file {problem}", IMAGE_FIX)
-        assets[name] = (media_type(data) or "", data)
-    return assets
-
-
-def _check_questions(folder: Path, questions: list, key: dict) -> None:
-    """Every question shaped as built, and an answer key that matches them exactly."""
-    ids = [q.get("id") if isinstance(q, dict) else None for q in questions]
-    if len(set(ids)) != len(ids) or set(key) != set(ids):
-        raise _refuse(folder, ANSWER_KEY, "", "the answer key does not hold exactly one entry per question")
-    for question in questions:
-        where = f"question {question['id']}"
-        options = question.get("options")
-        fields = {"kind": str, "label": str, "multiple": bool, "scored": bool, "stem": str, "case_study": str, "options": list}
-        if question.get("kind") not in QUESTION_KINDS or any(not isinstance(question.get(k), t) for k, t in fields.items()):
-            raise _refuse(folder, MANIFEST, where, f"the question {SHAPE}")
-        if not options or any(not isinstance(o, dict) or not isinstance(o.get("id"), str) or not isinstance(o.get("html"), str) for o in options):
-            raise _refuse(folder, MANIFEST, where, "the options are not shaped as 'authoring build' writes them")
-        _check_key_entry(folder, where, question, key[question["id"]])
-
-
-def _check_key_entry(folder: Path, where: str, question: dict, entry: object) -> None:
-    """Right answers that are options of the question (one unless it takes several), feedback for options only."""
-    option_ids = {o["id"] for o in question["options"]}
-    correct = entry.get("correct") if isinstance(entry, dict) else None
-    feedback = entry.get("feedback") if isinstance(entry, dict) else None
-    if not isinstance(correct, list) or not correct or not set(correct) <= option_ids or len(set(correct)) != len(correct):
-        raise _refuse(folder, ANSWER_KEY, where, "the right answers are not options of the question")
-    if not question["multiple"] and len(correct) != 1:
-        raise _refuse(folder, ANSWER_KEY, where, "a one-answer question has more than one right answer")
-    if not isinstance(feedback, dict) or not set(feedback) <= option_ids:
-        raise _refuse(folder, ANSWER_KEY, where, "the feedback is not for options of the question")
-
-
-def _check_pages(folder: Path, pages: list, question_ids: set[str]) -> None:
-    if not pages:
-        raise _refuse(folder, MANIFEST, "", "the module has no pages")
-    for number, page in enumerate(pages, start=1):
-        blocks = page.get("blocks") if isinstance(page, dict) else None
-        if not isinstance(page, dict) or page.get("number") != number or not isinstance(page.get("title"), str) or not isinstance(blocks, list):
-            raise _refuse(folder, MANIFEST, f"page {number}", f"the page {SHAPE}")
-        for block in blocks:
-            html_block = isinstance(block, dict) and block.get("type") == "html" and isinstance(block.get("html"), str)
-            if not html_block and not (isinstance(block, dict) and block.get("type") == "question" and block.get("id") in question_ids):
-                raise _refuse(folder, MANIFEST, f"page {number}", f"a block {SHAPE}")
-
-
-def _check_settings(folder: Path, settings: dict) -> None:
-    """The settings rules of `authoring check` (pass mark, refresher, guidance links...) on the stored settings."""
-    missing = sorted(set(Settings().as_dict()) - set(settings))
-    if missing:
-        raise _refuse(folder, MANIFEST, "settings", f"the settings lack {', '.join(missing)}")
-    problems = ProblemList(folder / MANIFEST)
-    parse_settings(json.dumps(settings), 0, problems, dt.date.min)
-    errors = [p for p in problems if p.for_build().is_error]
-    if errors:
-        raise _refuse(folder, MANIFEST, "settings", errors[0].message, f"{errors[0].fix}; then {REBUILD}")
-
-
-def _fragments(manifest: dict, key: dict) -> Iterator[tuple[str, str, object]]:
-    """Every piece of HTML the LMS shows as markup: page titles and blocks, questions, feedback."""
-    for page in manifest["pages"]:
-        yield MANIFEST, f"page {page['number']} title", page["title"]
-        for number, block in enumerate(page["blocks"], start=1):
-            if block["type"] == "html":
-                yield MANIFEST, f"page {page['number']} block {number}", block["html"]
-    for question in manifest["questions"]:
-        where = f"question {question['id']}"
-        yield from ((MANIFEST, where, question[k]) for k in ("stem", "case_study"))
-        yield from ((MANIFEST, f"{where} option {o['id']}", o["html"]) for o in question["options"])
-        yield from ((ANSWER_KEY, f"{where} feedback {i}", html) for i, html in key[question["id"]]["feedback"].items())
-
-
-def publish(session: Session, path: Path, publisher_id: int | None = None) -> PublishReport:
-    """Publish every bundle under `path` in one transaction; all or nothing."""
+    `replace` names modules whose id another notebook may take over (--replace); any other refusal
+    stops the whole publish with every reason, and nothing is written.
+    """
     bundles = [read_bundle(folder) for folder in bundle_dirs(path)]
     report = PublishReport()
     with write_transaction(session):
-        for bundle in bundles:
-            if _publish_one(session, bundle, publisher_id):
-                report.published.append(bundle.manifest["id"])
-            else:
-                report.unchanged.append(bundle.manifest["id"])
+        report.plans = _refuse_duplicates([plan_bundle(session, bundle, replace) for bundle in bundles])
+        refused = [plan.reason for plan in report.plans if plan.action == REFUSED]
+        if refused:
+            raise PublishError("; and ".join(refused))
+        for plan in report.plans:
+            _apply(session, plan, publisher_id)
+            (report.unchanged if plan.action == UNCHANGED else report.published).append(plan.slug)
     return report
 
 
-def _publish_one(session: Session, bundle: Bundle, publisher_id: int | None) -> bool:
-    manifest, settings = bundle.manifest, bundle.manifest["settings"]
-    module = session.scalar(select(Module).where(Module.slug == manifest["id"]))
+def dry_run(session: Session, path: Path, replace: Collection[str] = ()) -> list[Plan]:
+    """What publishing `path` would do to each module, every bundle read and verified; nothing is written."""
+    plans = []
+    for folder in bundle_dirs(path):
+        try:
+            plans.append(plan_bundle(session, read_bundle(folder), replace))
+        except PublishError as error:
+            plans.append(Plan(folder.name, REFUSED, reason=str(error)))
+    return _refuse_duplicates(plans)
+
+
+def plan_bundle(session: Session, bundle: Bundle, replace: Collection[str] = ()) -> Plan:
+    """Decide what publishing one verified bundle does, reading the database only."""
+    slug, source = bundle.manifest["id"], bundle.source
+    module = session.scalar(select(Module).where(Module.slug == slug))
     if module is None:
-        module = Module(slug=manifest["id"], title=manifest["title"])
+        return Plan(slug, NEW, number=1, bundle=bundle)
+    versions = session.execute(select(ModuleVersion.id, ModuleVersion.number, ModuleVersion.content_hash)
+                               .where(ModuleVersion.module_id == module.id).order_by(ModuleVersion.number)).all()
+    current = next((v for v in versions if v.id == module.current_version_id), None)
+    number = (versions[-1].number if versions else 0) + 1
+    other_notebook = bool(module.source_notebook and source and source != module.source_notebook)
+    if other_notebook and slug not in replace:
+        return Plan(slug, REFUSED, reason=_other_notebook(session, bundle, module, number), bundle=bundle)
+    plan = Plan(slug, NEW_VERSION, number=number, replaces=current.number if current else None, bundle=bundle,
+                new_source=source if other_notebook else "")
+    if current is not None and current.content_hash == bundle.manifest["version"]:
+        plan.action, plan.number, plan.replaces = UNCHANGED, current.number, None
+        return plan
+    older = [v.number for v in versions if v.content_hash == bundle.manifest["version"]]
+    if older:
+        plan.action, plan.restores = RESTORE, older[-1]
+    return plan
+
+
+def _other_notebook(session: Session, bundle: Bundle, module: Module, number: int) -> str:
+    """Why a bundle may not take over a module's id, and what --replace would do instead."""
+    done = session.scalar(select(func.count(Completion.id)).where(Completion.module_id == module.id, COUNTS)) or 0
+    completions = f"{done} completion{'' if done == 1 else 's'}"
+    return (f"{bundle.folder / MANIFEST}: the id '{module.slug}' belongs to the module '{module.title}' ({module.slug}), "
+            f"built from {module.source_notebook}, but this bundle was built from {bundle.source}; the module has {completions} — "
+            f"give {bundle.source} its own id in its settings, or publish again with --replace {module.slug} to make "
+            f"{bundle.source} this module's notebook: its content would become version {number}, and the {completions} "
+            f"would stay on the versions they were earned on, counted for the module as before")
+
+
+def _refuse_duplicates(plans: list[Plan]) -> list[Plan]:
+    """Two folders in one publish with the same module id: both are refused (which one should win is unclear)."""
+    folders: dict[str, list[str]] = {}
+    for plan in plans:
+        folders.setdefault(plan.slug, []).append(str(plan.bundle.folder) if plan.bundle else plan.slug)
+    for plan in plans:
+        if len(folders[plan.slug]) > 1 and plan.action != REFUSED:
+            plan.action = REFUSED
+            plan.reason = (f"the folders {' and '.join(folders[plan.slug])} are both the module '{plan.slug}' — give each "
+                           "notebook its own id in its settings, or publish only one of them")
+    return plans
+
+
+def _apply(session: Session, plan: Plan, publisher_id: int | None) -> None:
+    """Write what the plan says, in the caller's transaction."""
+    bundle = plan.bundle
+    module = session.scalar(select(Module).where(Module.slug == plan.slug))
+    if module is None:
+        module = Module(slug=plan.slug, title=bundle.manifest["title"], source_notebook=bundle.source)
         session.add(module)
         session.flush()
-    exists = session.scalar(select(ModuleVersion.id).where(ModuleVersion.module_id == module.id, ModuleVersion.content_hash == manifest["version"]))
-    if exists:
-        return False
-    number = (session.scalar(select(func.max(ModuleVersion.number)).where(ModuleVersion.module_id == module.id)) or 0) + 1
+    elif bundle.source and (plan.new_source or not module.source_notebook):
+        module.source_notebook = bundle.source  # adopted (modules published before 0006) or replaced
+    if plan.action == UNCHANGED:
+        return
+    _add_version(session, module, bundle, plan.number, publisher_id)
+    extra = {"restores_version": plan.restores} if plan.restores else {}
+    if plan.new_source:
+        extra["notebook"] = plan.new_source
+    record_event(session, "module.published", f"module:{module.slug}", publisher_id, version=plan.number,
+                 content_hash=bundle.manifest["version"], **extra)
+    log.info("published %s version %s%s", module.slug, plan.number, f" (content of version {plan.restores})" if plan.restores else "")
+
+
+def _add_version(session: Session, module: Module, bundle: Bundle, number: int, publisher_id: int | None) -> None:
+    """A new immutable version with its pages and images, made the module's live one."""
+    manifest, settings = bundle.manifest, bundle.settings
     version = ModuleVersion(
         module_id=module.id, content_hash=manifest["version"], number=number, title=manifest["title"], settings=settings,
         questions=manifest["questions"], answer_key=bundle.answer_key, page_count=len(manifest["pages"]),
@@ -242,9 +174,7 @@ def _publish_one(session: Session, bundle: Bundle, publisher_id: int | None) -> 
     )
     session.add(version)
     session.flush()
-    session.add_all(ModulePage(version_id=version.id, number=p["number"], title=p["title"], blocks=p["blocks"]) for p in manifest["pages"])
+    session.add_all(ModulePage(version_id=version.id, number=p["number"], title=p["title"], blocks=p["blocks"], lang=p.get("lang", ""))
+                    for p in manifest["pages"])
     session.add_all(ModuleAsset(version_id=version.id, name=n, media_type=m, data=d) for n, (m, d) in bundle.assets.items())
     module.title, module.priority_area, module.current_version_id = manifest["title"], settings.get("priority_area", ""), version.id
-    record_event(session, "module.published", f"module:{module.slug}", publisher_id, version=number, content_hash=manifest["version"])
-    log.info("published %s version %s", module.slug, number)
-    return True

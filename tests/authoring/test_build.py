@@ -41,12 +41,12 @@ def test_does_the_manifest_hold_pages_and_questions_but_no_answers(tmp_path):
 
 
 def test_is_an_unchanged_notebook_skipped_and_a_changed_one_rebuilt(tmp_path):
-    source = write_notebook(tmp_path / "src" / "m.ipynb", "# Page\n\nText.")
+    source = write_notebook(tmp_path / "src" / "m.ipynb", "# Page\n\nText.", "# Assessment", QUESTION)
     assert len(build([source], tmp_path / "out").built) == 1
     again = build([source], tmp_path / "out")
     assert again.skipped == [source] and not again.built
     old_version = json.loads((tmp_path / "out" / "tiny-module" / "manifest.json").read_text())["version"]
-    write_notebook(source, "# Page\n\nChanged text.")
+    write_notebook(source, "# Page\n\nChanged text.", "# Assessment", QUESTION)
     rebuilt = build([source], tmp_path / "out")
     assert len(rebuilt.built) == 1
     assert json.loads((tmp_path / "out" / "tiny-module" / "manifest.json").read_text())["version"] != old_version
@@ -58,7 +58,7 @@ def test_does_a_changed_image_next_to_the_notebook_trigger_a_rebuild(tmp_path):
     image = tmp_path / "src" / "dot.png"
     image.parent.mkdir(parents=True)
     image.write_bytes(base64.b64decode(PIXEL))
-    source = write_notebook(tmp_path / "src" / "m.ipynb", "# Page\n\n![A dot](dot.png)")
+    source = write_notebook(tmp_path / "src" / "m.ipynb", "# Page\n\n![A dot](dot.png)", "# Assessment", QUESTION)
     build([source], tmp_path / "out")
     image.write_bytes(base64.b64decode(PIXEL) + b"\0")
     assert len(build([source], tmp_path / "out").built) == 1
@@ -82,6 +82,7 @@ def test_is_any_valid_notebook_built_with_derived_settings(tmp_path):
                                                  new_output("execute_result", data={"text/plain": "42"}, execution_count=1)]),
         new_raw_cell("raw text for another tool"),
         new_markdown_cell("## A chart\n\n![A grey dot](attachment:dot.png)"),
+        new_markdown_cell(QUESTION),  # every module needs an assessment: a learner completes it by passing
     ])
     notebook.cells[3].attachments = {"dot.png": {"image/png": PIXEL}}
     path = tmp_path / "Data Analysis Notes.ipynb"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -90,20 +91,24 @@ def test_is_an_invalid_setting_reported_with_its_fix(tmp_path, changes, expected
 
 def test_is_broken_yaml_reported_with_its_line(tmp_path):
     path = write_notebook(tmp_path / "m.ipynb", PAGE, settings="---\nid: x\ntitle: [unclosed\n---")
-    assert any("the settings are not valid YAML on line" in e for e in errors_for(path))
+    assert f"{path}:cell 1: line 3, 'title: [unclosed', opens a '[' or '{{' that is not closed — if the brackets are part of the text, " \
+           "put the whole value in double quotes" in errors_for(path)  # more cases in test_settings_mistakes.py
 
 
 def test_does_a_past_review_date_warn_without_failing(tmp_path):
-    path = write_notebook(tmp_path / "m.ipynb", PAGE, settings=settings_cell(review_by="2020-01-31"))
+    path = write_notebook(tmp_path / "m.ipynb", PAGE, ASSESSMENT, QUESTION, settings=settings_cell(review_by="2020-01-31"))
     found = check([path])
     assert [str(p) for p in found] == [f"{path}:cell 1: warning: the module was due for review on 2020-01-31 — check it against current guidance, then set a new review_by date"]
     assert not any(p.is_error for p in found)
 
 
 def test_are_duplicate_module_ids_reported(tmp_path):
-    first = write_notebook(tmp_path / "a.ipynb", PAGE)
-    second = write_notebook(tmp_path / "b.ipynb", PAGE)
-    assert [str(p) for p in check([tmp_path])] == [f"{second}:cell 1: module id 'tiny-module' is also used by {first} — give each module its own id in its settings cell"]
+    first = write_notebook(tmp_path / "a.ipynb", PAGE, ASSESSMENT, QUESTION)
+    second = write_notebook(tmp_path / "b.ipynb", PAGE, ASSESSMENT, QUESTION)
+    os.utime(first, (1_700_000_000, 1_700_000_000))  # b.ipynb is the newer file: the copy (more in test_settings_mistakes.py)
+    assert [str(p) for p in check([tmp_path])] == [
+        f"{second}:cell 1: module id 'tiny-module' is the id of {first} — give this notebook its own id in its settings cell "
+        f"(e.g. 'id: b'); leave the id of {first} as it is: changing a published module's id would start it again as a new module"]
 
 
 def test_are_duplicate_question_ids_reported_with_both_cells(tmp_path):
@@ -185,17 +190,19 @@ def test_does_a_good_image_next_to_the_notebook_pass(tmp_path):
     (tmp_path / "images").mkdir()
     (tmp_path / "images" / "dot.png").write_bytes(base64.b64decode(
         "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="))
-    path = write_notebook(tmp_path / "m.ipynb", "# Pictures\n\n![A grey dot](images/dot.png)")
+    path = write_notebook(tmp_path / "m.ipynb", "# Pictures\n\n![A grey dot](images/dot.png)", ASSESSMENT, QUESTION)
     assert problems_for(path) == []
 
 
-def test_is_a_page_heading_inside_a_cell_a_warning(tmp_path):
-    path = write_notebook(tmp_path / "m.ipynb", "# Page\n\nText\n\n# Another page")
-    assert any("a '# ' heading inside the cell does not start a new page" in str(p) for p in check([path]))
+def test_is_a_page_heading_inside_a_cell_an_error(tmp_path):
+    # Issue 13: the page would silently merge into the one before, so this is an error now, not a warning.
+    path = write_notebook(tmp_path / "m.ipynb", "# Page\n\nText\n\n# Another page", ASSESSMENT, QUESTION)
+    assert any(e.startswith(f"{path}:cell 2: the page heading '# Another page' on line 5 is inside the cell, so it does not start a new page")
+               for e in errors_for(path))
 
 
 def test_does_the_command_list_every_problem_and_fail(tmp_path):
-    path = write_notebook(tmp_path / "m.ipynb", PAGE, settings=settings_cell(pass_mark=150, owner=None))
+    path = write_notebook(tmp_path / "m.ipynb", PAGE, ASSESSMENT, QUESTION, settings=settings_cell(pass_mark=150, owner=None))
     result = subprocess.run([sys.executable, "-m", "authoring.cli", "check", str(path)], capture_output=True, text=True)
     assert result.returncode == 1
     assert "pass_mark 150 is out of range" in result.stdout and "setting 'owner' is missing" in result.stdout
@@ -204,15 +211,26 @@ def test_does_the_command_list_every_problem_and_fail(tmp_path):
 
 
 def test_do_warnings_alone_not_fail_the_command(tmp_path):
-    path = write_notebook(tmp_path / "m.ipynb", PAGE, settings=settings_cell(review_by="2020-01-01"))
+    path = write_notebook(tmp_path / "m.ipynb", PAGE, ASSESSMENT, QUESTION, settings=settings_cell(review_by="2020-01-01"))
     result = subprocess.run([sys.executable, "-m", "authoring.cli", "check", str(path)], capture_output=True, text=True)
     assert result.returncode == 0 and "warning: the module was due for review" in result.stdout
 
 
-def test_does_a_scaffolded_module_pass_check(tmp_path):
+def test_does_a_scaffolded_module_fail_check_only_on_its_three_to_do_settings(tmp_path):
     result = subprocess.run([sys.executable, "-m", "authoring.cli", "new", str(tmp_path / "courses" / "my-module")], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    assert problems_for(tmp_path / "courses" / "my-module.ipynb") == []
+    path = tmp_path / "courses" / "my-module.ipynb"
+    assert [p.split(" — ")[0] for p in problems_for(path)] == [
+        f"{path}:cell 1: the owner on line 9 is still the starter's 'TO DO: your name or team'",
+        f"{path}:cell 1: the priority area on line 5 is not chosen yet",
+        f"{path}:cell 1: guidance source 1 on line 12 is still the starter's example"]
+    notebook = nbformat.read(str(path), as_version=4)
+    notebook.cells[0].source = (notebook.cells[0].source.replace('"TO DO: your name or team"', "Safer York Prevent lead")
+                                .replace("TO DO  #", "counter-terrorism  #")
+                                .replace('"TO DO: the official guidance this module follows"', "Prevent duty guidance")
+                                .replace("https://to-do.invalid/the-official-guidance", "https://www.gov.uk/government/publications/prevent-duty-guidance"))
+    nbformat.write(notebook, str(path))
+    assert problems_for(path) == []
     again = subprocess.run([sys.executable, "-m", "authoring.cli", "new", str(tmp_path / "courses" / "my-module")], capture_output=True, text=True)
     assert again.returncode == 1 and "already exists" in again.stderr
 

@@ -37,9 +37,14 @@ def test_does_every_course_round_trip_through_gift(course: Path, tmp_path: Path)
     result = import_gift(gift, tmp_path / "bank.ipynb", today=TODAY)
     assert result.problems == []
     imported = load(tmp_path / "bank.ipynb", TODAY)
-    assert [p for p in imported.problems if p.is_error] == []
+    assert [p for p in imported.problems if p.is_error and not _starter(p)] == []
     assert sorted(summary(imported)) == sorted(summary(original))
     assert len(original.questions) >= 10
+
+
+def _starter(problem) -> bool:
+    """The owner the importer writes is a starting value that check refuses until the trainer writes theirs (issue 13)."""
+    return "is still the starter's" in problem.message
 
 
 def test_does_an_imported_bank_pass_check_and_keep_scored_questions_last(tmp_path: Path):
@@ -48,7 +53,7 @@ def test_does_an_imported_bank_pass_check_and_keep_scored_questions_last(tmp_pat
     result = CliRunner().invoke(main, ["import-gift", str(gift), "--out", str(tmp_path / "bank.ipynb")])
     assert result.exit_code == 0, result.output
     assert "3 question(s) written" in result.output
-    assert [p for p in check([tmp_path / "bank.ipynb"]) if p.is_error] == []
+    assert [p for p in check([tmp_path / "bank.ipynb"]) if p.is_error and not _starter(p)] == []
 
 
 MOODLE_BANK = """// A bank exported by Moodle, with no Safer Learning comments
@@ -192,7 +197,7 @@ def test_do_learning_outcomes_travel_as_gift_categories_and_come_back(tmp_path: 
     result = import_gift(gift, tmp_path / "bank.ipynb", today=TODAY)
     assert result.problems == []
     imported = load(tmp_path / "bank.ipynb", TODAY)
-    assert [p for p in imported.problems if p.is_error] == []
+    assert [p for p in imported.problems if p.is_error and not _starter(p)] == []
     assert summary(imported) == summary(original)
     assert [q.outcome for q in imported.questions] == ["", "Spot the signs", "Spot the signs", "Report it to the lead / the hub"]
 
@@ -218,7 +223,7 @@ def test_are_categories_regrouped_so_each_outcome_is_written_once(tmp_path: Path
                     "$CATEGORY: $course$/A\n\nThree? {=Yes ~No}\n", encoding="utf-8")
     assert import_gift(gift, tmp_path / "bank.ipynb", today=TODAY).problems == []
     imported = load(tmp_path / "bank.ipynb", TODAY)
-    assert [p for p in imported.problems if p.is_error] == []
+    assert [p for p in imported.problems if p.is_error and not _starter(p)] == []
     assert [(q.stem, q.outcome) for q in imported.questions] == [("One?", "A"), ("Three?", "A"), ("Two?", "B")]
 
 

@@ -152,3 +152,18 @@ def test_is_the_warning_on_the_cell_that_states_the_number(tmp_path):
 ])
 def test_are_numbers_that_agree_or_are_about_something_else_left_alone(tmp_path, text):
     assert _warnings(tmp_path, "# About\n\n" + text, "# Assessment\n\nGo.", *POOL, assessment={"questions": 10}) == []
+
+
+@pytest.mark.parametrize("written", ["{prevent_team}", "{ prevent_team }", "{prevent_team}}"])
+def test_is_a_placeholder_written_with_single_braces_an_error_so_learners_never_read_its_name(tmp_path, written):
+    path = write_notebook(tmp_path / "m.ipynb", f"# Page\n\nCall the Prevent team: {written}.", "# Assessment", QUESTION)
+    found = [str(p) for p in check([path]) if p.is_error]
+    assert found == [f"{path}:cell 2: '{{prevent_team}}' has one brace on each side, so learners would see it as written — "
+                     "write the placeholder with two braces on each side: {{prevent_team}}"]
+    assert build([path], tmp_path / "out").built == []
+
+
+def test_are_single_braces_around_other_words_left_alone(tmp_path):
+    path = write_notebook(tmp_path / "m.ipynb", "# Page\n\nSets are written {a, b}; maths $\\frac{a}{b}$; {lang} and {prevent}.",
+                          "# Assessment", QUESTION)
+    assert [str(p) for p in check([path])] == []

@@ -148,10 +148,12 @@ def test_are_learning_outcomes_named_in_lesson_prose_left_alone(tmp_path):
     assert errors_for(path) == []
 
 
-def test_are_assessment_settings_without_scored_questions_a_warning(tmp_path):
+def test_are_assessment_settings_without_scored_questions_reported_with_the_missing_assessment(tmp_path):
     path = write_notebook(tmp_path / "m.ipynb", "# Page\n\nLesson.", settings=settings_cell(assessment={"questions": 3}))
-    assert problems_for(path) == [f"{path}:cell 1: warning: assessment settings are given but the module has no scored questions — "
-                                  "add '### Question' cells on the last page, or remove the 'assessment' settings"]
+    found = problems_for(path)
+    assert f"{path}:cell 1: warning: assessment settings are given but the module has no scored questions — " \
+           "add '### Question' cells on the last page, or remove the 'assessment' settings" in found
+    assert any(p.startswith(f"{path}: the module has no assessment") for p in errors_for(path))
 
 
 # Mistakes in the `assessment:` settings
@@ -200,8 +202,9 @@ def test_are_assessment_settings_typed_without_their_indent_an_error_saying_to_i
 
 def test_is_a_misspelt_module_setting_given_the_word_meant(tmp_path):
     path = write_notebook(tmp_path / "m.ipynb", ASSESSMENT, pooled_question(1, 1), settings=settings_cell(pass_mrk=70))
-    assert f"{path}:cell 1: warning: unknown setting 'pass_mrk' is ignored — did you mean 'pass_mark'? Check the spelling " \
-           "against docs/authoring.md" in problems_for(path)
+    # an error since issue 13: the misspelt setting would leave the default pass mark in what is published
+    assert f"{path}:cell 1: unknown setting 'pass_mrk' on line 14: it would be ignored, so the module would get the default " \
+           "pass_mark, 80 — did you mean 'pass_mark'? Write it exactly so: 'pass_mark: 70'" in problems_for(path)
 
 
 def test_are_settings_in_a_markdown_cell_an_error_that_says_to_make_it_raw_and_still_read(tmp_path):

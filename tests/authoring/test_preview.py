@@ -1,4 +1,4 @@
-"""Can a trainer see a module as learners will, in the browser (preview) and under a Jupyter cell?"""
+"""Can a trainer see a module as learners will in the browser, with check's warnings, the outline and reload on save?"""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import time
 
 import pytest
 
-from authoring.jupyter import show_markdown, show_page
 from tests.builders import MULTI_QUESTION, QUESTION, write_notebook
 
 
@@ -27,7 +26,6 @@ def preview(tmp_path, monkeypatch):
 
 def test_does_the_preview_show_the_page_with_placeholders_named(preview):
     _notebook, client = preview
-    assert client.get("/preview").headers["Location"] == "/modules/tiny-module"
     page = client.get("/modules/tiny-module/pages/1").get_data(as_text=True)
     assert "Welcome" in page and "[prevent_team: how to contact the local Prevent team]" in page
 
@@ -61,19 +59,63 @@ def test_does_the_preview_show_check_s_warnings_above_the_page_with_the_file_nam
     write_notebook(notebook, "# Welcome\n\nYou need 70% to pass.", "# Assessment\n\nGo.", QUESTION)
     os.utime(notebook, (time.time() + 5, time.time() + 5))
     page = client.get("/modules/tiny-module/pages/1").get_data(as_text=True)
-    assert "Check warns: m.ipynb:cell 2: warning: the text says 70% to pass but pass_mark is 80" in page
+    assert "1 warning from authoring check" in page
+    assert "m.ipynb:cell 2: warning: the text says 70% to pass but pass_mark is 80" in page
     assert str(notebook.parent) not in page
 
 
-def test_does_the_jupyter_helper_draw_a_question_without_ticks_and_list_problems():
-    html = show_markdown("### Question\n\nWhich?\n\n- [x] Right one\n  > Because.\n- [ ] Wrong one")._repr_html_()
-    assert 'type="radio" disabled> Right one' in html and "[x]" not in html
-    assert "Answer key and feedback (trainers only)" in html and "✔ right: Right one — Because." in html
-    assert "option 2 has no feedback" in html
+def test_are_the_warnings_on_every_page_once_even_after_a_redirect(preview):
+    """The old flashed warnings piled up behind redirects; the preview box is drawn afresh on each page."""
+    notebook, client = preview
+    write_notebook(notebook, "# Welcome\n\nYou need 70% to pass.", "# Assessment\n\nGo.", QUESTION)
+    os.utime(notebook, (time.time() + 5, time.time() + 5))
+    for url in ("/preview", "/modules/tiny-module", "/modules/tiny-module/pages/1", "/modules/tiny-module/assessment", "/my-training"):
+        page = client.get(url).get_data(as_text=True)
+        assert page.count("the text says 70% to pass") == 1, url
+        assert 'role="region" aria-labelledby="preview-status-title"' in page and "Preview of m.ipynb" in page
 
 
-def test_does_the_jupyter_helper_show_a_page_of_a_saved_notebook(tmp_path):
-    notebook = write_notebook(tmp_path / "m.ipynb", "# Welcome\n\n> **Key point:** Share concerns.", "# Assessment\n\nGo.", QUESTION)
-    html = show_page(notebook, 1)._repr_html_()
-    assert "<h1>Welcome</h1>" in html and "govuk-inset-text" in html
-    assert "there is no page 9" in show_page(notebook, 9)._repr_html_()
+def test_does_the_preview_home_show_the_outline_with_questions(preview):
+    _notebook, client = preview
+    page = client.get("/preview").get_data(as_text=True)
+    assert "Pages and their questions" in page and "Open the module as a learner" in page
+    assert 'href="/modules/tiny-module/pages/1">Welcome</a>' in page
+    assert 'href="/modules/tiny-module/assessment">Assessment</a> (the assessment)' in page
+
+
+def test_does_every_page_carry_the_reload_script_as_a_same_origin_file_and_say_what_to_do_without_it(preview):
+    _notebook, client = preview
+    response = client.get("/modules/tiny-module/pages/1")
+    page = response.get_data(as_text=True)
+    assert "Reload this page after saving the notebook to see your changes." in page
+    assert '<script src="/static/preview-reload.js"' in page and 'data-changed-url="/preview/changed"' in page
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert "document.currentScript" in client.get("/static/preview-reload.js").get_data(as_text=True)
+
+
+def test_does_the_reload_endpoint_answer_unchanged_then_changed_after_a_save(preview):
+    notebook, client = preview
+    page = client.get("/modules/tiny-module/pages/1").get_data(as_text=True)
+    since = page.split('data-since="', 1)[1].split('"', 1)[0]
+    assert client.get(f"/preview/changed?since={since}").get_json()["changed"] is False
+    os.utime(notebook, (time.time() + 5, time.time() + 5))
+    answer = client.get(f"/preview/changed?since={since}").get_json()
+    assert answer["changed"] is True and answer["mtime"] != since
+    reloaded = client.get("/modules/tiny-module/pages/1").get_data(as_text=True)
+    assert f'data-since="{answer["mtime"]}"' in reloaded
+    assert client.get("/preview/changed?since=soon").status_code == 400
+
+
+def test_does_the_reload_endpoint_answer_while_the_module_has_problems(preview):
+    notebook, client = preview
+    write_notebook(notebook, "# Welcome\n\nText.", "# Assessment\n\nGo.", "### Question\n\nWhich?\n\n- [ ] A\n- [ ] B")
+    os.utime(notebook, (time.time() + 5, time.time() + 5))
+    page = client.get("/preview").get_data(as_text=True)
+    assert "The module has problems" in page and "1 error from authoring check" in page and "preview-reload.js" in page
+    assert client.get("/preview/changed?since=0").get_json()["changed"] is True
+
+
+def test_is_the_reload_machinery_absent_from_the_real_lms(client):
+    page = client.get("/").get_data(as_text=True)
+    assert "preview-reload.js" not in page and "Preview of" not in page
+    assert client.get("/preview/changed?since=0").status_code == 404

@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from authoring import build
 from authoring.bundle import ANSWER_KEY, MANIFEST, content_version
 from lms.models import AuditEvent, Module, ModuleAsset, ModuleVersion
-from lms.services.publishing import CONTENT_KEYS, PublishError, publish
+from lms.services.bundles import CONTENT_KEYS, PublishError
+from lms.services.publishing import publish
 from tests.builders import QUESTION, write_notebook
 
 

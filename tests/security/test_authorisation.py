@@ -82,6 +82,7 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "admin.withdraw_session": SESSION_CHANGE,
     "admin.retries": SESSIONS,  # trainers and admins see their own organisation's held-back learners
     "admin.reset_retries": SESSIONS,  # the learner must be theirs: tested in tests/lms/test_assessment_engine.py
+    "admin.review_modules": SITE_ADMIN,  # every published module's review-by date
     "admin.tokens": TOKENS,
     "admin.revoke_token": TOKEN_OF_OWN_PARTNERSHIP,
     "reports.dashboard": REPORTS,
