@@ -41,14 +41,20 @@ def find_notebooks(paths: Iterable[str | Path]) -> list[Path]:
 
 def check(paths: Iterable[str | Path], today: dt.date | None = None) -> list[Problem]:
     """Every problem in the given notebooks and folders, including ids used by two modules."""
+    return checked(paths, today)[0]
+
+
+def checked(paths: Iterable[str | Path], today: dt.date | None = None) -> tuple[list[Problem], list[Module]]:
+    """Every problem in the given notebooks and folders (as `check`), and the modules read, in order."""
+    paths = list(paths)
     notebooks = find_notebooks(paths)
     if not notebooks:
-        return [Problem(", ".join(map(str, paths)) or ".", None, "no notebooks found", "give a .ipynb file or a folder that holds some")]
+        return [Problem(", ".join(map(str, paths)) or ".", None, "no notebooks found", "give a .ipynb file or a folder that holds some")], []
     loaded = [_load(path, today or dt.date.today()) for path in notebooks]
     modules = [module for module, _vocabulary in loaded]
     problems = [problem for module in modules for problem in module.problems]
     clashes = _duplicate_ids([(module.path, module.settings.id) for module in modules])
-    return _vocabulary_problems(loaded) + problems + list(clashes.values())
+    return _vocabulary_problems(loaded) + problems + list(clashes.values()), modules
 
 
 def build(paths: Iterable[str | Path], out: str | Path, *, force: bool = False, today: dt.date | None = None,
@@ -76,8 +82,9 @@ def build(paths: Iterable[str | Path], out: str | Path, *, force: bool = False, 
             report.skipped.remove(notebook)
             report.failed.append(notebook)
             report.problems.append(clashes[notebook])
-        for module, _vocabulary in loaded:
+        for module, vocabulary in loaded:
             problems = [p.for_build() for p in module.problems] + ([clashes[module.path]] if module.path in clashes else [])
+            problems += _unusable_vocabulary(module.path, vocabulary)
             report.problems.extend(problems)
             if any(p.is_error for p in problems):
                 report.failed.append(module.path)
@@ -109,6 +116,16 @@ def _vocabulary_problems(loaded: list[tuple[Module, Vocabulary]]) -> list[Proble
     """The problems of each courses folder's vocabulary.yaml, once however many notebooks it serves."""
     files = {vocabulary.file: vocabulary for _module, vocabulary in loaded}
     return [problem for vocabulary in files.values() for problem in vocabulary.problems]
+
+
+def _unusable_vocabulary(path: Path, vocabulary: Vocabulary) -> list[Problem]:
+    """Build refuses what check refuses: a module whose courses folder's vocabulary.yaml has errors is not built."""
+    if not any(p.is_error for p in vocabulary.problems):
+        return []
+    problems = ProblemList(path)
+    problems.error(None, f"the module is not built because its vocabulary file, {vocabulary.file}, has errors",
+                   "fix the errors listed for that file, then build again")
+    return list(problems)
 
 
 def _duplicate_ids(claims: list[tuple[Path, str]]) -> dict[Path, Problem]:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from authoring.api import build as build_modules
-from authoring.api import check as check_modules
+from authoring.api import checked as checked_modules
 from authoring.api import find_notebooks
 
 if TYPE_CHECKING:
@@ -39,11 +39,19 @@ def new(name: str) -> None:
 @click.option("--outline", "show_outline", is_flag=True, help="After the problems, list each notebook's pages with their words and questions.")
 def check(paths: tuple[str, ...], show_outline: bool) -> None:
     """List every problem in the notebooks (errors fail, warnings do not)."""
-    problems = check_modules(paths)
+    problems, modules = checked_modules(paths)
+    by_notebook: dict[str, list] = {str(module.path): [] for module in modules}
     for problem in problems:
-        click.echo(str(problem))
+        by_notebook.setdefault(problem.path, []).append(problem)
+    for problem in [p for path, found in by_notebook.items() if path not in {str(m.path) for m in modules} for p in found]:
+        click.echo(str(problem))  # not a notebook's: a vocabulary.yaml's, or "no notebooks found"
+    for module in modules:
+        for problem in by_notebook[str(module.path)]:
+            click.echo(str(problem))
+        if not show_outline:  # the outline shows the pages in detail
+            click.echo(shape_line(module), err=True)
     if show_outline:
-        _echo_outlines(paths)
+        _echo_outlines(modules)
     errors = sum(p.is_error for p in problems)
     warnings = len(problems) - errors
     click.echo(f"{len(find_notebooks(paths))} notebook(s) checked: {errors} error(s), {warnings} warning(s)", err=True)
@@ -120,14 +128,23 @@ def import_gift(file: Path, out: Path) -> None:
     click.echo(f"{len(result.questions)} question(s) written to {out}. Next: authoring check {out}", err=True)
 
 
-def _echo_outlines(paths: tuple[str, ...]) -> None:
+def shape_line(module: Module) -> str:
+    """'courses/fraud.ipynb: 5 pages — About this module | ... | Assessment': a lost or merged page shows even without --outline."""
+    from authoring.outline import outline
+
+    pages = outline(module)
+    if not pages:
+        return f"{module.path}: no pages"
+    return f"{module.path}: {len(pages)} page{'s' * (len(pages) != 1)} — " + " | ".join(page.title for page in pages)
+
+
+def _echo_outlines(modules: list[Module]) -> None:
     """Print every notebook's pages in order, so a merged, lost or misplaced page shows at a glance."""
-    from authoring.module import load
     from authoring.outline import format_outline, outline
 
-    for path in find_notebooks(paths):
+    for module in modules:
         click.echo("")
-        click.echo(format_outline(path, outline(load(path))))
+        click.echo(format_outline(module.path, outline(module)))
 
 
 def _buildable(path: Path) -> Module:

@@ -25,14 +25,19 @@ from authoring.render import CellContext, MarkdownRenderer, image_html
 from authoring.sanitise import sanitise
 
 # The preview helpers of docs/authoring.md, imported or called, under any name JupyterLab allows.
-PREVIEW_HELPER = re.compile(r"\bauthoring\s*\.\s*jupyter\b|\bfrom\s+authoring\s+import\b[^\n]*\bjupyter\b|\bshow_(?:page|markdown|outline)\s*\(")
+# Linear: possessive runs, and an import line read at most 300 characters on (a '[^\n]*' from every 'from
+# authoring import' on one long line is quadratic).
+PREVIEW_HELPER = re.compile(r"\bauthoring\s*+\.\s*+jupyter\b|\bfrom\s++authoring\s++import\b[^\n]{0,300}?\bjupyter\b|\bshow_(?:page|markdown|outline)\s*+\(")
 PREVIEW_OUTPUT = 'class="safer-learning-preview"'
 JUPYTER_COMMAND = re.compile(r"^[ \t]*[%!]")
-ALT_LINE = re.compile(r"^[ \t]*#+[ \t]*alt(?:[ \t]*text)?[ \t]*[:\-–][ \t]*(.*?)[ \t]*$", re.IGNORECASE | re.MULTILINE)
+# The text is stripped of its trailing spaces in code: a lazy '(.*?)[ \t]*$' is quadratic on a line of spaces.
+ALT_LINE = re.compile(r"^[ \t]*+#++[ \t]*+alt(?:[ \t]*+text)?+[ \t]*+[:\-–][ \t]*+(.*)$", re.IGNORECASE | re.MULTILINE)
 ALT_LINE_EXAMPLE = "# Alt text: <what the image shows>"
 # Python's description of an object ('<Figure size 640x480 with 1 Axes>', '[<matplotlib.lines.Line2D at 0x7f...>]'):
 # what a plotting call returns, never what a trainer means learners to read.
-OBJECT_DESCRIPTION = re.compile(r"\A\s*\[?\s*<[^<>\n]*(?: at 0x[0-9a-fA-F]+|object of \d+ artists|Figure size [^<>\n]*)>")
+# Read in two linear steps: the '<...>' first, then what it says (one pattern backtracks quadratically).
+OBJECT_DESCRIPTION = re.compile(r"\A\s*+\[?+\s*+<([^<>\n]*+)>")
+OBJECT_KIND = re.compile(r" at 0x[0-9a-fA-F]++\Z|object of \d++ artists\Z|Figure size ")
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 TEXT = "text/plain"
 NOT_RICH = {*IMAGE_TYPES, TEXT, "application/pdf"}  # PDF: a second copy of a chart that JupyterLab shows as an image
@@ -132,7 +137,7 @@ def _read_bundle(data: dict, kind: str, found: _Outputs) -> None:
         found.images.append((image, data[image]))
         return
     text = ANSI.sub("", _text(data.get(TEXT, "")))
-    if OBJECT_DESCRIPTION.match(text):
+    if (described := OBJECT_DESCRIPTION.match(text)) and OBJECT_KIND.search(described.group(1)):
         return
     if kind == "execute_result" and text.strip():
         found.results.add(len(found.parts))
@@ -141,7 +146,7 @@ def _read_bundle(data: dict, kind: str, found: _Outputs) -> None:
 
 def _alt_texts(number: int, source: str, images: int, problems: ProblemList) -> list[str]:
     """The '# Alt text:' lines, one per image; a missing, empty or spare one is an error naming the line to add."""
-    alts = ALT_LINE.findall(source)
+    alts = [alt.rstrip(" \t") for alt in ALT_LINE.findall(source)]
     if images == 0:
         if alts:
             problems.error(number, "this code cell has an '# Alt text:' line but its saved output has no image",

@@ -17,6 +17,7 @@ from authoring.gift import CATEGORY, unescape
 from authoring.kinds import KINDS, QuestionKind
 from authoring.problems import Problem, Severity
 from authoring.questions import HEADING, HEADING_TAIL, QUESTION_ID
+from authoring.scaffold import ASSESSMENT_INTRO
 from authoring.settings import STARTER_GUIDANCE, STARTER_OWNER
 
 FORMATS = ("markdown", "html", "plain", "moodle")
@@ -350,10 +351,12 @@ def import_gift(file: Path, out: Path, today: dt.date | None = None, priority_ar
 def question_cells(questions: list[GiftQuestion]) -> list[str]:
     """Knowledge checks, then scored questions grouped by outcome (first seen first), each group under its '## Outcome:' cell.
 
-    Within each group the file's order is kept. Both live on one page, which is the assessment page.
+    Within each group the file's order is kept. The knowledge checks stay on the first page (a lesson page: a
+    knowledge check on the assessment page is never shown, an error); the scored ones get an '# Assessment' page.
     """
     cells = [question_cell(q) for q in questions if not q.scored]
     scored = [q for q in questions if q.scored]
+    cells.extend([ASSESSMENT_INTRO] if scored else [])
     for outcome in dict.fromkeys(q.outcome for q in scored):
         cells.extend([f"## Outcome: {outcome}"] if outcome else [])
         cells.extend(question_cell(q) for q in scored if q.outcome == outcome)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from nbformat import NotebookNode
 
-from authoring.assessment import pool_problems
 from authoring.code_cells import render_code_cell
+from authoring.module_checks import ModuleChecks
 from authoring.notebook import cell_source, read_notebook, too_deep
 from authoring.outline import long_page_warning, long_pages, outline
 from authoring.pasted import tidy_pasted
@@ -19,6 +19,7 @@ from authoring.placeholders import fill_module_placeholders, placeholder_problem
 from authoring.problems import ProblemList
 from authoring.questions import Question, is_question_cell, parse_question
 from authoring.render import Asset, CellContext, MarkdownRenderer
+from authoring.scaffold import starter_example
 from authoring.settings import SETTINGS_CELL_FIX, Settings, parse_settings, split_front_matter
 from authoring.stated_numbers import stated_number_problems
 from authoring.structure import check_lesson_cell, raw_cell_problem, split_page_title
@@ -30,9 +31,10 @@ OUTCOME_HEADING = re.compile(r"^##[ \t]+outcome[ \t]*:[ \t]*(.*?)[ \t#]*$", re.I
 # typed inside another cell: it would group nothing and show as text, so check says how to write it.
 NEAR_OUTCOME_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]*outcome[ \t]*[:\-–—]", re.IGNORECASE | re.MULTILINE)
 OUTCOME_FIX = "write '## Outcome: <what the learner can do>' as the only line of a Markdown cell of its own"
-NO_ASSESSMENT_FIX = ("add a last page, '# Assessment', holding '### Question' cells: only those are marked "
-                     "('### Knowledge check' questions are not), and a learner completes the module by passing them")
-ASSESSMENT_TITLE = re.compile(r"assessment|\btest\b|\bquiz\b|\bexam\b", re.IGNORECASE)
+# The last line of defence for the answer key: whatever Markdown, HTML or table made it, rendered text that
+# opens with a tick box is an option shown as lesson text. The rules in structure.py name the usual causes.
+ANSWER_BOX_SHOWN = re.compile(r">\s*+\[(?:[xX ]|&nbsp;|&#160;)?\]")
+SUB_HEADING = re.compile(r"^##[ \t]+(.+?)[ \t#]*$")
 
 
 @dataclass
@@ -105,6 +107,18 @@ def _read(path: Path, today: dt.date) -> Module:
     return builder.finish()
 
 
+def unclosed_settings_problem(source: str) -> tuple[str, str] | None:
+    """(what is wrong, fix) for a first cell that opens the settings with '---' but cannot be read as them, else None."""
+    lines = source.strip().splitlines()
+    if not lines or lines[0].strip() != "---":
+        return None
+    closing = next((i for i, line in enumerate(lines[1:], start=1) if line.strip() == "---"), None)
+    if closing is None:
+        return ("the settings cell starts with '---' but has no closing '---' line", "add a line '---' after the last setting")
+    return (f"the settings cell has text after its closing '---' on line {closing + 1}",
+            "move that text into a Markdown cell of its own below, or delete it, so the cell ends with the '---' line")
+
+
 def placeholders_used(module: Module) -> set[str]:
     """Every partnership placeholder left in the module for the LMS to fill."""
     texts = [module.settings.title, *(page.title for page in module.pages),
@@ -114,7 +128,7 @@ def placeholders_used(module: Module) -> set[str]:
     return {name for text in texts for name in placeholders_in(text)}
 
 
-class _ModuleBuilder:
+class _ModuleBuilder(ModuleChecks):
     """Walks the cells once, starting pages, parsing questions and rendering Markdown."""
 
     def __init__(self, path: Path, problems: ProblemList, today: dt.date) -> None:
@@ -130,6 +144,8 @@ class _ModuleBuilder:
         self.outcome_cells: list[int] = []
         self.outcome_texts: set[str] = set()
         self.block_cells: dict[int, int] = {}  # id(html block) -> the cell it came from, for stated-number warnings
+        self.near_outcome_cells: set[int] = set()  # cells reported as an outcome heading written another way
+        self.sub_headings: dict[int, str] = {}  # cell -> a '## ' heading that starts it, which may be a '# ' page heading typed '##'
 
     def read(self, notebook: NotebookNode) -> None:
         for number, cell in enumerate(notebook.cells, start=1):
@@ -140,6 +156,9 @@ class _ModuleBuilder:
                                         "select it and change its type to Raw (press Esc, then R, in JupyterLab)")
                 self.has_settings_cell = True
                 self.settings = parse_settings(split_front_matter(source) or "", 1, self.problems, self.today)
+            elif number == 1 and cell.cell_type in ("raw", "markdown") and (problem := unclosed_settings_problem(source)):
+                self.has_settings_cell = True  # it is one, though it cannot be read: nothing of it may be guessed
+                self.problems.error(1, *problem)
             elif cell.cell_type == "markdown":
                 self._markdown_cell(number, source, cell.get("attachments", {}))
             elif cell.cell_type == "code":
@@ -150,6 +169,9 @@ class _ModuleBuilder:
             self.problems.tolerated(1, "the notebook has no settings cell", SETTINGS_CELL_FIX)
 
     def _markdown_cell(self, number: int, source: str, attachments: dict) -> None:
+        if (example := starter_example(source)) is not None:
+            self.problems.error(number, f"cell {number} is still the starter's example ('{example}')",
+                                "replace it with your own content, or delete the cell")
         source = tidy_pasted(number, source, self.problems)
         if not source.strip():
             return
@@ -163,6 +185,7 @@ class _ModuleBuilder:
             return
         if NEAR_OUTCOME_HEADING.search(source):
             self.problems.error(number, "this cell has a line that looks like an outcome heading but is not one", OUTCOME_FIX)
+            self.near_outcome_cells.add(number)  # reported once: not again as text after a scored question
         self._lesson_cell(number, source, context)
 
     def _lesson_cell(self, number: int, source: str, context: CellContext) -> None:
@@ -173,6 +196,8 @@ class _ModuleBuilder:
         if shape.is_broken_question:  # neither a page nor lesson text: its answers must never reach a page
             return
         heading = PAGE_HEADING.match(source.lstrip().splitlines()[0])
+        if sub_heading := SUB_HEADING.match(source.lstrip().splitlines()[0]):
+            self.sub_headings[number] = sub_heading.group(1)
         if heading:
             self._start_page(number, heading.group(1), context)
             source = source.lstrip().split("\n", 1)[1] if "\n" in source.lstrip() else ""
@@ -186,6 +211,9 @@ class _ModuleBuilder:
         text, lang, problem = split_page_title(heading)
         if problem:
             self.problems.error(number, *problem)
+        elif lang and not text.strip():
+            self.problems.error(number, f"the page heading has no title before {heading.strip()}",
+                                f"write the page's title before it, e.g. '# Croeso {heading.strip()}'")
         title = self.markdown.render_inline(text, context)
         self._check_placeholders(number, title)
         self.first_heading = self.first_heading or html.unescape(re.sub(r"<[^>]+>", "", title))
@@ -226,6 +254,10 @@ class _ModuleBuilder:
             self._check_placeholders(number, rendered)
 
     def _add_block(self, number: int, block: dict) -> None:
+        if block["type"] == "html" and ANSWER_BOX_SHOWN.search(block["html"]) and not any(p.cell == number for p in self.problems.errors):
+            self.problems.error(number, "this cell would show learners an answer option with its tick box ('[x]' or '[ ]') as text",
+                                "write the question in a Markdown cell of its own that starts with '### Knowledge check' or '### Question' "
+                                "(docs/authoring.md, section 3); never in a table, an HTML list or a quote")
         if not self.pages:
             self.problems.tolerated(number, "content comes before the first page heading", "start the cell before it with a page heading, '# Page title'")
             self.pages.append(Page("", number))
@@ -264,47 +296,6 @@ class _ModuleBuilder:
         asked = self.settings.assessment_rules.questions
         return min(asked, scored) if asked else scored
 
-    def _check_pool(self) -> None:
-        scored = [q for q in self.questions if q.scored]
-        pool: dict[str, int] = {}
-        for question in scored:
-            pool[question.outcome] = pool.get(question.outcome, 0) + 1
-        for message, fix in pool_problems(pool, self.settings.assessment_rules):
-            self.problems.error(1, message, fix)
-        before = [q for q in scored if self.outcome_cells and q.cell < self.outcome_cells[0]]
-        if before:
-            first = before[0]
-            self.problems.error(first.cell, "this scored question comes before the first '## Outcome:' heading", "move it under an outcome heading, so every question tests an outcome")
-        last_page_cell = self.pages[-1].cell if self.pages else 0
-        for cell in self.outcome_cells:
-            if cell < last_page_cell:
-                self.problems.error(cell, "an '## Outcome:' heading is not on the assessment page", "move it to the last page, above the scored questions it groups")
-        if self.settings.assessment_rules.questions and not scored:
-            self.problems.warning(1, "assessment settings are given but the module has no scored questions", "add '### Question' cells on the last page, or remove the 'assessment' settings")
-
-    def _check_assessment_page(self) -> None:
-        """A module is completed by passing its assessment: one that has none, or hides parts of it, is an error."""
-        if not self.pages:
-            return
-        last = self.pages[-1]
-        if not any(q.scored for q in self.questions):
-            named = ASSESSMENT_TITLE.search(html.unescape(last.title))
-            where = f"the page '{html.unescape(last.title)}' has no scored questions, so " if named else ""
-            self.problems.error(last.cell if named else None, f"{where}the module has no assessment: no learner can pass it, so no one can complete it in the LMS", NO_ASSESSMENT_FIX)
-            return
-        by_id = {q.id: q for q in self.questions}
-        scored_seen = False
-        for block in last.blocks:
-            question = by_id.get(block.get("id", ""))
-            cell = question.cell if question else self.block_cells.get(id(block), last.cell)
-            if question and not question.scored:
-                self.problems.warning(cell, "a knowledge check on the assessment page is never shown: learners see only the scored questions there",
-                                    "move it to a lesson page before the assessment, or make it a scored '### Question'")
-            elif question is None and scored_seen:
-                self.problems.tolerated(cell, "this cell comes after a scored question on the assessment page, but learners only see it above the 'Start the assessment' button, not next to the questions",
-                                    "move it above the first '### Question'; if it is a case study, put it inside a '### Question (scenario)' cell")
-            scored_seen = scored_seen or bool(question)
-
     def _fill_module_placeholders(self) -> None:
         """{{pass_mark}} and {{question_count}} come from the settings; numbers typed instead are checked."""
         values = {"pass_mark": str(self.settings.pass_mark), "question_count": str(self.question_count)}
@@ -324,15 +315,3 @@ class _ModuleBuilder:
                 rendered[name] = fill_module_placeholders(rendered[name], values)
             rendered["options"] = [{**o, "html": fill_module_placeholders(o["html"], values)} for o in rendered["options"]]
             rendered["feedback"] = {k: fill_module_placeholders(v, values) for k, v in rendered["feedback"].items()}
-
-    def _check_pages(self) -> None:
-        if not self.pages and not self.problems.errors:
-            self.problems.error(None, "the module has no pages", "start a Markdown cell with a page heading, '# Page title', and write the lesson under it")
-        for page in self.pages:
-            if not page.blocks:
-                self.problems.error(page.cell, f"the page '{html.unescape(page.title)}' is empty", "write the lesson under the heading, or delete the heading")
-        scored = [q for q in self.questions if q.scored]
-        last_page_cell = self.pages[-1].cell if self.pages else 0
-        for question in scored:
-            if question.cell < last_page_cell:
-                self.problems.error(question.cell, "a scored question is not on the last page", "move it to the assessment page at the end, or make it a '### Knowledge check'")

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
-from authoring.vocabulary import BUILT_IN, Vocabulary, current
+from authoring.vocabulary import BUILT_IN, Vocabulary, current, some_names
 
 # Possessive quantifiers (`*+`) give nothing back, so a failed match costs only the run it read and
 # the regex cannot backtrack: the whole search is linear in the text.
@@ -31,10 +31,11 @@ MODULE_PLACEHOLDERS: dict[str, str] = {
 }
 
 
-def known_list(vocabulary: Vocabulary | None = None) -> str:
-    """Every placeholder a module may use, written as in a notebook, for check messages."""
+def known_list(vocabulary: Vocabulary | None = None, near: str | None = None) -> str:
+    """The placeholders a module may use, written as in a notebook, for check messages: all of them, or
+    when a partnership has added many, those nearest `near` and a few more (authoring.vocabulary.some_names)."""
     names = [*(vocabulary or current()).placeholders, *MODULE_PLACEHOLDERS]
-    return ", ".join(f"{{{{{name}}}}}" for name in names)
+    return some_names(names, near=near, shown="{{{{{}}}}}")
 
 
 KNOWN_LIST = known_list(BUILT_IN)
@@ -95,9 +96,9 @@ def placeholder_problems(text: str, vocabulary: Vocabulary | None = None) -> lis
                              "write a placeholder as {{partnership_name}}: one name between '{{' and '}}', or remove the braces"))
         elif not IDENTIFIER.match(brace.name):
             problems.append((f"the placeholder {{{{{brace.name}}}}} is not a plain name",
-                             "use lower-case letters, digits and underscores, one of: " + known_list(vocabulary)))
+                             "use lower-case letters, digits and underscores, one of: " + known_list(vocabulary, near=brace.name.lower())))
         elif brace.name not in vocabulary.placeholders and brace.name not in MODULE_PLACEHOLDERS:
-            problems.append((f"unknown placeholder {{{{{brace.name}}}}}", _unknown_fix(vocabulary)))
+            problems.append((f"unknown placeholder {{{{{brace.name}}}}}", _unknown_fix(vocabulary, brace.name)))
     return problems + _single_brace_problems(text, vocabulary)
 
 
@@ -109,9 +110,9 @@ def _single_brace_problems(text: str, vocabulary: Vocabulary) -> list[tuple[str,
             for name in dict.fromkeys(names) if name in vocabulary.placeholders or name in MODULE_PLACEHOLDERS]
 
 
-def _unknown_fix(vocabulary: Vocabulary) -> str:
+def _unknown_fix(vocabulary: Vocabulary, name: str) -> str:
     where = str(vocabulary.file) if vocabulary.file else "a vocabulary.yaml in the courses folder (docs/authoring.md, section 7)"
-    return f"use one of: {known_list(vocabulary)}; a new local detail must first be added to {where}"
+    return f"use one of: {known_list(vocabulary, near=name)}; a new local detail must first be added to {where}"
 
 
 def _shown(text: str, start: int) -> str:

@@ -16,8 +16,9 @@ from authoring.giveaways import giveaway_problems
 from authoring.kinds import KINDS, QuestionKind
 from authoring.problems import ProblemList
 
-HEADING = re.compile(r"^###[ \t]+(question|knowledge check)\b(.*)$", re.IGNORECASE)
-HEADING_TAIL = re.compile(r"^\s*(?:\(([^()]*)\))?\s*(?:\{#([^{}]*)\})?\s*$")
+HEADING = re.compile(rf"^###{structure.SP}+(question|knowledge{structure.SP}check)\b(.*)$", re.IGNORECASE)
+# Possessive throughout: three '\s*' in a row around optional parts backtrack cubically on a heading of spaces.
+HEADING_TAIL = re.compile(r"^\s*+(?:\(([^()]*+)\))?+\s*+(?:\{#([^{}]*+)\})?+\s*+$")
 QUESTION_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
@@ -68,7 +69,7 @@ def parse_question(source: str, cell: int, problems: ProblemList) -> Question | 
     kind, explicit_id = _read_heading_tail(heading.group(2), cell, problems)
     if kind is None:
         return None
-    stem_lines, options = _split_body(lines[1:], cell, problems)
+    stem_lines, options, feedback_on_line = _split_body(lines[1:], cell, problems)
     paragraphs = _paragraphs(stem_lines)
     question = Question(id="", kind=kind, scored=scored, cell=cell, stem="\n\n".join(paragraphs))
     if kind.case_study:
@@ -80,7 +81,7 @@ def parse_question(source: str, cell: int, problems: ProblemList) -> Question | 
         problems.error(cell, "the question has no text", "write the question between the heading and the options")
     question.id = explicit_id or "q-" + _digest(question.case_study + "\n" + question.stem)[:10]
     question.options = [Option(_digest(question.id + "\n" + text)[:10], text, correct, feedback) for text, correct, feedback in options]
-    _check_options(question, problems)
+    _check_options(question, problems, feedback_on_line)
     return question
 
 
@@ -102,24 +103,33 @@ def _read_heading_tail(tail: str, cell: int, problems: ProblemList) -> tuple[Que
     return kind, explicit_id
 
 
-def _split_body(lines: list[str], cell: int, problems: ProblemList) -> tuple[list[str], list[tuple[str, bool, str]]]:
-    """Separate the question text from the options and their feedback lines, reading each line as JupyterLab shows it."""
+def _split_body(lines: list[str], cell: int, problems: ProblemList) -> tuple[list[str], list[tuple[str, bool, str]], set[int]]:
+    """Separate the question text from the options and their feedback lines, reading each line as JupyterLab shows it.
+
+    Also returns the numbers of the options with feedback typed on their own line (already reported).
+    """
     stem: list[str] = []
     options: list[list] = []  # [text lines, correct, feedback lines, what the last line was: 'text', 'feedback' or 'blank']
+    feedback_on_line: set[int] = set()
     for number, line in enumerate(lines, start=2):
         if _ends_question(line, number, cell, problems):
             break
         option = _option_line(line, number, len(options) + 1, cell, problems)
         if option:
             options.append([[option[1]], option[0], [], "text"])
+            if option[2]:
+                feedback_on_line.add(len(options))
         elif not options:
+            if what := structure.quoted_answer(line):
+                problems.error(cell, *structure.quoted_answer_problem(number, what))
             stem.append(line)
         elif not line.strip():
             options[-1][3] = "blank"
         else:
-            _option_body_line(options[-1], line, number, cell, problems)
+            if _option_body_line(options[-1], len(options), line, number, cell, problems):
+                feedback_on_line.add(len(options))
     parsed = [(" ".join(t for t in text if t), correct, " ".join(f for f in feedback if f)) for text, correct, feedback, _ in options]
-    return stem, parsed
+    return stem, parsed, feedback_on_line
 
 
 def _ends_question(line: str, number: int, cell: int, problems: ProblemList) -> bool:
@@ -134,8 +144,8 @@ def _ends_question(line: str, number: int, cell: int, problems: ProblemList) -> 
     return False
 
 
-def _option_line(line: str, number: int, option: int, cell: int, problems: ProblemList) -> tuple[bool, str] | None:
-    """(right?, text) when the line is an answer option, however its brackets are spaced; None for any other line."""
+def _option_line(line: str, number: int, option: int, cell: int, problems: ProblemList) -> tuple[bool, str, bool] | None:
+    """(right?, text, feedback on the line?) when the line is an answer option, however its brackets are spaced; None for any other line."""
     match = structure.OPTION_LIKE.match(line)
     if match is None:
         return None
@@ -150,15 +160,26 @@ def _option_line(line: str, number: int, option: int, cell: int, problems: Probl
         verdict = "right" if mark in structure.RIGHT_MARKS else "wrong"
         problems.warning(cell, f"option {option} (line {number}) is written '{written}', which JupyterLab does not show as a tick box; it is read as a {verdict} answer",
                          f"write it as '- [{mark.lower() or ' '}] ' (a '-', one space, then [x] or [ ] with nothing else inside the brackets)")
-    if structure.FEEDBACK_ON_LINE.search(text):
+    on_line = bool(structure.FEEDBACK_ON_LINE.search(text))
+    if on_line:
         problems.error(cell, f"option {option} (line {number}) has a '>' on the option line, so learners would see the feedback after it as part of the answer",
                        "put the feedback on its own line under the option, indented by two spaces ('  > Because...'); if the '>' belongs to the answer, write '\\>' instead")
-    return mark in structure.RIGHT_MARKS, text
+    return mark in structure.RIGHT_MARKS, text, on_line
 
 
-def _option_body_line(option: list, line: str, number: int, cell: int, problems: ProblemList) -> None:
-    """A line under an option: feedback ('>'), more feedback straight after it, or more of the option's own text."""
-    if line.lstrip().startswith(">"):
+def _option_body_line(option: list, position: int, line: str, number: int, cell: int, problems: ProblemList) -> bool:
+    """A line under an option: feedback ('>'), more feedback straight after it, or more of the option's own text.
+
+    True when the line is feedback typed with a look-alike of '>' (reported here).
+    """
+    first = line.lstrip()[:1]
+    if first in structure.LOOKALIKE_GT:
+        problems.error(cell, f"line {number}, under option {position}, starts with '{first}', which looks like '>' but does not start feedback, "
+                             "so learners would see it as part of the answer",
+                       "type the feedback with the ordinary '>' character (Shift and the full stop key on a UK keyboard): '  > Because...'")
+        option[3] = "feedback"
+        return True
+    if first == ">":
         option[2].append(line.lstrip()[1:].strip())
         option[3] = "feedback"
     elif line[:1] not in (" ", "\t"):
@@ -171,6 +192,7 @@ def _option_body_line(option: list, line: str, number: int, cell: int, problems:
     else:
         option[0].append(line.strip())
         option[3] = "text"
+    return False
 
 
 def _paragraphs(lines: list[str]) -> list[str]:
@@ -184,7 +206,7 @@ def _paragraphs(lines: list[str]) -> list[str]:
     return paragraphs
 
 
-def _check_options(question: Question, problems: ProblemList) -> None:
+def _check_options(question: Question, problems: ProblemList, feedback_on_line: set[int] = frozenset()) -> None:
     cell, kind, options = question.cell, question.kind, question.options
     if len(options) < 2:
         problems.error(cell, "the question needs at least two options", "add options as '- [x] right answer' and '- [ ] wrong answer' lines")
@@ -200,7 +222,7 @@ def _check_options(question: Question, problems: ProblemList) -> None:
     if kind.fixed_options and tuple(t.capitalize() for t in texts) != kind.fixed_options:
         problems.error(cell, "a true-or-false question must have exactly the options True and False", "write '- [ ] True' and '- [ ] False' and mark the right one with [x]")
     for number, option in enumerate(options, start=1):
-        if not option.feedback:
+        if not option.feedback and number not in feedback_on_line:  # that option's error already says where the feedback went
             problems.warning(cell, f"option {number} has no feedback", "add an indented '> ' line under it saying why it is right or wrong")
     if question.scored:
         for message, fix in giveaway_problems(question):

@@ -14,10 +14,13 @@ import mistune
 from mistune.renderers.html import HTMLRenderer
 
 from authoring.assets import ASSET_FIX, IMAGE_TYPES, SVG, asset_problem, is_inside_path, media_type
-from authoring.problems import ProblemList
+from authoring.problems import ProblemList, did_you_mean
 from authoring.sanitise import ALLOWED_TAGS, ASSET_PREFIX, is_link_inside_lesson, sanitise
 
 CALLOUT = re.compile(r"\A\s*<p[^>]*><strong>(Key point|Warning|Emergency):?</strong>:?\s*", re.IGNORECASE)
+CALLOUT_LABELS = {"key point": "Key point", "warning": "Warning", "emergency": "Emergency"}
+# a quote that starts with some other bold label and a colon: a callout label misspelt ('**Warnng:**') shows as a plain quote
+LABELLED_QUOTE = re.compile(r"\A\s*<p[^>]*><strong>([^<:]{1,40}?)\s*(?::</strong>|</strong>\s*:)")
 HTML_TAG = re.compile(r"<\s*(/?)\s*([A-Za-z][A-Za-z0-9-]*)([^>]*)>")
 UNSAFE_ATTRIBUTE = re.compile(r"\b(on[a-z]+|style|srcdoc|formaction)\s*=|javascript:", re.IGNORECASE)
 # Anything that could make a short text more than plain words in Markdown (or an autolink).
@@ -76,6 +79,7 @@ class LessonRenderer(HTMLRenderer):
     def block_quote(self, text: str) -> str:
         match = CALLOUT.match(text)
         if not match:
+            self._report_misspelt_callout(text)
             return f'<blockquote class="sl-quote">\n{text}</blockquote>\n'
         label, body = match.group(1).lower(), '<p class="govuk-body">' + text[match.end():]
         if label == "key point":
@@ -87,6 +91,14 @@ class LessonRenderer(HTMLRenderer):
             f'<div class="govuk-warning-text sl-callout{extra}"><span class="govuk-warning-text__icon" aria-hidden="true">!</span>'
             f'<strong class="govuk-warning-text__text"><span class="govuk-visually-hidden">{hidden}: </span>{inner}</strong></div>\n'
         )
+
+    def _report_misspelt_callout(self, text: str) -> None:
+        labelled = LABELLED_QUOTE.match(text)
+        meant = did_you_mean(html.unescape(labelled.group(1)).strip().lower(), set(CALLOUT_LABELS)) if labelled else None
+        if labelled and meant:
+            label, right = html.unescape(labelled.group(1)).strip(), CALLOUT_LABELS[meant]
+            self.problems.warning(self.context.cell, f"the quote starting '**{label}:**' shows as a plain quote, not as a {right.lower()} callout",
+                                  f"did you mean '{right}'? Write '> **{right}:** ...'")
 
     def block_code(self, code: str, info: str | None = None) -> str:
         return f'<pre class="sl-code"><code>{html.escape(code)}</code></pre>\n'

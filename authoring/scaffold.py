@@ -2,12 +2,15 @@
 
 Three settings are left for the trainer to write: the owner, the guidance and the priority area. The
 starter writes them as 'TO DO' values that `check` refuses, so a starter cannot be published by
-accident; once the trainer has written them, the starter passes `check`.
+accident. Its example cells (lessons about the format, questions about it) are refused too while
+they are unchanged (`starter_example`): learners must never get the starter's quiz. The assessment
+page's heading and intro are not an example: they fit every module and may stay as they are.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from pathlib import Path
 
@@ -15,20 +18,21 @@ import nbformat
 from nbformat.v4 import new_markdown_cell, new_notebook, new_raw_cell
 
 from authoring.settings import STARTER_GUIDANCE, STARTER_MARK, STARTER_OWNER
-from authoring.vocabulary import BUILT_IN, Vocabulary, for_notebook
+from authoring.vocabulary import BUILT_IN, Vocabulary, add_words_where, for_notebook, some_names
 
 # A 1x1 pixel PNG, pasted as a cell attachment to show how pasted images work.
 PIXEL_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+ASSESSMENT_INTRO = "# Assessment\n\nAnswer all {{question_count}} questions. You need {{pass_mark}}% to pass."
 
 
 def scaffold_cells(module_id: str, title: str, review_by: dt.date, vocabulary: Vocabulary = BUILT_IN) -> list:
     """The cells of a new module: settings, two lesson pages, a contact page and an assessment."""
-    areas = ", ".join(vocabulary.priority_areas)
+    areas = some_names(vocabulary.priority_areas)
     settings = f"""---
 id: {module_id}
 title: "{title}"
 audience: Council and partner staff
-priority_area: {STARTER_MARK}  # choose one: {areas}
+priority_area: {STARTER_MARK}  # choose one: {areas}; or add your own in {add_words_where(BUILT_IN)}
 estimated_minutes: 20
 pass_mark: 80
 refresher_months: 24
@@ -58,7 +62,7 @@ content_note: false
                           "> **Emergency:** If someone is in immediate danger, call 999.\n\n"
                           "Contact your local Prevent team: {{prevent_team}}.\n\n"
                           "> **Warning:** Never type a local phone number into a module: use a placeholder."),
-        new_markdown_cell("# Assessment\n\nAnswer all {{question_count}} questions. You need {{pass_mark}}% to pass."),
+        new_markdown_cell(ASSESSMENT_INTRO),
         new_markdown_cell("### Question {#example-one-answer}\n\nWhere do module settings go?\n\n"
                           "- [x] In a Raw cell at the top of the notebook\n  > The first cell holds the settings.\n"
                           "- [ ] In the last cell\n  > Settings always come first, in a Raw cell."),
@@ -73,6 +77,28 @@ content_note: false
                           "- [ ] The phone number itself\n  > Local numbers change and differ by area.\n"
                           "- [x] The placeholder {{prevent_team}}\n  > The LMS fills it in for each partnership."),
     ]
+
+
+@functools.cache
+def _starter_examples() -> dict[str, str]:
+    """The starter's example cells, whitespace removed, each with the words a message quotes to name it."""
+    examples = {}
+    for cell in scaffold_cells("example", "Example", dt.date(2000, 1, 1)):
+        if cell.cell_type == "markdown" and cell.source != ASSESSMENT_INTRO:
+            examples["".join(cell.source.split())] = _quoted(cell.source)
+    return examples
+
+
+def _quoted(source: str) -> str:
+    """A starter cell's first words after any question heading: its page title, its text or its question."""
+    lines = [line.strip() for line in source.splitlines() if line.strip() and not line.startswith("###")]
+    words = lines[0].lstrip("#").strip()
+    return words if len(words) <= 60 else words[:57].rstrip() + "..."
+
+
+def starter_example(source: str) -> str | None:
+    """The words naming the starter example a cell still is (whitespace aside), or None when it is the trainer's own."""
+    return _starter_examples().get("".join(source.split()))
 
 
 def new_module(path: str | Path, today: dt.date | None = None) -> Path:
@@ -94,7 +120,7 @@ def new_module(path: str | Path, today: dt.date | None = None) -> Path:
 
 
 def created_message(path: Path) -> str:
-    """What `authoring new` tells the trainer: the starter fails check until its three TO DO settings are written."""
-    return (f"Created {path}. Open it in JupyterLab and write the three settings marked {STARTER_MARK} in the first cell "
-            f"(priority_area, owner, guidance): until then 'authoring check' reports them and the module cannot be built. "
-            f"Then run: authoring check {path}")
+    """What `authoring new` tells the trainer: the starter fails check until its TO DO settings and example cells are replaced."""
+    return (f"Created {path}. Open it in JupyterLab, write the three settings marked {STARTER_MARK} in the first cell "
+            f"(priority_area, owner, guidance), and replace the example pages and questions with your own (or delete them): "
+            f"until then 'authoring check' reports them and the module cannot be built. Then run: authoring check {path}")

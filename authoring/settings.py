@@ -20,7 +20,7 @@ from authoring.language import code_for_name, language_tag
 from authoring.problems import ProblemList, did_you_mean
 from authoring.setting_names import KNOWN, REQUIRED, TEXT, meant_setting
 from authoring.settings_source import SAFE_LOADER, SettingsSource, curly_wrapped, yaml_problems
-from authoring.vocabulary import BUILT_IN, PLACEHOLDER_NAME, Vocabulary, current
+from authoring.vocabulary import BUILT_IN, PLACEHOLDER_NAME, Vocabulary, add_words_where, current, some_names
 
 PRIORITY_AREAS = tuple(BUILT_IN.priority_areas)  # the built-in ones; a courses folder may add more (authoring.vocabulary)
 MODULE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -115,8 +115,10 @@ class _Reader:
         self.problems.error(self.cell, message, fix)
 
     def read(self, today: dt.date) -> None:
+        near_misses = {meant_setting(name) for name in set(self.raw) - KNOWN
+                       if name not in AssessmentSettings.__dataclass_fields__ and name != BUILT_BY_AUTHORING}
         for name in REQUIRED:
-            if self.raw.get(name) in (None, ""):
+            if self.raw.get(name) in (None, "") and name not in near_misses:  # 'pass mark: 80' is reported as the near miss
                 self.problems.tolerated(self.cell, f"setting '{name}' is missing", f"add a line '{name}: ...' to the settings cell")
         self._unknown_names()
         self._repeated_names()
@@ -201,12 +203,14 @@ class _Reader:
         area, areas = self.settings.priority_area, list(self.vocabulary.priority_areas)
         if not area:
             return
+        add_own = f"or add your own in {add_words_where(self.vocabulary)}"
         if area.upper().startswith(STARTER_MARK):
             self.error(f"the priority area{self.source.on_line('priority_area')} is not chosen yet",
-                       f"choose the priority area this module serves: {', '.join(areas)}; e.g. 'priority_area: {areas[0]}'")
+                       f"choose the priority area this module serves: {some_names(areas)}; e.g. 'priority_area: {areas[0]}'; {add_own}")
         elif area not in areas:
             meant = did_you_mean(area, areas)
-            self.error(f"priority_area '{area}' is not one of ours", (f"did you mean '{meant}'? Use" if meant else "use") + " one of: " + ", ".join(areas))
+            self.error(f"priority_area '{area}' is not one of ours",
+                       (f"did you mean '{meant}'? Use" if meant else "use") + f" one of: {some_names(areas, near=area)}, {add_own}")
 
     def _read_lang(self) -> None:
         value = self._text("lang")
@@ -267,13 +271,33 @@ class _Reader:
             if isinstance(item, dict) and (str(title).upper().startswith(STARTER_MARK) or url == STARTER_GUIDANCE["url"]):
                 self.error(f"guidance source {number}{self.source.on_item_line('guidance', number)} is still the starter's example",
                            "replace it with the official guidance this module follows: '- title: ...' and 'url: https://...' under it")
-            elif not isinstance(title, str) or not title.strip() or not url.startswith(("https://", "http://")):
-                self.error(f"guidance source {number} needs a title and a web address", fix)
+            elif problem := self._guidance_problem(number, item, title, url):
+                self.error(*problem)
             elif curly_wrapped(title.strip()):
                 self.error(f"the title of guidance source {number} is wrapped in curly quotes, which would show in it",
                            f'use straight double quotes or none: title: "{title.strip()[1:-1]}"')
             else:
                 self.settings.guidance.append({"title": title, "url": url})
+
+    def _guidance_problem(self, number: int, item: object, title: object, url: str) -> tuple[str, str] | None:
+        """What is wrong with one guidance source, naming the part that is missing or wrong and its line."""
+        source = f"guidance source {number}"
+        on_line = self.source.on_item_line("guidance", number)
+        if not isinstance(item, dict):
+            return (f"{source}{on_line} is not a title and a web address",
+                    "list each source as '- title: ...' with 'url: https://...' under it, lined up with 'title'")
+        if title is None or (isinstance(title, str) and not title.strip()):
+            return (f"{source}{on_line} has no title", "write the guidance's name on the source's first line, as '- title: ...', "
+                    "with its 'url: ...' lined up under 'title'")
+        if not isinstance(title, str):
+            return (f"the title of {source}{on_line} is read as {_kind(title)}, not as text", f'put it in double quotes: title: "{_plain(title)}"')
+        if not url.strip() or item.get("url") is None:
+            return (f"{source}{on_line} has no web address", "add a line 'url: https://...' under its title, lined up with 'title'")
+        if not url.startswith(("https://", "http://")):
+            url_line = self.source.on_item_key_line("guidance", number, "url")
+            fix = f"write 'url: https://{url.strip()}'" if "://" not in url else "write the page's full address, starting https://"
+            return (f"{source}'s web address{url_line}, '{url.strip()}', does not start with https://", fix)
+        return None
 
     def _read_placeholders(self) -> None:
         """The descriptions a built bundle carries for the added placeholders it uses (see authoring.vocabulary)."""

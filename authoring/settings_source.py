@@ -57,6 +57,14 @@ class SettingsSource:
         items = found[1].value if found and isinstance(found[1], yaml.SequenceNode) else []
         return f" on line {_cell_line(items[number - 1].start_mark.line)}" if 0 < number <= len(items) else ""
 
+    def on_item_key_line(self, name: str, number: int, key: str) -> str:
+        """' on line N' for one key ('url') of the number-th item of a list setting, or ''."""
+        found = self.nodes.get(name)
+        items = found[1].value if found and isinstance(found[1], yaml.SequenceNode) else []
+        item = items[number - 1] if 0 < number <= len(items) else None
+        keys = [k for k, _value in item.value if k.value == key] if isinstance(item, yaml.MappingNode) else []
+        return f" on line {_cell_line(keys[0].start_mark.line)}" if keys else ""
+
     def raw(self, name: object) -> str | None:
         """The value as the trainer typed it when it is on one line ('yes', '[80]'), else None."""
         found = self.nodes.get(str(name))
@@ -101,7 +109,32 @@ def yaml_problems(text: str, exc: yaml.YAMLError) -> list[tuple[str, str]]:
         return [(f"{where} opens a '[' or '{{' that is not closed", "if the brackets are part of the text, put the whole value in double quotes")]
     if context.startswith("while scanning a simple key"):
         return [(f"{where} is not a 'name: value' line", "write it as 'name: value', with a colon and a space after the name")]
+    unindented = _unindented_assessment_setting(lines, index)
+    if unindented is not None:
+        shown = lines[unindented].strip()
+        return [(f"line {_cell_line(unindented)}, '{shown}', is not indented under 'assessment:'",
+                 f"indent it by two spaces under 'assessment:', as '  {shown}', like the assessment settings after it")]
     return [(f"{where} is not laid out as the settings expect", _layout_fix(lines, index))]
+
+
+def _unindented_assessment_setting(lines: list[str], index: int) -> int | None:
+    """The line of an assessment setting left at the start of its line between 'assessment:' and the indented
+    settings under it (YAML then stops at the next indented line, which is not the one to edit), or None."""
+    if not lines[index][:1].isspace():
+        return None
+    above = [i for i in range(index) if lines[i].strip() and not lines[i].lstrip().startswith("#")]
+    found = None
+    for i in reversed(above):
+        match = KEY_LINE.match(lines[i])
+        if lines[i][:1].isspace() or not match:
+            return found
+        key, rest = match.group("key"), match.group("rest").split(" #")[0].strip()
+        if key == "assessment" and not rest:
+            return found
+        if key not in AssessmentSettings.__dataclass_fields__ or not rest:
+            return None
+        found = i
+    return None
 
 
 def _lines_outside_blocks(lines: list[str]) -> list[tuple[int, str]]:

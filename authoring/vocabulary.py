@@ -52,6 +52,27 @@ class Vocabulary:
         return {name: self.placeholders[name] for name in sorted(set(names)) if name in self.placeholders and name not in BUILT_IN.placeholders}
 
 
+MAX_NAMES_SHOWN = 15  # a partnership's file may add thousands of names: a message shows the nearest and a few
+
+
+def some_names(names: list[str] | dict[str, str], near: str | None = None, shown: str = "{}") -> str:
+    """The names for a message: all of a few, or the ones nearest `near` and the first others, then how many more."""
+    names = list(names)
+    if len(names) <= MAX_NAMES_SHOWN:
+        return ", ".join(shown.format(name) for name in names)
+    import difflib
+
+    nearest = difflib.get_close_matches(near, names, n=5, cutoff=0.6) if near else []
+    picked = list(dict.fromkeys([*nearest, *names]))[:MAX_NAMES_SHOWN]
+    more = len(names) - len(picked)
+    return ", ".join(shown.format(name) for name in picked) + f", and {more} more (see docs/authoring.md section 7 and your {FILE_NAME})"
+
+
+def add_words_where(vocabulary: Vocabulary) -> str:
+    """Where a partnership adds a word of its own, for the fix of a message."""
+    return f"{vocabulary.file if vocabulary.file else 'courses/' + FILE_NAME} (docs/authoring.md, section 7)"
+
+
 def _load_built_in() -> Vocabulary:
     text = BUILT_IN_FILE.read_text(encoding="utf-8")
     problems: list[Problem] = []

@@ -5,19 +5,25 @@ exactly what learners see. Placeholders show their own names, so trainers can se
 details will appear. Every page also carries a preview box (check's warnings, a link to the outline)
 and a same-origin script, preview-reload.js, that asks /preview/changed every second and reloads the
 page once the notebook is saved; without JavaScript the box says to reload after saving. None of
-this exists in the real LMS: only this app adds the box, the script tag and the endpoint.
+this exists in the real LMS: only this app adds the box, the script tag and the endpoints, and the script
+lives beside the preview's templates (templates/preview/static), not in the LMS's static folder.
+
+The preview signs its visitor in on its own, so it answers only requests addressed to this computer
+(Host 127.0.0.1, localhost or [::1], any port): a web page whose name an attacker points at 127.0.0.1
+(DNS rebinding) sends its own name as Host and gets a plain 400, never the unpublished module.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask import Flask, Response, jsonify, render_template, request, url_for
+from flask import Flask, Response, jsonify, render_template, request, send_from_directory, url_for
 from flask_login import current_user, login_user
 from markupsafe import escape
 
@@ -33,7 +39,9 @@ from lms.services.publishing import publish
 
 log = logging.getLogger(__name__)
 MAIN_OPENS = '<main class="govuk-main-wrapper" id="main-content">'  # base.html's; the preview box goes straight inside it
-OWN_ENDPOINTS = ("static", "preview_changed")  # answered even while the module has problems
+OWN_ENDPOINTS = ("static", "preview_changed", "preview_script")  # answered even while the module has problems
+SCRIPT_FOLDER = Path(__file__).parent / "templates" / "preview" / "static"  # packaged with the templates; the LMS never serves it
+LOCAL_HOST = re.compile(r"(127\.0\.0\.1|localhost|\[::1\])(:[0-9]{1,5})?", re.IGNORECASE | re.ASCII)
 
 
 @dataclass
@@ -66,7 +74,27 @@ def create_preview_app(notebook: Path, workdir: Path | None = None) -> Flask:
     app.after_request(lambda response: _add_preview_box(state, response))
     app.add_url_rule("/preview", "preview_home", lambda: _home(state))
     app.add_url_rule("/preview/changed", "preview_changed", lambda: _changed(state))
+    app.add_url_rule("/preview/static/preview-reload.js", "preview_script",
+                     lambda: send_from_directory(SCRIPT_FOLDER, "preview-reload.js", mimetype="text/javascript"))
+    app.wsgi_app = _local_hosts_only(app.wsgi_app)  # outermost: nothing of the app runs for another Host
     return app
+
+
+def is_local_host(host: str) -> bool:
+    """Whether a Host header names this computer: 127.0.0.1, localhost or [::1], with or without a port."""
+    return LOCAL_HOST.fullmatch(host) is not None
+
+
+def _local_hosts_only(wsgi_app):
+    """Refuse, with a plain 400, any request whose Host is not this computer (DNS rebinding)."""
+    def guarded(environ, start_response):
+        if not is_local_host(environ.get("HTTP_HOST", "")):
+            body = b"400 Bad Request: the preview answers only http://127.0.0.1 or http://localhost on this computer.\n"
+            start_response("400 Bad Request", [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body))),
+                                               ("Cache-Control", "no-store")])
+            return [body]
+        return wsgi_app(environ, start_response)
+    return guarded
 
 
 def _preview_learner() -> None:
@@ -142,7 +170,7 @@ def _add_preview_box(state: PreviewState, response: Response) -> Response:
         return response
     box = render_template("preview/_status.html", state=state)
     if request.method == "GET":  # reloading a page that answered a form would send the form again
-        box += (f'<script src="{url_for("static", filename="preview-reload.js")}" data-since="{escape(repr(state.mtime))}" '
+        box += (f'<script src="{url_for("preview_script")}" data-since="{escape(repr(state.mtime))}" '
                 f'data-changed-url="{url_for("preview_changed")}" defer></script>')
     response.set_data(page.replace(MAIN_OPENS, MAIN_OPENS + box, 1))
     return response

@@ -6,7 +6,10 @@ whole publish and nothing is written.
 Then each bundle is planned against the database before anything is written (`plan_bundle`, shared by
 `--dry-run`): a new module; a new version; an older version's content made live again as a new version
 (a restore); unchanged when it matches the live version; or refused when its id belongs to a module
-built from another notebook, unless the trainer names that module with --replace.
+built from another notebook, unless the trainer names that module with --replace. "Another notebook"
+means another file name (manifest "source"): two notebooks with one name and one id in different folders
+are taken as one (documented in docs/authoring.md, section 9; `authoring check` and `build` catch such a
+pair when both are in one run). A --replace is audited even when the content is unchanged.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from authoring.bundle import MANIFEST
 from lms.db import write_transaction
 from lms.models import Completion, Module, ModuleAsset, ModulePage, ModuleVersion
 from lms.services.audit import record_event
-from lms.services.bundles import Bundle, PublishError, bundle_dirs, read_bundle
+from lms.services.bundles import Bundle, PublishError, bundle_dirs, printable, read_bundle
 from lms.services.completions import COUNTS
 
 log = logging.getLogger(__name__)
@@ -90,7 +93,7 @@ def dry_run(session: Session, path: Path, replace: Collection[str] = ()) -> list
         try:
             plans.append(plan_bundle(session, read_bundle(folder), replace))
         except PublishError as error:
-            plans.append(Plan(folder.name, REFUSED, reason=str(error)))
+            plans.append(Plan(printable(folder.name), REFUSED, reason=str(error)))
     return _refuse_duplicates(plans)
 
 
@@ -122,8 +125,8 @@ def _other_notebook(session: Session, bundle: Bundle, module: Module, number: in
     """Why a bundle may not take over a module's id, and what --replace would do instead."""
     done = session.scalar(select(func.count(Completion.id)).where(Completion.module_id == module.id, COUNTS)) or 0
     completions = f"{done} completion{'' if done == 1 else 's'}"
-    return (f"{bundle.folder / MANIFEST}: the id '{module.slug}' belongs to the module '{module.title}' ({module.slug}), "
-            f"built from {module.source_notebook}, but this bundle was built from {bundle.source}; the module has {completions} — "
+    return (f"{printable(str(bundle.folder / MANIFEST))}: the id '{module.slug}' belongs to the module '{module.title}' ({module.slug}), "
+            f"built from {printable(module.source_notebook)}, but this bundle was built from {bundle.source}; the module has {completions} — "
             f"give {bundle.source} its own id in its settings, or publish again with --replace {module.slug} to make "
             f"{bundle.source} this module's notebook: its content would become version {number}, and the {completions} "
             f"would stay on the versions they were earned on, counted for the module as before")
@@ -133,7 +136,7 @@ def _refuse_duplicates(plans: list[Plan]) -> list[Plan]:
     """Two folders in one publish with the same module id: both are refused (which one should win is unclear)."""
     folders: dict[str, list[str]] = {}
     for plan in plans:
-        folders.setdefault(plan.slug, []).append(str(plan.bundle.folder) if plan.bundle else plan.slug)
+        folders.setdefault(plan.slug, []).append(printable(str(plan.bundle.folder)) if plan.bundle else plan.slug)
     for plan in plans:
         if len(folders[plan.slug]) > 1 and plan.action != REFUSED:
             plan.action = REFUSED
@@ -150,14 +153,18 @@ def _apply(session: Session, plan: Plan, publisher_id: int | None) -> None:
         module = Module(slug=plan.slug, title=bundle.manifest["title"], source_notebook=bundle.source)
         session.add(module)
         session.flush()
-    elif bundle.source and (plan.new_source or not module.source_notebook):
+    replaced = module.source_notebook
+    if bundle.source and (plan.new_source or not module.source_notebook):
         module.source_notebook = bundle.source  # adopted (modules published before 0006) or replaced
     if plan.action == UNCHANGED:
+        if plan.new_source:  # no new version, but the module's notebook changed hands: that is audited too
+            record_event(session, "module.notebook_replaced", f"module:{module.slug}", publisher_id, version=plan.number,
+                         notebook=plan.new_source, previous_notebook=replaced)
         return
     _add_version(session, module, bundle, plan.number, publisher_id)
     extra = {"restores_version": plan.restores} if plan.restores else {}
     if plan.new_source:
-        extra["notebook"] = plan.new_source
+        extra.update(notebook=plan.new_source, previous_notebook=replaced)
     record_event(session, "module.published", f"module:{module.slug}", publisher_id, version=plan.number,
                  content_hash=bundle.manifest["version"], **extra)
     log.info("published %s version %s%s", module.slug, plan.number, f" (content of version {plan.restores})" if plan.restores else "")

@@ -80,7 +80,7 @@ def test_is_a_notebook_without_a_settings_cell_reported(tmp_path):
         ({"priority_area": "burglary"}, "priority_area 'burglary' is not one of ours"),
         ({"review_by": "next spring"}, "review_by 'next spring' is not a date — write the date as YYYY-MM-DD"),
         ({"guidance": "the gov.uk page"}, "guidance must be a list of sources"),
-        ({"guidance": [{"title": "No address"}]}, "guidance source 1 needs a title and a web address"),
+        ({"guidance": [{"title": "No address"}]}, "guidance source 1 on line 12 has no web address — add a line 'url: https://...' under its title, lined up with 'title'"),
         ({"content_note": "maybe"}, "content_note must be true or false"),
     ],
 )
@@ -216,19 +216,33 @@ def test_do_warnings_alone_not_fail_the_command(tmp_path):
     assert result.returncode == 0 and "warning: the module was due for review" in result.stdout
 
 
-def test_does_a_scaffolded_module_fail_check_only_on_its_three_to_do_settings(tmp_path):
+def test_does_a_scaffolded_module_fail_check_only_on_its_to_do_settings_and_example_cells(tmp_path):
     result = subprocess.run([sys.executable, "-m", "authoring.cli", "new", str(tmp_path / "courses" / "my-module")], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     path = tmp_path / "courses" / "my-module.ipynb"
+    assert "replace the example pages and questions with your own (or delete them)" in result.stdout
+    examples = [(2, "About this module"), (3, "Pasted images are kept inside the notebook. Every image n..."),
+                (4, "Which line starts a new page?"), (5, "What to do and who to contact"), (7, "Where do module settings go?"),
+                (8, "Which of these are kinds of callout?"), (9, "Learners can see which options are ticked."),
+                (10, "Amira is writing a module for staff in York. She wants to...")]
     assert [p.split(" — ")[0] for p in problems_for(path)] == [
         f"{path}:cell 1: the owner on line 9 is still the starter's 'TO DO: your name or team'",
         f"{path}:cell 1: the priority area on line 5 is not chosen yet",
-        f"{path}:cell 1: guidance source 1 on line 12 is still the starter's example"]
+        f"{path}:cell 1: guidance source 1 on line 12 is still the starter's example",
+        *(f"{path}:cell {cell}: cell {cell} is still the starter's example ('{words}')" for cell, words in examples)]
+    assert f"{path}:cell 4: cell 4 is still the starter's example ('Which line starts a new page?') — replace it with your own " \
+           "content, or delete the cell" in problems_for(path)
     notebook = nbformat.read(str(path), as_version=4)
     notebook.cells[0].source = (notebook.cells[0].source.replace('"TO DO: your name or team"', "Safer York Prevent lead")
                                 .replace("TO DO  #", "counter-terrorism  #")
                                 .replace('"TO DO: the official guidance this module follows"', "Prevent duty guidance")
                                 .replace("https://to-do.invalid/the-official-guidance", "https://www.gov.uk/government/publications/prevent-duty-guidance"))
+    nbformat.write(notebook, str(path))
+    assert [p.split(" — ")[0] for p in problems_for(path)] == [
+        f"{path}:cell {cell}: cell {cell} is still the starter's example ('{words}')" for cell, words in examples]
+    notebook.cells[1].source += "\n\nA sentence of the trainer's own."  # an example changed is the trainer's own
+    assessment = notebook.cells[5]  # the assessment page's heading and intro fit every module: they may stay
+    notebook.cells = [notebook.cells[0], notebook.cells[1], assessment, new_markdown_cell(QUESTION)]
     nbformat.write(notebook, str(path))
     assert problems_for(path) == []
     again = subprocess.run([sys.executable, "-m", "authoring.cli", "new", str(tmp_path / "courses" / "my-module")], capture_output=True, text=True)

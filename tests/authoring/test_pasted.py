@@ -198,3 +198,58 @@ def test_is_a_notebook_with_nothing_pasted_unchanged(tmp_path):
     problems = ProblemList("m.ipynb")
     source = "# Page\n\n- [x] a\n  > b\n\n| a | b |\n| --- | --- |\n| 1 | 2 |\n\n```\n\tcode\n```"
     assert tidy_pasted(2, source, problems) == source and problems == []
+
+
+SPLIT_ROW = ("but line {line} has no tabs, so the table would stop there and learners would see the rows after it as text with the "
+             "tabs in it")
+
+
+@pytest.mark.parametrize(("rows", "first", "last", "expected"), [
+    ("Scam\tSign\tWhat to do\nDoorstep trader\tCold call\tSay no\nPhone\tPhone\tSafe account\nsplit line\tcontinues", 3, 6,
+     "but line 6 has 2 columns and line 3 has 3"),
+    ("Scam\tSign\tWhat to do\nDoorstep\ntrader\tCold call\tSay no\nPhone\tPhone\tSafe account", 3, 6, SPLIT_ROW.format(line=4)),
+    ("Scam\tSign\tWhat to do\nDoorstep trader\tCold call\tSay no\nPhone\tPhone\tSafe\naccount\nBank\tPhone\tSafe account", 3, 7,
+     SPLIT_ROW.format(line=6)),
+    ("Scam\tSign\tWhat to do\nDoorstep trader\tCold call\tSay no\ntrader\nPhone\tPhone\tSafe account", 3, 6, SPLIT_ROW.format(line=5)),
+])
+def test_is_a_spreadsheet_row_split_by_a_line_break_one_error_never_a_paragraph_with_tabs(tmp_path, rows, first, last, expected):
+    path = write_module(tmp_path / "m.ipynb", "# Scams\n\n" + rows)
+    assert problems_for(path) == [
+        f"{path}:cell 2: lines {first} to {last} of this cell look like a table pasted from a spreadsheet or Word (columns separated "
+        f"by tabs), {expected} — {TABLE_FIX}"]
+    report = build([path], tmp_path / "out")
+    assert report.failed == [path] and not (tmp_path / "out" / "tiny-module").exists()  # learners never see the broken table
+
+
+def test_are_tab_rows_inside_a_fake_code_fence_still_made_a_table(tmp_path):
+    # '```a`b' is not a fence (a backtick fence's info has no backtick), so the rows are shown, as a table
+    path = write_module(tmp_path / "m.ipynb", "# Reports\n\n```a`b\n\nMonth\tReports\nJanuary\t12")
+    assert problems_for(path) == []
+    shown = first_page_html(built(tmp_path, path))
+    assert "<table" in shown and "\t" not in shown
+
+
+def test_is_every_unicode_space_after_a_bullet_an_ordinary_space():
+    import unicodedata
+
+    from authoring.pasted import SPACES, tidy_pasted
+    from authoring.problems import ProblemList
+
+    assert set(SPACES) == {c for c in map(chr, range(0x110000)) if unicodedata.category(c) == "Zs"} - {" "}
+    for space in SPACES:
+        assert tidy_pasted(2, f"-{space}[{space}x{space}]{space}Right", ProblemList("m.ipynb")) == "- [x] Right"
+
+
+def test_is_hostile_pasted_html_read_as_written():
+    # Each was quadratic (seconds to minutes at this size) before the patterns were made linear; bench/check_hostile.py times them.
+    from authoring.pasted import _plain_text, tidy_pasted
+    from authoring.problems import ProblemList
+
+    many = 20_000
+    assert _plain_text("<!--[if x" * many) == "&lt;!--[if x" * many  # never closed: left as text, escaped
+    assert _plain_text("a<!--[if gte mso 9]>b<![endif]-->c<!-- d -->e<style>p {}</style>f") == "acef"
+    assert _plain_text("<" * many).count("&lt;") == many
+    assert _plain_text("<style" * many).count("style") == many
+    problems = ProblemList("m.ipynb")
+    tidy_pasted(2, "- [" + "\u00a0" * 200_000 + "y\n" + "mso-" * many + "\n" + "<span " * many, problems)
+    assert [p.message for p in problems] == []

@@ -71,7 +71,8 @@ def test_does_a_module_without_assessment_settings_ask_every_question_with_the_d
 def test_is_a_knowledge_check_after_an_outcome_heading_left_out_of_the_outcome(tmp_path):
     check_cell = "### Knowledge check\n\nWarm up?\n\n- [x] Yes\n  > Right, warm up.\n- [ ] No\n  > No need."
     module = load(write_notebook(tmp_path / "m.ipynb", ASSESSMENT, "## Outcome: Spot the signs", check_cell, pooled_question(1, 1)))
-    assert module.ok, module.problems
+    assert [p.message for p in module.problems.errors] == [  # learners never see it there, so it is an error too
+        "a knowledge check on the assessment page is never shown: learners see only the scored questions there"]
     assert [(q.scored, q.outcome) for q in module.questions] == [(False, ""), (True, "Spot the signs")]
 
 

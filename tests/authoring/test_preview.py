@@ -88,9 +88,10 @@ def test_does_every_page_carry_the_reload_script_as_a_same_origin_file_and_say_w
     response = client.get("/modules/tiny-module/pages/1")
     page = response.get_data(as_text=True)
     assert "Reload this page after saving the notebook to see your changes." in page
-    assert '<script src="/static/preview-reload.js"' in page and 'data-changed-url="/preview/changed"' in page
+    assert '<script src="/preview/static/preview-reload.js"' in page and 'data-changed-url="/preview/changed"' in page
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
-    assert "document.currentScript" in client.get("/static/preview-reload.js").get_data(as_text=True)
+    script = client.get("/preview/static/preview-reload.js")
+    assert script.status_code == 200 and script.mimetype == "text/javascript" and "document.currentScript" in script.get_data(as_text=True)
 
 
 def test_does_the_reload_endpoint_answer_unchanged_then_changed_after_a_save(preview):
@@ -119,3 +120,25 @@ def test_is_the_reload_machinery_absent_from_the_real_lms(client):
     page = client.get("/").get_data(as_text=True)
     assert "preview-reload.js" not in page and "Preview of" not in page
     assert client.get("/preview/changed?since=0").status_code == 404
+    assert client.get("/static/preview-reload.js").status_code == 404  # the script lives with the preview's templates
+    assert client.get("/preview/static/preview-reload.js").status_code == 404
+
+
+@pytest.mark.parametrize("host", ["attacker.example", "attacker.example:5001", "localhost.attacker.example:5001",
+                                  "127.0.0.1.nip.io:5001", "127.0.0.2:5001", "localhost:5001@attacker.example", "[::2]:5001",
+                                  "localhost:notaport", ""])
+@pytest.mark.parametrize("url", ["/preview", "/modules/tiny-module/pages/1", "/preview/changed?since=0", "/preview/static/preview-reload.js"])
+def test_does_the_preview_refuse_a_request_addressed_to_another_host_dns_rebinding(preview, host, url):
+    """A page on attacker.example whose name is re-pointed at 127.0.0.1 must not read the signed-in preview."""
+    _notebook, client = preview
+    response = client.get(url, headers={"Host": host})
+    assert response.status_code == 400 and response.mimetype == "text/plain"
+    body = response.get_data(as_text=True)
+    assert "answers only http://127.0.0.1 or http://localhost" in body and "Welcome" not in body and "Set-Cookie" not in response.headers
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:5001", "localhost:5001", "LOCALHOST", "[::1]:5001", "127.0.0.1"])
+def test_does_the_preview_answer_this_computers_names(preview, host):
+    _notebook, client = preview
+    response = client.get("/modules/tiny-module/pages/1", headers={"Host": host})
+    assert response.status_code == 200 and "Welcome" in response.get_data(as_text=True)

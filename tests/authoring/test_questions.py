@@ -61,3 +61,19 @@ def test_are_option_ids_stable_and_unrelated_to_position():
     assert [o.id for o in first.options] == [o.id for o in again.options]
     assert all(len(o.id) == 10 and o.id not in ("a", "b") for o in first.options)
     assert first.scored is False
+
+
+def test_is_feedback_typed_on_the_option_line_kept_out_of_the_no_feedback_warning():
+    problems = ProblemList("t.ipynb")
+    parse_question("### Knowledge check\n\nWho?\n\n- [x] RIGHTANS\u00a0> FBSECRET\n- [ ] Wrong\n  \uff1e fb\n", 3, problems)
+    assert [p.message for p in problems] == [
+        "option 1 (line 5) has a '>' on the option line, so learners would see the feedback after it as part of the answer",
+        "line 7, under option 2, starts with '\uff1e', which looks like '>' but does not start feedback, so learners would see it as part of the answer"]
+
+
+def test_is_a_heading_with_200000_spaces_read_in_one_pass():
+    # The heading tail's three '\\s*' backtracked cubically; now possessive (bench/check_hostile.py times it).
+    spaces = " " * 200_000
+    question = parse_question(f"### Question{spaces}(multiple answers){spaces}{{#an-id}}{spaces}\n\nWho?\n\n- [x] A\n  > y\n- [ ] B\n  > n",
+                              1, ProblemList("t"))
+    assert question.id == "an-id" and question.kind.multiple_answers

@@ -294,10 +294,10 @@ def test_is_a_pool_smaller_than_the_questions_asked_an_error(tmp_path):
                               "'### Question' cells, or lower 'questions' under 'assessment'"]
 
 
-def test_is_a_knowledge_check_on_the_assessment_page_a_warning(tmp_path):
+def test_is_a_knowledge_check_on_the_assessment_page_an_error(tmp_path):
     path, report = built(tmp_path, PAGE, ASSESSMENT, CHECK, QUESTION)
-    assert report.built
-    assert messages(path) == [f"{path}:cell 4: warning: a knowledge check on the assessment page is never shown: learners see only the "
+    assert_nothing_published(tmp_path, path, report)
+    assert messages(path) == [f"{path}:cell 4: a knowledge check on the assessment page is never shown: learners see only the "
                               "scored questions there — move it to a lesson page before the assessment, or make it a scored '### Question'"]
 
 
@@ -357,3 +357,176 @@ def test_is_a_question_left_in_a_raw_cell_a_warning(tmp_path):
 def test_do_the_five_courses_still_pass():
     courses = Path(__file__).resolve().parents[2] / "courses"
     assert [str(p) for p in check([courses])] == []
+
+
+# Found by an outside attacker: answer keys hidden from the checker but still shown by the renderer
+
+def assert_no_answer_key_shown(tmp_path: Path, path: Path, report: object) -> None:
+    """Either nothing is published, or no page or question text a learner sees holds a tick or feedback."""
+    if report.built:
+        shown = json.dumps(manifest(tmp_path)["pages"]) + learner_text(manifest(tmp_path))
+        assert "[x]" not in shown and "[X]" not in shown and "SECRET" not in shown
+    else:
+        assert_nothing_published(tmp_path, path, report)
+
+
+QUOTE_FIX = ("a question cannot be inside a quote: take the '>' off the start of its lines and put the question in a cell of its own, "
+             "starting with '### Knowledge check' or '### Question'; if it is a quoted list, take the brackets out")
+
+
+@pytest.mark.parametrize(("cell", "line", "what"), [
+    ("> ### Knowledge check\n>\n> Who?\n>\n> - [x] RIGHTANS\n>   > SECRET-RIGHT\n> - [ ] Wrong\n>   > SECRET-WRONG", 1, "a question heading"),
+    ("# A page\n\nSome text\n\n> - [x] RIGHTANS\n>   > SECRET-RIGHT\n> - [ ] Wrong", 5, "an answer option"),
+    ("> > ### Knowledge check\n> > - [x] RIGHTANS\n> >   > SECRET-RIGHT", 1, "a question heading"),
+    ("# A page\n\n>- [x] RIGHTANS\n>  > SECRET-RIGHT\n>- [ ] Wrong", 3, "an answer option"),
+    ("# A page\n\nText\n>>> * [X] RIGHTANS SECRET-RIGHT", 4, "an answer option"),
+    ("# A page\n\n> Think about it.\n>\n> ###Knowledge check\n> Who?", 5, "a question heading"),
+])
+def test_is_a_question_or_an_option_inside_a_quote_an_error(tmp_path, cell, line, what):
+    path, report = built(tmp_path, PAGE, cell, ASSESSMENT, QUESTION)
+    assert_nothing_published(tmp_path, path, report)
+    assert f"{path}:cell 3: line {line} is {what} inside a quote (the line starts with '>'), {SHOWN} — {QUOTE_FIX}" in messages(path)
+
+
+def test_is_an_option_in_a_quote_in_a_question_cell_an_error(tmp_path):
+    question = "### Question\n\nWho do you tell?\n\n> - [x] SECRET-QUOTED\n\n- [x] The lead\n  > Why.\n- [ ] Nobody\n  > Why not."
+    path, report = built(tmp_path, PAGE, ASSESSMENT, question)
+    assert_nothing_published(tmp_path, path, report)
+    assert f"{path}:cell 4: line 5 is an answer option inside a quote (the line starts with '>'), {SHOWN} — {QUOTE_FIX}" in messages(path)
+
+
+def test_are_quotes_that_mention_brackets_or_questions_left_alone(tmp_path):
+    lesson = ("# A page\n\n> **Key point:** tick [x] on the form.\n\n> Ask yourself the question: who do I tell?\n>\n"
+              "> - [Prevent duty guidance](https://www.gov.uk/prevent)\n> - Notice, check, share")
+    path, report = built(tmp_path, lesson, ASSESSMENT, QUESTION)
+    assert report.built and messages(path) == []
+    assert "sl-key-point" in learner_text(manifest(tmp_path))
+
+
+@pytest.mark.parametrize(("cell", "line"), [
+    ("# A page\n\nText\n\n```a`b\n\n### Knowledge check\n\nWho?\n\n- [x] RIGHTANS\n  > SECRET-RIGHT\n- [ ] Wrong\n  > SECRET-WRONG", 7),
+    ("# A page\n\nText\n\n\t```\n\n- [x] RIGHTANS\n  > SECRET-RIGHT\n- [ ] Wrong\n  > SECRET-WRONG", 7),
+    ("# A page\n\n  \t```\n- [x] RIGHTANS\n  > SECRET-RIGHT\n- [ ] Wrong", 4),
+    ("# A page\n\n- An item\n\n  ```\n  code\n\n- [x] RIGHTANS\n  > SECRET-RIGHT\n- [ ] Wrong", 8),  # the fence ends with its list item
+])
+def test_does_a_line_that_only_looks_like_a_code_fence_hide_nothing(tmp_path, cell, line):
+    path, report = built(tmp_path, PAGE, cell, ASSESSMENT, QUESTION)
+    assert_nothing_published(tmp_path, path, report)
+    assert any(m.startswith(f"{path}:cell 3: ") and f"line {line}" in m and SHOWN in m or "on line 7 of the cell" in m
+               for m in messages(path)), messages(path)
+
+
+@pytest.mark.parametrize("example", [
+    "~~~markdown\n- [x] A right answer\n  > Why it is right.\n~~~",
+    "````\n```\n- [x] A right answer\n```\n  > Why it is right.\n````",
+    "- Write it like this:\n\n  ```\n  - [x] A right answer\n  ```",
+    "   ```md\n### Knowledge check\n- [x] A right answer\n   ```",
+])
+def test_is_an_answer_option_shown_as_a_fenced_code_example_allowed(tmp_path, example):
+    path, report = built(tmp_path, f"# How to write a question\n\n{example}", ASSESSMENT, QUESTION)
+    assert report.built and messages(path) == []
+    assert "- [x] A right answer" in learner_text(manifest(tmp_path))
+
+
+SPACE_SEPARATORS = ["\u00a0", "\u1680", *map(chr, range(0x2000, 0x200B)), "\u202f", "\u205f", "\u3000"]
+
+
+@pytest.mark.parametrize("space", SPACE_SEPARATORS)
+def test_is_an_option_typed_with_any_unicode_space_after_the_bullet_caught_in_a_lesson(tmp_path, space):
+    cell = f"# A page\n\nWho?\n\n-{space}[x] RIGHTANS\n  > SECRET-RIGHT\n-{space}[ ] Wrong\n  > SECRET-WRONG"
+    path, report = built(tmp_path, cell, ASSESSMENT, QUESTION)
+    assert_no_answer_key_shown(tmp_path, path, report)
+    assert_nothing_published(tmp_path, path, report)
+    assert any(m.startswith(f"{path}:cell 2: line 5 is written as an answer option") for m in messages(path)), messages(path)
+
+
+@pytest.mark.parametrize("space", SPACE_SEPARATORS)
+def test_is_an_option_typed_with_any_unicode_space_read_as_an_option_in_a_question(tmp_path, space):
+    question = (f"###{space}Knowledge check\n\nWho?\n\n-{space}[x]{space}The lead\n  >{space}SECRET-RIGHT\n"
+                f"-{space}[{space}]{space}Nobody\n  > SECRET-WRONG")
+    path, report = built(tmp_path, PAGE, question, ASSESSMENT, QUESTION)
+    assert report.built and messages(path) == []
+    check = next(q for q in manifest(tmp_path)["questions"] if not q["scored"])
+    assert [o["html"] for o in check["options"]] == ["The lead", "Nobody"]
+    assert_no_answer_key_shown(tmp_path, path, report)
+
+
+FEEDBACK_ON_LINE = ("has a '>' on the option line, so learners would see the feedback after it as part of the answer — put the feedback "
+                    "on its own line under the option, indented by two spaces ('  > Because...'); if the '>' belongs to the answer, write '\\>' instead")
+
+
+@pytest.mark.parametrize("option", ["- [x] RIGHTANS\u00a0> SECRET-RIGHT", "- [x] RIGHTANS >SECRET-RIGHT", "- [x] RIGHTANS\u2003>\u2003SECRET-RIGHT",
+                                    "- [x] RIGHTANS \uff1e SECRET-RIGHT", "- [x] > SECRET-RIGHT"])
+def test_is_feedback_typed_on_the_option_line_however_spaced_an_error(tmp_path, option):
+    question = f"### Question\n\nWho do you tell?\n\n{option}\n- [ ] Nobody\n  > Why not."
+    path, report = built(tmp_path, PAGE, ASSESSMENT, question)
+    assert_nothing_published(tmp_path, path, report)
+    found = messages(path)
+    assert f"{path}:cell 4: option 1 (line 5) {FEEDBACK_ON_LINE}" in found
+    assert not any("option 1 has no feedback" in m for m in found), found  # the error already says where the feedback went
+
+
+@pytest.mark.parametrize("mark", ["\uff1e", "\ufe65", "\u203a", "\u276f"])
+def test_is_feedback_under_an_option_typed_with_a_look_alike_of_the_quote_mark_an_error(tmp_path, mark):
+    question = f"### Question\n\nWho do you tell?\n\n- [x] The lead\n  {mark} SECRET-RIGHT\n- [ ] Nobody\n  > Why not."
+    path, report = built(tmp_path, PAGE, ASSESSMENT, question)
+    assert_nothing_published(tmp_path, path, report)
+    assert messages(path) == [
+        f"{path}:cell 4: line 6, under option 1, starts with '{mark}', which looks like '>' but does not start feedback, so learners "
+        "would see it as part of the answer — type the feedback with the ordinary '>' character (Shift and the full stop key on a UK "
+        "keyboard): '  > Because...'"]
+
+
+def test_is_an_escaped_quote_mark_in_an_option_part_of_the_answer(tmp_path):
+    question = "### Question\n\nWhen is a score high?\n\n- [x] A score \\> 14\n  > Why.\n- [ ] A score of 3\n  > Why not."
+    path, report = built(tmp_path, PAGE, ASSESSMENT, question)
+    assert report.built and messages(path) == []
+    assert [o["html"] for o in manifest(tmp_path)["questions"][0]["options"]] == ["A score &gt; 14", "A score of 3"]
+
+
+def test_does_html_in_an_option_show_only_the_option_text_never_its_feedback(tmp_path):
+    # The option's text is the trainer's own, shown to learners anyway: the renderer's report on the tag is enough
+    # (whether it warns or refuses is render.py's rule); the feedback under the option never reaches learners.
+    question = ("### Question\n\nWho do you tell?\n\n- [x] The lead <details>more</details>\n  > SECRET-RIGHT\n"
+                "- [ ] Nobody\n  > SECRET-WRONG")
+    path, report = built(tmp_path, PAGE, ASSESSMENT, question)
+    assert [m for m in messages(path) if "option" in m.split(": ", 1)[1] or "feedback" in m.split(": ", 1)[1]] == []
+    assert any("the HTML tag <details> will be removed" in m for m in messages(path))
+    assert_no_answer_key_shown(tmp_path, path, report)
+
+
+def test_is_a_line_of_200000_spaces_after_an_option_bracket_checked_as_text():
+    # Before the patterns were made possessive this took minutes (quadratic backtracking); bench/check_hostile.py times it.
+    from authoring import structure
+    from authoring.problems import ProblemList
+    from authoring.questions import parse_question
+
+    spaces = " " * 200_000
+    assert structure.OPTION_LIKE.match("- [" + spaces) is None
+    assert structure.OPTION_LIKE.match("- [" + spaces + "x" + spaces + "] right").group("mark") == "x"
+    assert structure.check_lesson_cell(f"# A page\n\n- [{spaces}\n\n- [{spaces}\n\n## a{spaces}b").problems == []
+    problems = ProblemList("t.ipynb")
+    assert parse_question(f"### Question{spaces}x", 1, problems) is None
+    assert [p.message for p in problems] == ["cannot read the question heading ending 'x'"]
+
+
+BOX_SHOWN = ("this cell would show learners an answer option with its tick box ('[x]' or '[ ]') as text — write the question in a "
+             "Markdown cell of its own that starts with '### Knowledge check' or '### Question' (docs/authoring.md, section 3); "
+             "never in a table, an HTML list or a quote")
+
+
+@pytest.mark.parametrize("cell", [
+    "Who do you tell?\n\n<ul><li>[x] Call the safeguarding lead</li><li>[ ] Say nothing</li></ul>",
+    "| Answer | Why |\n| --- | --- |\n| [x] Call the safeguarding lead | SECRET-RIGHT feedback |\n| [ ] Say nothing | SECRET-WRONG |",
+    "Who do you tell?\n\n<p>[x] Call the safeguarding lead</p>",
+], ids=["html-list", "pipe-table", "html-paragraph"])
+def test_is_any_tick_box_that_would_reach_a_lesson_page_an_error(tmp_path, cell):
+    path, report = built(tmp_path, PAGE, cell, ASSESSMENT, QUESTION)
+    assert_nothing_published(tmp_path, path, report)
+    assert f"{path}:cell 3: {BOX_SHOWN}" in messages(path)
+
+
+def test_is_a_tick_box_inside_a_sentence_left_alone(tmp_path):
+    path, report = built(tmp_path, PAGE, "# Forms\n\nOn the paper form, tick the box marked [x] only when the person agrees.",
+                         ASSESSMENT, QUESTION)
+    assert report.built and messages(path) == []

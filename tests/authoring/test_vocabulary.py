@@ -70,7 +70,8 @@ def test_are_the_added_words_refused_without_the_vocabulary(courses):
     path = fraud_module(courses)
     found = [str(p).removeprefix(f"{path}:") for p in check([path]) if p.is_error]
     assert found == [
-        "cell 1: priority_area 'fraud' is not one of ours — use one of: counter-terrorism, domestic-abuse, serious-organised-crime, hate-crime",
+        "cell 1: priority_area 'fraud' is not one of ours — use one of: counter-terrorism, domestic-abuse, serious-organised-crime, hate-crime, "
+        "or add your own in courses/vocabulary.yaml (docs/authoring.md, section 7)",
         "cell 2: unknown placeholder {{trading_standards}} — use one of: " + ", ".join(f"{{{{{n}}}}}" for n in [*PLACEHOLDERS, *MODULE_PLACEHOLDERS])
         + "; a new local detail must first be added to a vocabulary.yaml in the courses folder (docs/authoring.md, section 7)",
     ]

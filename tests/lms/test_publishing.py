@@ -141,10 +141,10 @@ def test_is_script_in_the_answer_keys_feedback_refused(session, tmp_path):
 @pytest.mark.parametrize(("change", "message"), [
     (lambda m, k: next(iter(k.values())).update(correct=["not-an-option"]), "the right answers are not options of the question"),
     (lambda m, k: next(iter(k.values())).update(correct=[o["id"] for o in m["questions"][0]["options"]]),
-     "a one-answer question has more than one right answer"),
+     "a one-answer question has 2 options marked [x]"),
     (lambda m, k: k.update({"made-up": {"correct": ["a"], "feedback": {}}}), "one entry per question"),
     (lambda m, k: m["settings"].update(pass_mark=0), "settings: pass_mark 0 is out of range — use a whole number from 1 to 100"),
-    (lambda m, k: m["settings"]["guidance"].append({"title": "x", "url": "javascript:alert(1)"}), "settings: guidance source 2 needs"),
+    (lambda m, k: m["settings"]["guidance"].append({"title": "x", "url": "javascript:alert(1)"}), "settings: guidance source 2"),
     (lambda m, k: m.update(title="Another module's title"), "the module id or title differs from its settings"),
     (lambda m, k: m["questions"][0].update(kind="free_text"), "the question is not shaped as 'authoring build' writes it"),
     (lambda m, k: m["pages"][0]["blocks"].append({"type": "question", "id": "nowhere"}), "page 1: a block is not shaped"),

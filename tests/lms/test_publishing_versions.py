@@ -230,3 +230,34 @@ def test_does_upgrading_to_0006_keep_versions_and_allow_a_restored_hash(app):
         connection.execute(version.delete().where(version.c.id == 3))
     migrate.downgrade(db.engine, "0005")
     migrate.upgrade(db.engine)
+
+
+# --- what the LMS takes as "the same notebook", and the audit of --replace -----------------------------------
+
+def test_are_two_notebooks_with_one_name_and_id_in_different_folders_one_module_as_documented(session, tmp_path):
+    """The file name is the notebook's identity (docs/authoring.md, section 9): a same-named copy elsewhere is
+    taken as the module's own notebook. check and build catch the pair inside one courses folder."""
+    publish(session, built(tmp_path, "Original.", out="a"))
+    report = publish(session, built(tmp_path / "elsewhere", "Copy from another folder.", out="b"))
+    assert report.plans[0].describe() == "tiny-module: new version 2 replacing version 1"
+
+
+def test_is_replace_on_unchanged_content_audited_with_both_notebooks(session, tmp_path):
+    publish(session, built(tmp_path, "Same."))
+    events = session.scalar(select(func.count(AuditEvent.id)))
+    report = publish(session, built(tmp_path, "Same.", notebook="renamed.ipynb", out="renamed"), replace=["tiny-module"])
+    assert report.unchanged == ["tiny-module"]
+    assert report.plans[0].describe() == "tiny-module: unchanged (version 1 is live); its notebook becomes renamed.ipynb (--replace)"
+    session.expire_all()
+    assert session.scalar(select(Module.source_notebook)) == "renamed.ipynb" and len(versions(session)) == 1
+    event = session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()[-1]
+    assert session.scalar(select(func.count(AuditEvent.id))) == events + 1
+    assert (event.action, event.subject) == ("module.notebook_replaced", "module:tiny-module")
+    assert event.detail == {"version": 1, "notebook": "renamed.ipynb", "previous_notebook": "m.ipynb"}
+
+
+def test_does_replace_with_new_content_audit_the_notebook_it_replaced(session, tmp_path):
+    publish(session, built(tmp_path, "First."))
+    publish(session, built(tmp_path, "Second.", notebook="renamed.ipynb", out="renamed"), replace=["tiny-module"])
+    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "module.published").order_by(AuditEvent.id)).all()[-1]
+    assert event.detail["notebook"] == "renamed.ipynb" and event.detail["previous_notebook"] == "m.ipynb"
