@@ -226,7 +226,10 @@ class _ModuleBuilder(ModuleChecks):
         question.outcome = self.outcome if question.scored else ""
         clash = next((q for q in self.questions if q.id == question.id), None)
         if clash:
-            self.problems.error(number, f"question id '{question.id}' is also used by cell {clash.cell}", "change one of the questions, or give it its own id with {#new-id} at the end of the heading")
+            if question.id.startswith("q-"):  # an id made from the text: the same question is in two cells
+                self.problems.error(number, f"this question has the same text as the one in cell {clash.cell}", "delete one of the two, or change its text")
+            else:
+                self.problems.error(number, f"question id '{question.id}' is also used by cell {clash.cell}", "give one of them its own id with {#new-id} at the end of the heading")
             return
         self.questions.append(question)
         self.rendered[question.id] = rendered = render_question(question, self.markdown, context)

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
+from authoring.problems import did_you_mean
 from authoring.vocabulary import BUILT_IN, Vocabulary, current, some_names
 
 # Possessive quantifiers (`*+`) give nothing back, so a failed match costs only the run it read and
@@ -112,7 +113,9 @@ def _single_brace_problems(text: str, vocabulary: Vocabulary) -> list[tuple[str,
 
 def _unknown_fix(vocabulary: Vocabulary, name: str) -> str:
     where = str(vocabulary.file) if vocabulary.file else "a vocabulary.yaml in the courses folder (docs/authoring.md, section 7)"
-    return f"use one of: {known_list(vocabulary, near=name)}; a new local detail must first be added to {where}"
+    meant = did_you_mean(name, [*vocabulary.placeholders, *MODULE_PLACEHOLDERS])
+    first = f"did you mean {{{{{meant}}}}}? Otherwise " if meant else ""
+    return f"{first}use one of: {known_list(vocabulary, near=name)}; a new local detail must first be added to {where}"
 
 
 def _shown(text: str, start: int) -> str:

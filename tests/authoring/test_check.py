@@ -14,7 +14,7 @@ import pytest
 from nbformat.v4 import new_markdown_cell, new_notebook, new_raw_cell
 
 from authoring import check
-from tests.builders import QUESTION, settings_cell, write_notebook
+from tests.builders import MULTI_QUESTION, QUESTION, settings_cell, write_notebook
 
 PAGE = "# A page\n\nSome lesson text."
 ASSESSMENT = "# Assessment\n\nAnswer the question."
@@ -113,7 +113,18 @@ def test_are_duplicate_module_ids_reported(tmp_path):
 
 def test_are_duplicate_question_ids_reported_with_both_cells(tmp_path):
     path = write_notebook(tmp_path / "m.ipynb", PAGE, ASSESSMENT, QUESTION, QUESTION)
-    assert f"{path}:cell 5: question id 'q-ce4477090b' is also used by cell 4 — change one of the questions, or give it its own id with {{#new-id}} at the end of the heading" in errors_for(path)
+    assert f"{path}:cell 5: this question has the same text as the one in cell 4 — delete one of the two, or change its text" in errors_for(path)
+
+
+def test_are_two_questions_given_the_same_id_reported_with_both_cells(tmp_path):
+    path = write_notebook(tmp_path / "m.ipynb", PAGE, ASSESSMENT, MULTI_QUESTION, MULTI_QUESTION.replace("Which of these", "Which two of these"))
+    assert f"{path}:cell 5: question id 'routes' is also used by cell 4 — give one of them its own id with {{#new-id}} at the end of the heading" in errors_for(path)
+
+
+def test_is_a_misspelt_placeholder_given_the_name_meant(tmp_path):
+    path = write_notebook(tmp_path / "m.ipynb", "# Page\n\nAsk {{prevent_teem}}.", ASSESSMENT, QUESTION)
+    assert any(p.startswith(f"{path}:cell 2: unknown placeholder {{{{prevent_teem}}}} — did you mean {{{{prevent_team}}}}? Otherwise use one of: ")
+               for p in errors_for(path))
 
 
 @pytest.mark.parametrize(
