@@ -21,7 +21,7 @@ from authoring.bundle import write_bundle
 from lms.services.publishing import publish
 from tests.authoring.test_sanitise import PAYLOADS
 from tests.browser.conftest import TIMEOUT_MS, serving
-from tests.builders import settings_cell, write_notebook
+from tests.builders import QUESTION, settings_cell, write_notebook
 from tests.security.conftest import USER_AGENT, signed_client
 
 pytestmark = pytest.mark.browser
@@ -58,6 +58,7 @@ def payload_server(app, session, tmp_path, learner) -> Iterator[str]:
     for number, payload in enumerate(ALL_PAYLOADS, start=1):
         cells.append(f"# Page {number}\n\n{payload}\n\nText after the payload.")
         cells.append(f"### Knowledge check\n\n{payload} Which?\n\n- [x] {payload} Yes\n  > {payload} Feedback\n- [ ] No\n  > {payload} More")
+    cells += ["# Assessment\n\nAnswer the question.", QUESTION]  # a module needs an assessment to be built at all
     notebook = write_notebook(tmp_path / "payloads.ipynb", *cells, settings=settings_cell(id="payloads", title="Payloads"))
     write_bundle(load(notebook), tmp_path / "bundles")
     publish(session, tmp_path / "bundles")

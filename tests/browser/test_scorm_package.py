@@ -21,7 +21,7 @@ from authoring import load
 from authoring.scoring import score_percent
 from authoring.scorm import build_package, source_from_module
 from tests.browser.conftest import AXE, Page, expect, new_page, serving
-from tests.builders import KNOWLEDGE_CHECK, settings_cell, write_notebook
+from tests.builders import settings_cell, write_notebook
 from tests.conftest import ROOT
 
 COURSES = sorted(p.stem for p in (ROOT / "courses").glob("*.ipynb"))
@@ -246,20 +246,6 @@ def test_has_the_launch_page_no_serious_accessibility_problems(browser, lms_site
                               ".filter(v => ['serious', 'critical'].includes(v.impact)).map(v => v.id))")
     page.context.close()
     assert found == []
-
-
-def test_is_a_module_without_an_assessment_completed_on_its_last_page(browser, tmp_path: Path):
-    notebook = write_notebook(tmp_path / "reading.ipynb", "# First page\n\nRead this.", KNOWLEDGE_CHECK, "# Last page\n\nThe end.")
-    with notebook_site(browser, tmp_path, notebook) as page:
-        frame = page.frame_locator("#sco")
-        expect(frame.get_by_role("button", name="Finish the module")).to_be_hidden()
-        frame.get_by_role("button", name="Next page").click()
-        expect(frame.locator("#page-2-title")).to_be_focused()
-        assert page.evaluate("API.cmi.core.lesson_status") == "completed"  # reaching the last page completes it
-        frame.get_by_role("button", name="Finish the module").click()
-        recorded = page.evaluate(RECORDED)
-    assert (recorded["status"], recorded["exit"], recorded["raw"], recorded["errors"]) == ("completed", "", "", [])
-    assert recorded["calls"][-1] == "LMSFinish"
 
 
 def pooled_question(question_id: str, text: str) -> str:
