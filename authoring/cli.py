@@ -42,9 +42,10 @@ def check(paths: tuple[str, ...], show_outline: bool) -> None:
     problems, modules = checked_modules(paths)
     by_notebook: dict[str, list] = {str(module.path): [] for module in modules}
     for problem in problems:
-        by_notebook.setdefault(problem.path, []).append(problem)
-    for problem in [p for path, found in by_notebook.items() if path not in {str(m.path) for m in modules} for p in found]:
-        click.echo(str(problem))  # not a notebook's: a vocabulary.yaml's, or "no notebooks found"
+        if str(problem.path) in by_notebook:
+            by_notebook[str(problem.path)].append(problem)
+        else:  # not a notebook's: a vocabulary.yaml's, or "no notebooks found"
+            click.echo(str(problem))
     for module in modules:
         for problem in by_notebook[str(module.path)]:
             click.echo(str(problem))
