@@ -61,6 +61,19 @@ def check(paths: tuple[str, ...], show_outline: bool) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
+def measure(paths: tuple[str, ...]) -> None:
+    """How far each module's assessment rewards guessing habits: longest option, true/false balance, pool size."""
+    from authoring.module import load
+    from authoring.question_habits import measure as habits_of
+
+    for path in find_notebooks(paths):
+        click.echo(f"{path}:")
+        for line in habits_of(load(path)).lines():
+            click.echo(f"  {line}")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="Folder to write one module folder into.")
 @click.option("--force", is_flag=True, help="Rebuild notebooks even when they have not changed.")
 def build(paths: tuple[str, ...], out: str, force: bool) -> None:

@@ -1,0 +1,96 @@
+"""How far a module's assessment rewards test-wise habits instead of knowledge: measured once, here.
+
+A learner who knows nothing but picks the longest option, answers 'False' and ticks all but the
+shortest option should fail. These figures say whether the question writing lets them: the share of
+one-answer questions whose right option is the longest, the true/false balance, how many questions
+are scenarios, how big the pool is against the questions asked, options such as "all of the above",
+and assessment questions that repeat a knowledge check. `authoring measure` prints them.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from authoring.module import Module
+    from authoring.questions import Question
+
+CATCH_ALL = re.compile(r"\b(all|none|both|neither) of (the|these) (above|options|answers)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Habits:
+    """The figures for one module's scored pool."""
+
+    asked: int
+    pool: int
+    one_answer: int
+    longest_right: int
+    true_false: int
+    true_right: int
+    scenarios: int
+    catch_all: list[str]
+    repeats: list[str]
+    test_wise: Fraction  # the share of the pool a test-wise guesser answers right
+
+    @property
+    def pool_ratio(self) -> float:
+        return self.pool / self.asked if self.asked else 0.0
+
+    def lines(self) -> list[str]:
+        """The figures in words, one per line, for the command line and the closing notes."""
+        share = f"{self.true_right} of {self.true_false} have 'True' right" if self.true_false else "none"
+        return [f"pool {self.pool} for {self.asked} asked ({self.pool_ratio:.2f}x)",
+                f"longest option right in {self.longest_right} of {self.one_answer} one-answer questions",
+                f"true or false: {share}",
+                f"scenarios: {self.scenarios} of {self.pool}",
+                f"'all of the above' and the like: {len(self.catch_all)}",
+                f"assessment questions repeating a knowledge check: {len(self.repeats)}",
+                f"test-wise guesser: {float(self.test_wise) * 100:.0f}% of the pool right"]
+
+
+def text(fragment: str) -> str:
+    """An option or stem as the learner reads it: no markup, entities decoded, spaces collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+def measure(module: Module) -> Habits:
+    """The test-wise figures of a module read by authoring.module.load."""
+    scored = [q for q in module.questions if q.scored]
+    checks = {text(module.rendered_questions[q.id]["stem"]).casefold() for q in module.questions if not q.scored}
+    one_answer = [q for q in scored if not q.kind.multiple_answers and not q.kind.fixed_options]
+    true_false = [q for q in scored if q.kind.fixed_options]
+    return Habits(
+        asked=module.settings.assessment_rules.questions or len(scored), pool=len(scored), one_answer=len(one_answer),
+        longest_right=sum(_longest_is_right(q) for q in one_answer), true_false=len(true_false),
+        true_right=sum(q.correct_ids == [o.id for o in q.options if o.text.capitalize() == "True"] for q in true_false),
+        scenarios=sum(q.kind.case_study for q in scored),
+        catch_all=[q.id for q in scored if any(CATCH_ALL.search(o.text) for o in q.options)],
+        repeats=[q.id for q in scored if text(module.rendered_questions[q.id]["stem"]).casefold() in checks],
+        test_wise=Fraction(sum(_test_wise_right(q) for q in scored), len(scored)) if scored else Fraction(0))
+
+
+def _length(option_text: str) -> int:
+    return len(text(option_text))
+
+
+def _longest_is_right(question: Question) -> bool:
+    """Strictly longest: a tie gives the guesser no single option to pick."""
+    lengths = sorted((_length(o.text), o.correct) for o in question.options)
+    return lengths[-1][1] and (len(lengths) == 1 or lengths[-1][0] > lengths[-2][0])
+
+
+def _test_wise_right(question: Question) -> bool:
+    """Whether the habits of bench/assessment_attack.py's test-wise guesser answer this question right."""
+    by_length = sorted(question.options, key=lambda o: _length(o.text))
+    if question.kind.fixed_options:
+        chosen = [o for o in question.options if o.text.capitalize() == "False"]
+    elif question.kind.multiple_answers:
+        chosen = by_length[1:]
+    else:
+        chosen = by_length[-1:]
+    return {o.id for o in chosen} == set(question.correct_ids)
