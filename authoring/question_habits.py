@@ -30,6 +30,7 @@ class Habits:
     pool: int
     one_answer: int
     longest_right: int
+    shortest_right: int
     true_false: int
     true_right: int
     scenarios: int
@@ -46,6 +47,7 @@ class Habits:
         share = f"{self.true_right} of {self.true_false} have 'True' right" if self.true_false else "none"
         return [f"pool {self.pool} for {self.asked} asked ({self.pool_ratio:.2f}x)",
                 f"longest option right in {self.longest_right} of {self.one_answer} one-answer questions",
+                f"shortest option right in {self.shortest_right} of {self.one_answer} (rewriting only the longest moves the tell here)",
                 f"true or false: {share}",
                 f"scenarios: {self.scenarios} of {self.pool}",
                 f"'all of the above' and the like: {len(self.catch_all)}",
@@ -66,7 +68,8 @@ def measure(module: Module) -> Habits:
     true_false = [q for q in scored if q.kind.fixed_options]
     return Habits(
         asked=module.settings.assessment_rules.questions or len(scored), pool=len(scored), one_answer=len(one_answer),
-        longest_right=sum(_longest_is_right(q) for q in one_answer), true_false=len(true_false),
+        longest_right=sum(_extreme_is_right(q, longest=True) for q in one_answer),
+        shortest_right=sum(_extreme_is_right(q, longest=False) for q in one_answer), true_false=len(true_false),
         true_right=sum(q.correct_ids == [o.id for o in q.options if o.text.capitalize() == "True"] for q in true_false),
         scenarios=sum(q.kind.case_study for q in scored),
         catch_all=[q.id for q in scored if any(CATCH_ALL.search(o.text) for o in q.options)],
@@ -78,10 +81,10 @@ def _length(option_text: str) -> int:
     return len(text(option_text))
 
 
-def _longest_is_right(question: Question) -> bool:
-    """Strictly longest: a tie gives the guesser no single option to pick."""
-    lengths = sorted((_length(o.text), o.correct) for o in question.options)
-    return lengths[-1][1] and (len(lengths) == 1 or lengths[-1][0] > lengths[-2][0])
+def _extreme_is_right(question: Question, longest: bool) -> bool:
+    """The right option is strictly the longest (or shortest): a tie gives the guesser no single option to pick."""
+    lengths = sorted(((_length(o.text), o.correct) for o in question.options), reverse=longest)
+    return lengths[0][1] and (len(lengths) == 1 or lengths[0][0] != lengths[1][0])
 
 
 def _test_wise_right(question: Question) -> bool:

@@ -30,6 +30,7 @@ def test_are_a_modules_guessing_habits_counted_exactly(tmp_path):
     habits = measure(load(path))
     assert (habits.asked, habits.pool, habits.pool_ratio) == (4, 6, 1.5)
     assert (habits.longest_right, habits.one_answer) == (3, 4)  # all but SHORTEST_RIGHT: the scenario's and the repeat's too
+    assert habits.shortest_right == 1
     assert (habits.true_right, habits.true_false) == (1, 2)
     assert habits.scenarios == 1
     assert len(habits.catch_all) == 1 and len(habits.repeats) == 1
@@ -43,5 +44,6 @@ def test_does_authoring_measure_print_the_figures_for_each_notebook(tmp_path):
     assert result.exit_code == 0
     assert result.output.splitlines() == [
         f"{path}:", "  pool 2 for 2 asked (1.00x)", "  longest option right in 1 of 1 one-answer questions",
+        "  shortest option right in 0 of 1 (rewriting only the longest moves the tell here)",
         "  true or false: 1 of 1 have 'True' right", "  scenarios: 0 of 2", "  'all of the above' and the like: 0",
         "  assessment questions repeating a knowledge check: 0", "  test-wise guesser: 50% of the pool right"]
