@@ -16,7 +16,7 @@ COURSES = ROOT / "courses"
 KEY_FACTS = {
     "prevent-awareness": [
         "0800 011 3764", "18001 101", "0800 789 321", "Section 26 of the Counter-Terrorism and Security Act 2015",
-        "The Prevent duty came into force on 1 July 2015", "31 December 2023", "refreshed CONTEST in July 2023",
+        "The Prevent duty came into force on 1 July 2015 for most specified authorities", "18 September 2015", "31 December 2023", "refreshed CONTEST in July 2023",
         "intervene early to support people who are susceptible to radicalisation", "Most Prevent referrals do not go to Channel",
         "The panel is chaired by the local authority", "Workshop to Raise Awareness of Prevent", "National Prevent Referral Form",
     ],

@@ -52,6 +52,7 @@ def test_is_a_modules_governance_shown_to_staff_only(client, session, tmp_path, 
     page = client.get("/modules/tiny-module").get_data(as_text=True)
     assert ("Looking after this module" in page) is sees
     if sees:
+        assert "Only trainers, administrators and partnership leads see this section." in page
         for shown in ("Test team", "1 January 2099", "https://www.gov.uk/report-hate-crime", "Hate crime guidance", "Fixes a link."):
             assert shown in page
         assert "Due for review" not in page and "Review overdue" not in page
