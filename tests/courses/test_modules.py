@@ -39,10 +39,11 @@ KEY_FACTS = {
         "0800 011 3764", "0800 789 321", "gov.uk/ACT", "Section 26 of the Counter-Terrorism and Security Act 2015",
         "may also inform best practice", "3 April 2025", "at least 24 months", "do not need to pay consultants",
         "On 13 March 2023, CPNI became the National Protective Security Authority (NPSA)",
+        "press 55", "do not use a mobile or radio close to the item", "cover from view is not cover from gunfire",
     ],
 }
 # Wrong or out-of-date versions of facts that must never appear.
-NEVER = ["0800 0324 539", "0800 012 1700", "35 days", "Protect Duty requires", "CPNI recommends", "100 or more people"]
+NEVER = ["the police record the offence as a hate crime", "listen to the call taker", "0800 0324 539", "0800 012 1700", "35 days", "Protect Duty requires", "CPNI recommends", "100 or more people"]
 PRIORITY = {"prevent-awareness": "counter-terrorism", "domestic-abuse-risk": "domestic-abuse", "serious-organised-crime": "serious-organised-crime",
             "hate-crime": "hate-crime", "prevent-city-businesses": "counter-terrorism"}
 
