@@ -62,14 +62,19 @@ def check(paths: tuple[str, ...], show_outline: bool) -> None:
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 def measure(paths: tuple[str, ...]) -> None:
-    """How far each module's assessment rewards guessing habits: longest option, true/false balance, pool size."""
+    """How far each module's assessment rewards guessing: each figure with its limit, OK or FIX, and the questions to fix."""
     from authoring.module import load
     from authoring.question_habits import measure as habits_of
 
+    to_fix = False
     for path in find_notebooks(paths):
         click.echo(f"{path}:")
-        for line in habits_of(load(path)).lines():
+        habits = habits_of(load(path))
+        for line in habits.lines():
             click.echo(f"  {line}")
+        to_fix = to_fix or not all(habits.within_limits().values())
+    if to_fix:
+        raise SystemExit(1)  # lines marked FIX: a script or CI can stop on them
 
 
 @main.command()

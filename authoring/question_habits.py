@@ -22,15 +22,22 @@ if TYPE_CHECKING:
 CATCH_ALL = re.compile(r"\b(all|none|both|neither) of (the|these) (above|options|answers)\b", re.IGNORECASE)
 
 
+# The limits the shipped modules meet (tests/courses) and every trainer should aim for.
+MIN_POOL_RATIO = 1.5
+MAX_EXTREME_SHARE = Fraction(1, 3)  # of one-answer questions whose right option is the longest (or the shortest)
+TRUE_SHARE = (Fraction(2, 5), Fraction(3, 5))  # 'True' right in 40-60% of true/false questions
+MAX_TEST_WISE = Fraction(35, 100)
+
+
 @dataclass(frozen=True)
 class Habits:
-    """The figures for one module's scored pool."""
+    """The figures for one module's scored pool, with the ids of the questions behind each."""
 
     asked: int
     pool: int
     one_answer: int
-    longest_right: int
-    shortest_right: int
+    longest_ids: list[str]
+    shortest_ids: list[str]
     true_false: int
     true_right: int
     scenarios: int
@@ -39,20 +46,45 @@ class Habits:
     test_wise: Fraction  # the share of the pool a test-wise guesser answers right
 
     @property
+    def longest_right(self) -> int:
+        return len(self.longest_ids)
+
+    @property
+    def shortest_right(self) -> int:
+        return len(self.shortest_ids)
+
+    @property
     def pool_ratio(self) -> float:
         return self.pool / self.asked if self.asked else 0.0
 
+    def within_limits(self) -> dict[str, bool]:
+        """Each limit and whether the module meets it; a module with no such questions meets it."""
+        share = Fraction(self.true_right, self.true_false) if self.true_false else TRUE_SHARE[0]
+        return {"pool": self.pool_ratio >= MIN_POOL_RATIO,
+                "longest": self.longest_right <= MAX_EXTREME_SHARE * self.one_answer,
+                "shortest": self.shortest_right <= MAX_EXTREME_SHARE * self.one_answer,
+                "true or false": TRUE_SHARE[0] <= share <= TRUE_SHARE[1], "scenarios": 2 * self.scenarios >= self.pool,
+                "catch-all": not self.catch_all, "repeats": not self.repeats, "test-wise": self.test_wise < MAX_TEST_WISE}
+
     def lines(self) -> list[str]:
-        """The figures in words, one per line, for the command line and the closing notes."""
+        """The figures in words, one per line, each with its limit and OK or FIX, for the command line."""
+        ok = {name: "OK" if met else "FIX" for name, met in self.within_limits().items()}
         share = f"{self.true_right} of {self.true_false} have 'True' right" if self.true_false else "none"
-        return [f"pool {self.pool} for {self.asked} asked ({self.pool_ratio:.2f}x)",
-                f"longest option right in {self.longest_right} of {self.one_answer} one-answer questions",
-                f"shortest option right in {self.shortest_right} of {self.one_answer} (rewriting only the longest moves the tell here)",
-                f"true or false: {share}",
-                f"scenarios: {self.scenarios} of {self.pool}",
-                f"'all of the above' and the like: {len(self.catch_all)}",
-                f"assessment questions repeating a knowledge check: {len(self.repeats)}",
-                f"test-wise guesser: {float(self.test_wise) * 100:.0f}% of the pool right"]
+        return [f"{ok['pool']}: pool {self.pool} for {self.asked} asked ({self.pool_ratio:.2f}x; aim for 1.5x or more)",
+                f"{ok['longest']}: right option longer than all the others in {self.longest_right} of {self.one_answer} "
+                f"one-answer questions (aim for a third or fewer){_ids(self.longest_ids)}",
+                f"{ok['shortest']}: right option shorter than all the others in {self.shortest_right} of {self.one_answer} "
+                f"(aim for a third or fewer; if you only shorten right answers, the shortest becomes the giveaway){_ids(self.shortest_ids)}",
+                f"{ok['true or false']}: true or false: {share} (aim for 40-60%)",
+                f"{ok['scenarios']}: scenarios: {self.scenarios} of {self.pool} (aim for half or more)",
+                f"{ok['catch-all']}: 'all of the above' and the like: {len(self.catch_all)}{_ids(self.catch_all)}",
+                f"{ok['repeats']}: assessment questions repeating a knowledge check: {len(self.repeats)}{_ids(self.repeats)}",
+                f"{ok['test-wise']}: a guesser who picks the longest option, answers 'False' and ticks all but the "
+                f"shortest gets {float(self.test_wise) * 100:.0f}% of the questions right (aim for under 35%)"]
+
+
+def _ids(ids: list[str]) -> str:
+    return f": {', '.join(ids)}" if ids else ""
 
 
 def text(fragment: str) -> str:
@@ -68,8 +100,8 @@ def measure(module: Module) -> Habits:
     true_false = [q for q in scored if q.kind.fixed_options]
     return Habits(
         asked=module.settings.assessment_rules.questions or len(scored), pool=len(scored), one_answer=len(one_answer),
-        longest_right=sum(_extreme_is_right(q, longest=True) for q in one_answer),
-        shortest_right=sum(_extreme_is_right(q, longest=False) for q in one_answer), true_false=len(true_false),
+        longest_ids=[q.id for q in one_answer if _extreme_is_right(q, longest=True)],
+        shortest_ids=[q.id for q in one_answer if _extreme_is_right(q, longest=False)], true_false=len(true_false),
         true_right=sum(q.correct_ids == [o.id for o in q.options if o.text.capitalize() == "True"] for q in true_false),
         scenarios=sum(q.kind.case_study for q in scored),
         catch_all=[q.id for q in scored if any(CATCH_ALL.search(o.text) for o in q.options)],
