@@ -70,17 +70,23 @@ class Habits:
         """The figures in words, one per line, each with its limit and OK or FIX, for the command line."""
         ok = {name: "OK" if met else "FIX" for name, met in self.within_limits().items()}
         share = f"{self.true_right} of {self.true_false} have 'True' right" if self.true_false else "none"
-        return [f"{ok['pool']}: pool {self.pool} for {self.asked} asked ({self.pool_ratio:.2f}x; aim for 1.5x or more)",
+        extreme, low, high = _words(MAX_EXTREME_SHARE), f"{float(TRUE_SHARE[0]):.0%}", f"{float(TRUE_SHARE[1]):.0%}"
+        return [f"{ok['pool']}: pool {self.pool} for {self.asked} asked ({self.pool_ratio:.2f}x; aim for {MIN_POOL_RATIO}x or more)",
                 f"{ok['longest']}: right option longer than all the others in {self.longest_right} of {self.one_answer} "
-                f"one-answer questions (aim for a third or fewer){_ids(self.longest_ids)}",
+                f"one-answer questions (aim for {extreme} or fewer){_ids(self.longest_ids)}",
                 f"{ok['shortest']}: right option shorter than all the others in {self.shortest_right} of {self.one_answer} "
-                f"(aim for a third or fewer; if you only shorten right answers, the shortest becomes the giveaway){_ids(self.shortest_ids)}",
-                f"{ok['true or false']}: true or false: {share} (aim for 40-60%)",
+                f"(aim for {extreme} or fewer; if you only shorten right answers, the shortest becomes the giveaway){_ids(self.shortest_ids)}",
+                f"{ok['true or false']}: true or false: {share} (aim for {low} to {high})",
                 f"{ok['scenarios']}: scenarios: {self.scenarios} of {self.pool} (aim for half or more)",
                 f"{ok['catch-all']}: 'all of the above' and the like: {len(self.catch_all)}{_ids(self.catch_all)}",
                 f"{ok['repeats']}: assessment questions repeating a knowledge check: {len(self.repeats)}{_ids(self.repeats)}",
                 f"{ok['test-wise']}: a guesser who picks the longest option, answers 'False' and ticks all but the "
-                f"shortest gets {float(self.test_wise) * 100:.0f}% of the questions right (aim for under 35%)"]
+                f"shortest gets {float(self.test_wise):.0%} of the questions right (aim for under {float(MAX_TEST_WISE):.0%})"]
+
+
+def _words(share: Fraction) -> str:
+    """A limit as a trainer reads it: 'a third' rather than 1/3."""
+    return {Fraction(1, 3): "a third", Fraction(1, 4): "a quarter", Fraction(1, 2): "half"}.get(share, f"{float(share):.0%}")
 
 
 def _ids(ids: list[str]) -> str:

@@ -47,7 +47,7 @@ def test_does_authoring_measure_print_each_figure_with_its_limit_and_the_questio
     assert lines[1] == "  FIX: pool 2 for 2 asked (1.00x; aim for 1.5x or more)"
     assert lines[2].startswith("  FIX: right option longer than all the others in 1 of 1 one-answer questions (aim for a third or fewer): ")
     assert lines[3].startswith("  OK: right option shorter than all the others in 0 of 1")
-    assert lines[4] == "  FIX: true or false: 1 of 1 have 'True' right (aim for 40-60%)"
+    assert lines[4] == "  FIX: true or false: 1 of 1 have 'True' right (aim for 40% to 60%)"
     assert lines[5] == "  FIX: scenarios: 0 of 2 (aim for half or more)"
     assert lines[6:8] == ["  OK: 'all of the above' and the like: 0", "  OK: assessment questions repeating a knowledge check: 0"]
     assert lines[8].startswith("  FIX: a guesser who picks the longest option") and "gets 50% of the questions right (aim for under 35%)" in lines[8]
