@@ -25,6 +25,9 @@ HTML_TAG = re.compile(r"<\s*(/?)\s*([A-Za-z][A-Za-z0-9-]*)([^>]*)>")
 UNSAFE_ATTRIBUTE = re.compile(r"\b(on[a-z]+|style|srcdoc|formaction)\s*=|javascript:", re.IGNORECASE)
 # Anything that could make a short text more than plain words in Markdown (or an autolink).
 MARKDOWN_SYNTAX = re.compile(r"[\\`*_\[\]<>!{}$&~|#\n]|^\s*(?:[-+=]|\d+[.)])|://|www\.")
+# A line that Markdown would open a block with: a numbered or bulleted list, a heading, a quote, a rule or a
+# heading underline. In a short text (an option, a stem, a title) these are the trainer's words: '13. Below 14'.
+BLOCK_START = re.compile(r"^([ \t]*)(?:(\d{1,9})([.)])|([-+*](?=[ \t]|$)|#{1,6}(?=[ \t]|$)|>|[-=_*](?=[-=_* \t]*$)))", re.MULTILINE)
 
 
 @dataclass
@@ -193,9 +196,14 @@ class MarkdownRenderer:
         """Render a short text (an option, a stem) without the surrounding paragraph."""
         if not MARKDOWN_SYNTAX.search(source):  # plain words: most options and feedback lines
             return html.escape(source.strip(), quote=False)
-        rendered = self.render(source, context).strip()
+        rendered = self.render(_as_words(source), context).strip()
         match = re.fullmatch(r'<p class="govuk-body">(.*)</p>', rendered, re.DOTALL)
         return match.group(1) if match else rendered
+
+
+def _as_words(source: str) -> str:
+    """Escape what would start a block, so a short text stays inline: '999.' is not a list starting at 999."""
+    return BLOCK_START.sub(lambda m: m.group(1) + (m.group(2) + "\\" + m.group(3) if m.group(2) else "\\" + m.group(4)), source)
 
 
 def image_html(asset: Asset, alt: str) -> str:

@@ -34,6 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from lms.learn.views import blueprint as learn
     from lms.reports.views import api as reports_api
     from lms.reports.views import blueprint as reports
+    from lms.site_pages.views import blueprint as site_pages
 
     security.init_app(app)
     log_redaction.init_app(app)
@@ -41,6 +42,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     templating.init_app(app)
     errors.init_app(app)
     commands.init_app(app)
-    for blueprint in (auth, learn, content, certificates, admin, reports, reports_api, interop):
+    for blueprint in (auth, learn, content, certificates, admin, reports, reports_api, interop, site_pages):
         app.register_blueprint(blueprint)
     return app

@@ -10,6 +10,27 @@ from flask import Flask
 
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 
+# What the footer's pages (lms/site_pages) say: who runs the service and how people reach them. Set them
+# for each installation (LMS_ORGANISATION_NAME=..., LMS_CONTACT_EMAIL=...). With no contact email, people
+# are sent to their own organisation's administrator, who can always help.
+SITE_INFORMATION: dict[str, object] = {
+    "ORGANISATION_NAME": "the Safer Learning partnership",
+    "CONTACT_EMAIL": "",
+    "CONTACT_PHONE": "",
+    "CONTACT_HOURS": "Monday to Friday, 9am to 5pm (except bank holidays)",
+    "RESPONSE_DAYS": 5,  # working days to reply to a message or an accessibility problem
+    "ACCESSIBILITY_PREPARED_ON": "2 December 2026",
+    "ACCESSIBILITY_REVIEWED_ON": "2 December 2026",
+    "ACCESSIBILITY_KNOWN_ISSUES": [
+        "Certificates are PDF files, which may not work well with some screen readers. The certificate's "
+        "details can also be checked on its web page, using the verification code printed on it.",
+        "Videos, documents and websites that a lesson links to are not part of this service and may not "
+        "meet the standard. Ask us for another format if you cannot use one.",
+        "Spreadsheet downloads (CSV and Excel) from the reports have not been tested with assistive "
+        "technology. The same figures are shown in tables on the reports pages.",
+    ],
+}
+
 
 def configure(app: Flask, test_config: dict | None = None) -> None:
     """Fill app.config; later sources win. A missing secret key is generated once into instance/."""
@@ -35,6 +56,7 @@ def configure(app: Flask, test_config: dict | None = None) -> None:
         MAX_FORM_MEMORY_SIZE=64 * 1024,
         MAX_FORM_PARTS=1000,
         MAX_QUERY_LENGTH=4096,
+        **SITE_INFORMATION,
     )
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("LMS")

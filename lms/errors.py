@@ -37,7 +37,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         code = error.code or 500
-        title, advice = MESSAGES.get(code, (error.name, "Go back and try again."))
+        title, advice = MESSAGES.get(code) or MESSAGES[400 if code < 500 else 500]  # never Werkzeug's English name
         return render_template("error.html", title=title, advice=_own_advice(error) or advice), code
 
     @app.errorhandler(Exception)

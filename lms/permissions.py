@@ -88,6 +88,14 @@ def managed_user_or_404(session: Session, user: User, user_id: int) -> User:
     return person
 
 
+def visible_person_or_404(session: Session, user: User, user_id: int) -> User:
+    """A person of an organisation the user manages, to look at; whether they may change them is `can_manage_person`."""
+    person = session.get(User, user_id)
+    if person is None or not can_manage(user, person.organisation_id):
+        abort(404)
+    return person
+
+
 def can_download_packages(user: User) -> bool:
     """SCORM packages carry the answer key: trainers and site admins with a confirmed address only."""
     return user.is_authenticated and user.role in (Role.TRAINER, Role.SITE_ADMIN) and user.email_confirmed

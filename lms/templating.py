@@ -15,7 +15,7 @@ from lms import permissions
 from lms.db import db
 from lms.models import ModuleVersion
 from lms.services.accounts import account_state
-from lms.services.periods import uk_moment_text
+from lms.services.periods import govuk_date, uk_moment_text
 
 
 def lesson_html(fragment: str, version_id: int) -> Markup:
@@ -70,13 +70,26 @@ def question_kind(question: dict) -> QuestionKind:
     return kind_named(question["kind"])
 
 
+def page_numbers(current: int, pages: int) -> list[int | None]:
+    """The page links GOV.UK pagination shows: the first, the last, the current one and its neighbours; None for a gap."""
+    shown = sorted({1, pages, current - 1, current, current + 1} & set(range(1, pages + 1)))
+    numbers: list[int | None] = []
+    for number in shown:
+        if numbers and number - numbers[-1] > 1:
+            numbers.append(None)
+        numbers.append(number)
+    return numbers
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["lesson_html"] = lesson_html
     app.jinja_env.globals["field_errors"] = field_errors
     app.jinja_env.globals["account_state"] = account_state
     app.jinja_env.globals["question_kind"] = question_kind
+    app.jinja_env.globals["page_numbers"] = page_numbers
     app.jinja_env.globals["permissions"] = permissions  # templates ask the one home of access rules
     app.jinja_env.filters["uk_moment"] = uk_moment_text
+    app.jinja_env.filters["govuk_date"] = govuk_date
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -265,3 +265,9 @@ def write_pooled_notebook(path: Path, outcomes: int = 2, per_outcome: int = 3, *
         cells.append(f"## Outcome: Outcome {outcome}")
         cells.extend(pooled_question(outcome, number) for number in range(1, per_outcome + 1))
     return write_notebook(path, *cells, settings=settings_cell(id=path.stem, title="Pooled module", assessment=assessment or None))
+
+
+def date_boxes(name: str, iso: str) -> dict[str, str]:
+    """The three boxes of a GOV.UK date input as a person fills them in: "2025-11-20" -> day 20, month 11, year 2025."""
+    year, month, day = iso.split("-")
+    return {f"{name}-day": day, f"{name}-month": month, f"{name}-year": year}

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from lms.admin.forms import (
     DomainForm,
 )
-from lms.admin.views import ROLE_NAMES, _form_page, blueprint
+from lms.admin.views import ROLE_NAMES, _confirm_page, _form_page, blueprint
 from lms.db import db
 from lms.models import (
     EmailDomain,
@@ -93,16 +93,24 @@ def refuse_domain(domain_id: int):
     return redirect(url_for("admin.domains"))
 
 
-@blueprint.route("/domains/<int:domain_id>/remove", methods=["POST"])
+@blueprint.route("/domains/<int:domain_id>/remove", methods=["GET", "POST"])
 @roles_required(*ADMIN_ROLES)
 def remove_domain(domain_id: int):
+    """GET asks 'Are you sure?'; POST releases the claim. A site admin releasing one from the review page goes back there."""
     claimed = db.session.get(EmailDomain, domain_id) or abort(404)
-    managed_organisation_or_404(db.session, current_user, claimed.organisation_id)
+    organisation = managed_organisation_or_404(db.session, current_user, claimed.organisation_id)
+    from_review = request.values.get("back") == "review" and is_site_admin(current_user)
+    back = url_for("admin.domains") if from_review else url_for("admin.organisation", organisation_id=organisation.id)
+    if request.method == "GET":
+        verb = "release the claim on" if from_review else "remove the email domain"
+        return _confirm_page(f"Are you sure you want to {verb} {claimed.domain}?", "Release claim" if from_review else "Remove domain", back,
+                             caption=organisation.name, hidden={"back": "review"} if from_review else None,
+                             explain=(f"Nobody new will be able to join {organisation.name} with an address at {claimed.domain}. "
+                                      "People who joined with it already stay where they are.",
+                                      "Any organisation may then claim the domain afresh."))
     if not FlaskForm().validate_on_submit():
         abort(400)
-    organisation_id, name = claimed.organisation_id, claimed.domain
+    name = claimed.domain
     email_domains.release_domain(db.session, claimed, current_user.id)
     flash(f"{name} is no longer claimed.", "success")
-    if request.form.get("back") == "review" and is_site_admin(current_user):
-        return redirect(url_for("admin.domains"))
-    return redirect(url_for("admin.organisation", organisation_id=organisation_id))
+    return redirect(back)

@@ -1,56 +1,77 @@
-"""Administration forms, validated on the server with errors tied to their fields."""
+"""Administration forms, validated on the server with errors tied to their fields.
+
+Every validator carries its own message naming the field: WTForms' defaults ("This field is required.",
+"Not a valid choice.", "Field cannot be longer than 200 characters.") must never reach a person.
+"""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
 
+from lms.admin.people_forms import ChosenFrom
 from lms.models import OrganisationType
+from lms.parsing import DATE_HINT, DateInputField
 
 
 def _strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
+def at_most(label: str, characters: int) -> Length:
+    """A length limit whose message names the field: "Venue must be 200 characters or fewer"."""
+    return Length(max=characters, message=f"{label} must be {characters} characters or fewer")
+
+
+def choice(label: str, missing: str, *, required: bool = True, **kwargs) -> SelectField:
+    """A select refusing anything not offered with `missing` (a person sees it only if the page was tampered with)."""
+    validators = [DataRequired(missing)] if required else []
+    return SelectField(label, choices=kwargs.pop("choices", []), validate_choice=False,
+                       validators=[*validators, ChosenFrom(missing)], **kwargs)
+
+
 TYPE_CHOICES = [(t.value, t.label) for t in OrganisationType]
-DATE_HINT = "For example, 2026-03-31"
 
 
 class PartnershipForm(FlaskForm):
-    name = StringField("Partnership name", filters=[_strip], validators=[DataRequired("Enter the partnership's name"), Length(max=200)])
+    name = StringField("Partnership name", filters=[_strip],
+                       validators=[DataRequired("Enter the partnership's name"), at_most("Partnership name", 200)])
 
 
 class OrganisationForm(FlaskForm):
-    name = StringField("Organisation name", filters=[_strip], validators=[DataRequired("Enter the organisation's name"), Length(max=200)])
-    type = SelectField("Type of organisation", choices=TYPE_CHOICES, validators=[DataRequired("Choose the type of organisation")])
+    name = StringField("Organisation name", filters=[_strip],
+                       validators=[DataRequired("Enter the organisation's name"), at_most("Organisation name", 200)])
+    type = choice("Type of organisation", "Choose the type of organisation", choices=TYPE_CHOICES)
 
 
 class NewOrganisationForm(OrganisationForm):
-    partnership = SelectField("Partnership", choices=[], validators=[DataRequired("Choose the partnership")])
+    partnership = choice("Partnership", "Choose the partnership")
 
 
 class DepartmentForm(FlaskForm):
-    name = StringField("Department name", filters=[_strip], validators=[DataRequired("Enter the department's name"), Length(max=200)])
+    name = StringField("Department name", filters=[_strip],
+                       validators=[DataRequired("Enter the department's name"), at_most("Department name", 200)])
 
 
 class JoinCodeForm(FlaskForm):
-    code = StringField("Join code (optional)", filters=[_strip], validators=[Optional(), Length(max=32)],
+    code = StringField("Join code (optional)", filters=[_strip], validators=[at_most("Join code", 32)],
                        description="Leave empty to have one made up, or enter one like YORK-STAFF-2026")
-    expires_on = DateField("Last day it can be used (optional)", validators=[Optional()], description=DATE_HINT)
-    department = SelectField("Department people join (optional)", choices=[])
+    expires_on = DateInputField("Expiry date (optional)", name_in_errors="Expiry date",
+                                description=f"The last day the code can be used. {DATE_HINT}")
+    department = choice("Department people join (optional)", "Choose a department from the list", required=False)
 
 
 class DomainForm(FlaskForm):
-    domain = StringField("Email domain", filters=[_strip], validators=[DataRequired("Enter the email domain"), Length(max=253)],
+    domain = StringField("Email domain", filters=[_strip], validators=[DataRequired("Enter the email domain"), at_most("Email domain", 253)],
                          description="The part after the @, like york.gov.uk")
 
 
 class AssignmentForm(FlaskForm):
-    module = SelectField("Module", choices=[], validators=[DataRequired("Choose a module")])
-    department = SelectField("Who must complete it", choices=[])
-    due_on = DateField("Due by (optional)", validators=[Optional()], description=DATE_HINT)
+    module = choice("Module", "Choose a module")
+    department = choice("Who must complete it", "Choose who must complete it from the list", required=False)
+    due_on = DateInputField("Due date (optional)", name_in_errors="Due date")
     mandatory = BooleanField("Mandatory training", default=True)
 
 
@@ -60,38 +81,38 @@ class ImportForm(FlaskForm):
     only_valid = BooleanField("If some rows have problems, import only the valid rows")
 
 
+VENUE_REQUIRED = "Enter where the session was held"
+
+
 class SessionForm(FlaskForm):
-    module = SelectField("Module", choices=[], validators=[DataRequired("Choose the module the session covered")])
-    delivered_on = DateField("Date delivered", validators=[DataRequired("Enter the date the session was delivered in the form 2026-03-31")],
-                             description=DATE_HINT)
-    venue = StringField("Venue", filters=[_strip], validators=[DataRequired("Enter where the session was held"), Length(max=200)])
-    delivering_organisation = SelectField("Delivering organisation", choices=[],
-                                          validators=[DataRequired("Choose the organisation that delivered the session")])
-    attendees = TextAreaField("Named attendees (optional)", validators=[Length(max=20000)],
+    module = choice("Module", "Choose the module the session covered")
+    delivered_on = DateInputField("Date delivered", required=True, empty_message="Enter the date the session was delivered")
+    venue = StringField("Venue", filters=[_strip], validators=[DataRequired(VENUE_REQUIRED), at_most("Venue", 200)])
+    delivering_organisation = choice("Delivering organisation", "Choose the organisation that delivered the session")
+    attendees = TextAreaField("Named attendees (optional)", validators=[at_most("Named attendees", 20000)],
                               description="Email addresses of attendees who should get a completion, one on each line")
     not_duplicate = BooleanField("Yes, this is a different session from the one already recorded")
 
 
 REASON_HINT = "This goes in the audit log with the change. Up to 500 characters."
-REASON_TOO_LONG = "The reason must be 500 characters or fewer"
 
 
 class SessionCorrectionForm(FlaskForm):
-    delivered_on = DateField("Date delivered", validators=[DataRequired("Enter the date the session was delivered in the form 2026-03-31")],
-                             description=DATE_HINT)
-    venue = StringField("Venue", filters=[_strip], validators=[DataRequired("Enter where the session was held"), Length(max=200)])
+    delivered_on = DateInputField("Date delivered", required=True, empty_message="Enter the date the session was delivered")
+    venue = StringField("Venue", filters=[_strip], validators=[DataRequired(VENUE_REQUIRED), at_most("Venue", 200)])
     reason = TextAreaField("Why are you correcting this session?", filters=[_strip], description=REASON_HINT,
-                           validators=[DataRequired("Enter why you are correcting the session"), Length(max=500, message=REASON_TOO_LONG)])
+                           validators=[DataRequired("Enter why you are correcting the session"), at_most("The reason", 500)])
 
 
 class SessionWithdrawalForm(FlaskForm):
     reason = TextAreaField("Why are you withdrawing this session?", filters=[_strip], description=REASON_HINT,
-                           validators=[DataRequired("Enter why you are withdrawing the session"), Length(max=500, message=REASON_TOO_LONG)])
+                           validators=[DataRequired("Enter why you are withdrawing the session"), at_most("The reason", 500)])
 
 
 class TokenForm(FlaskForm):
-    name = StringField("Name", filters=[_strip], validators=[DataRequired("Enter a name that says who uses the token"), Length(max=200)],
+    name = StringField("Name", filters=[_strip], validators=[DataRequired("Enter a name that says who uses the token"), at_most("Name", 200)],
                        description="For example, Partnership Power BI dashboard")
-    scope = SelectField("Figures it can read", choices=[], validators=[DataRequired("Choose what the token can read")])
-    months = SelectField("How long it works", choices=[("3", "3 months"), ("6", "6 months"), ("12", "12 months"), ("24", "24 months")],
-                         default="12", description="It stops working then, or sooner if you revoke it or lose the role that lets you create tokens")
+    scope = choice("Figures it can read", "Choose what the token can read")
+    months = choice("How long it works", "Choose how long the token works",
+                    choices=[("3", "3 months"), ("6", "6 months"), ("12", "12 months"), ("24", "24 months")], default="12",
+                    description="It stops working then, or sooner if you revoke it or lose the role that lets you create tokens")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from lms.admin.forms import TokenForm
-from lms.admin.views import blueprint
+from lms.admin.views import _confirm_page, blueprint
 from lms.db import db
 from lms.models import ApiToken, Organisation, Partnership, utcnow
 from lms.permissions import TOKEN_ROLES, roles_required, token_partnerships, token_visible
@@ -46,15 +46,24 @@ def tokens():
     return render_template("admin/tokens.html", form=form, created=created, tokens=listed, scopes=scopes, states=states)
 
 
-@blueprint.route("/api-tokens/<int:token_id>/revoke", methods=["POST"])
+@blueprint.route("/api-tokens/<int:token_id>/revoke", methods=["GET", "POST"])
 @roles_required(*TOKEN_ROLES)
 def revoke_token(token_id: int):
+    """GET asks 'Are you sure?'; POST revokes. A token revoked already goes back to the list."""
     token = db.session.get(ApiToken, token_id)
     organisation = db.session.get(Organisation, token.organisation_id) if token and token.organisation_id else None
     if token is None or not token_visible(current_user, token.partnership_id, organisation):
         abort(404)
+    back = url_for("admin.tokens")
+    if token.revoked_at is not None:
+        flash(f"Token '{token.name}' is revoked already.", "info")
+        return redirect(back)
+    if request.method == "GET":
+        return _confirm_page(f"Are you sure you want to revoke the token '{token.name}'?", "Revoke token", back,
+                             explain=("Any reporting tool using it will stop getting figures at once. This cannot be undone: "
+                                      "to start again, create a new token.",))
     if not FlaskForm().validate_on_submit():
         abort(400)
     api_tokens.revoke_token(db.session, token, current_user.id)
     flash(f"Token '{token.name}' revoked.", "success")
-    return redirect(url_for("admin.tokens"))
+    return redirect(back)

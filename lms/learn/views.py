@@ -156,7 +156,8 @@ def attempt(attempt_id: int):
             return redirect(url_for("learn.assessment", slug=attempt.version.module.slug))
     lesson = lessons.Lesson(attempt.version.module, attempt.version)
     chosen = request.form.to_dict(flat=False) if request.method == "POST" else {}
-    return render_template("learn/attempt.html", lesson=lesson, attempt=attempt, asked=asked_questions(attempt.version, attempt),
+    asked = asked_questions(attempt.version, attempt)
+    return render_template("learn/attempt.html", lesson=lesson, attempt=attempt, asked=asked, sections=lessons.in_sections(asked),
                            form=form, errors=errors, chosen=chosen)
 
 

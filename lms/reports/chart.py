@@ -40,3 +40,12 @@ def _nice_step(top: int) -> int:
         if top / step <= 5:
             return step
     return 10 ** len(str(top // 5))
+
+
+def trend_chart(trend) -> tuple[list[Bar], list[tuple[float, int]]]:
+    """The trend table's people trained as bars, each labelled with a short quarter ('Q3 25/26')."""
+    points = []
+    for label, _e_sessions, e_people, _f_sessions, f_people, *_totals in trend.rows:
+        quarter, year = label.split(" ")
+        points.append((f"{quarter} {year[2:]}", e_people, f_people))
+    return stacked_bars(points)

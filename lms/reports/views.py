@@ -1,142 +1,96 @@
-"""The reporting dashboard for partnership leads and organisation admins, its CSV and XLSX exports,
-and the read-only JSON counts endpoint for BI tools (Bearer API token, no session, no CSRF)."""
+"""The report pages for partnership leads and organisation admins: a summary, one page per breakdown
+table, the organisation admin's learner list, each table's CSV and XLSX downloads, and the read-only
+JSON counts endpoint for BI tools (Bearer API token, no session, no CSRF)."""
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
-
-from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, abort, jsonify, render_template, request
 from flask_login import current_user
-from sqlalchemy import select
 
 from lms.db import db
 from lms.extensions import csrf
-from lms.models import Organisation, Partnership, Role, utcnow
+from lms.models import utcnow
 from lms.parsing import parse_id
-from lms.permissions import REPORT_ROLES, is_site_admin, report_scope, roles_required, sees_learners
-from lms.reports.chart import HEIGHT, WIDTH, stacked_bars
+from lms.permissions import REPORT_ROLES, roles_required, sees_learners
+from lms.reports.breakdowns import BREAKDOWNS, cell_text, is_figure
+from lms.reports.chart import HEIGHT, WIDTH, trend_chart
+from lms.reports.filters import PeriodChoice, drill_down_organisations, drill_down_partnerships, period_choice, requested_scope, scope_args
 from lms.services import api_tokens, exports, reports
 from lms.services.audit import record_export
-from lms.services.periods import Period, current_period, custom_period, parse_period, previous_quarters, quarter_key, quarter_label
+from lms.services.periods import current_period, parse_period
 
 blueprint = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(api)
 FORMATS = ("csv", "xlsx")
+LONGEST_SEARCH = 100
 
 
-@dataclass
-class PeriodChoice:
-    """What the period picker shows: the chosen period, the options, and any problem with custom dates."""
-
-    period: Period
-    quarters: list[tuple[str, str]]
-    years: list[tuple[str, str]]
-    date_from: str
-    date_to: str
-    error: str | None
-
-
-def _period_choice() -> PeriodChoice:
-    """The period asked for in the query string, or the current quarter."""
-    now_quarter = current_period().last_quarter
-    quarters = [(quarter_key(q), quarter_label(q)) for q in reversed(previous_quarters(now_quarter, 12))]
-    first_year = now_quarter // 10
-    years = [(f"{y}-{(y + 1) % 100:02d}", f"{y}/{(y + 1) % 100:02d}") for y in range(first_year, first_year - 4, -1)]
-    chosen, error = request.args.get("period", "").strip(), None
-    date_from, date_to = request.args.get("from", "").strip(), request.args.get("to", "").strip()
-    period = current_period()
-    try:
-        if chosen == "custom":
-            try:
-                start, end = dt.date.fromisoformat(date_from), dt.date.fromisoformat(date_to)
-            except ValueError:
-                raise ValueError("Enter a start and end date like 2025-04-01") from None
-            period = custom_period(start, end)
-        elif chosen:
-            period = parse_period(chosen)
-    except ValueError as problem:
-        error = str(problem)[0].upper() + str(problem)[1:]
-    return PeriodChoice(period, quarters, years, date_from, date_to, error)
-
-
-def _scope() -> reports.ReportScope:
-    """The person's reporting scope, narrowed to one partnership or organisation if they asked and may."""
-    scope = report_scope(current_user)
-    if scope is None:
-        abort(403)
-    organisation_id = request.args.get("organisation", "")
-    partnership_slug = request.args.get("partnership", "")
-    if organisation_id and scope.organisation_id is not None and organisation_id != str(scope.organisation_id):
-        abort(404)  # an organisation admin asking for another organisation
-    if organisation_id and scope.organisation_id is None:
-        wanted = parse_id(organisation_id)
-        organisation = db.session.get(Organisation, wanted) if wanted is not None else None
-        if organisation is None or (scope.partnership_id is not None and organisation.partnership_id != scope.partnership_id):
-            abort(404)
-        return reports.ReportScope(organisation.name, organisation_id=organisation.id)
-    if partnership_slug and is_site_admin(current_user):
-        partnership = db.session.scalar(select(Partnership).where(Partnership.slug == partnership_slug)) or abort(404)
-        return reports.ReportScope(partnership.name, partnership_id=partnership.id)
-    return scope
-
-
-def _scope_args(scope: reports.ReportScope) -> dict[str, str]:
-    """Query arguments that bring back the same scope (for export links)."""
-    if scope.organisation_id is not None and current_user.role != Role.ORG_ADMIN:
-        return {"organisation": str(scope.organisation_id)}
-    if scope.partnership_id is not None and is_site_admin(current_user):
-        return {"partnership": db.session.get(Partnership, scope.partnership_id).slug}
-    return {}
-
-
-def _drill_down(scope: reports.ReportScope) -> list[Organisation]:
-    """Organisations a lead or site admin can narrow the dashboard to."""
-    if current_user.role == Role.ORG_ADMIN or scope.organisation_id is not None:
-        return []
-    query = select(Organisation).order_by(Organisation.name)
-    if scope.partnership_id is not None:
-        query = query.where(Organisation.partnership_id == scope.partnership_id)
-    return list(db.session.scalars(query))
+def _context(choice: PeriodChoice, scope: reports.ReportScope) -> dict:
+    """What every report page shows around its figures: the period picker, the scope, and links that keep both."""
+    narrowed = scope_args(scope)
+    link_args = {"period": choice.period.key, **narrowed} if choice.period else narrowed
+    return {"choice": choice, "scope": scope, "scope_args": narrowed, "link_args": link_args, "organisations": [(str(o.id), o.name) for o in drill_down_organisations()],
+            "partnerships": [(p.slug, p.name) for p in drill_down_partnerships()], "breakdowns": [b for b in BREAKDOWNS.values() if b.listed_for(scope)],
+            "with_learners": sees_learners(current_user, scope), "generated_at": utcnow()}
 
 
 @blueprint.route("/")
 @roles_required(*REPORT_ROLES)
 def dashboard():
-    choice, scope = _period_choice(), _scope()
-    tables = reports.dashboard_tables(db.session, choice.period, scope, utcnow(), with_learners=sees_learners(current_user, scope))
-    bars, gridlines = stacked_bars([(row[0].split(" ")[0] + " " + row[0].split(" ")[1][2:], row[2], row[4]) for row in tables["trend"].rows])
-    partnerships = db.session.scalars(select(Partnership).order_by(Partnership.name)).all() if is_site_admin(current_user) else []
-    return render_template("reports/dashboard.html", choice=choice, scope=scope, tables=tables, bars=bars, gridlines=gridlines,
-                           chart_width=WIDTH, chart_height=HEIGHT, scope_args=_scope_args(scope), organisations=_drill_down(scope),
-                           partnerships=partnerships, generated_at=utcnow())
+    """The summary: headline totals for the period, the trend chart with its table, and links to each breakdown."""
+    choice, scope = period_choice(), requested_scope()
+    context = _context(choice, scope)
+    if choice.period is not None:
+        rows = reports.training_counts(db.session, choice.period, scope.partnership_id, scope.organisation_id)
+        trend = reports.trend_table(db.session, choice.period, scope)
+        bars, gridlines = trend_chart(trend)
+        context.update(headline=reports.headline(rows), trend=trend, bars=bars, gridlines=gridlines, chart_width=WIDTH, chart_height=HEIGHT)
+    return render_template("reports/summary.html", **context)
+
+
+@blueprint.route("/<breakdown>")
+@roles_required(*REPORT_ROLES)
+def breakdown(breakdown: str):
+    """One breakdown table for the period, with its own downloads."""
+    page = BREAKDOWNS.get(breakdown) or abort(404)
+    choice, scope = period_choice(), requested_scope()
+    context = _context(choice, scope)
+    if choice.period is not None:
+        context["table"] = reports.report_table(db.session, page.table, choice.period, scope, utcnow())
+    return render_template("reports/breakdown.html", page=page, **context)
+
+
+@blueprint.route("/learners")
+@roles_required(*REPORT_ROLES)
+def learners():
+    """The organisation admin's learner list: searched by name or email, a page of people at a time."""
+    choice, scope = period_choice(), requested_scope()
+    if not sees_learners(current_user, scope):
+        abort(404)
+    search = request.args.get("q", "")[:LONGEST_SEARCH]
+    listing = reports.learner_page(db.session, scope, utcnow(), search, parse_id(request.args.get("page", "1"), maximum=100_000) or 1)
+    return render_template("reports/learners.html", listing=listing, **_context(choice, scope))
 
 
 @blueprint.route("/export/<table>.<fmt>")
 @roles_required(*REPORT_ROLES)
 def export(table: str, fmt: str):
-    choice, scope = _period_choice(), _scope()
-    if fmt not in FORMATS:
+    choice, scope = period_choice(), requested_scope()
+    if fmt not in FORMATS or table not in reports.TABLE_KEYS:
         abort(404)
-    if choice.error:
-        abort(400, f"{choice.error}.")
-    with_learners = sees_learners(current_user, scope)
-    if table == "learners" and not with_learners:
+    if choice.errors:
+        abort(400, f"{choice.errors[0][1]}.")
+    if table == "learners" and not sees_learners(current_user, scope):
         abort(404)
     now = utcnow()
-    tables = reports.dashboard_tables(db.session, choice.period, scope, now, with_learners=table == "learners")
-    if table not in tables:
-        abort(404)
-    if table == "counts":  # keyed by stable ids in the download, not by names alone
-        rows = reports.training_counts(db.session, choice.period, scope.partnership_id, scope.organisation_id)
-        tables[table] = exports.counts_download_table(rows)
+    downloaded = reports.report_table(db.session, table, choice.period, scope, now).downloaded()
     record_export(db.session, current_user.id, table, fmt, choice.period.key, scope.label, "dashboard")
     name = f"{table}-{choice.period.key.replace('..', '-to-')}"
     if fmt == "csv":
-        body, media_type = exports.table_csv(tables[table], choice.period, now), "text/csv; charset=utf-8"
+        body, media_type = exports.table_csv(downloaded, choice.period, now), "text/csv; charset=utf-8"
     else:
-        body, media_type = exports.table_xlsx(tables[table], choice.period, now), exports.XLSX_MEDIA_TYPE
+        body, media_type = exports.table_xlsx(downloaded, choice.period, now), exports.XLSX_MEDIA_TYPE
     return Response(body, mimetype=media_type, headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"',
                                                         "Cache-Control": "no-store"})
 
@@ -169,10 +123,5 @@ def counts():
     return Response(exports.counts_json(rows, period, now), mimetype="application/json", headers={"Cache-Control": "no-store"})
 
 
-def export_url(table: str, fmt: str, choice: PeriodChoice, scope_args: dict[str, str]) -> str:
-    """The export link for a table, keeping the dashboard's period and scope."""
-    args = {"period": choice.period.key, **scope_args}
-    return url_for("reports.export", table=table, fmt=fmt, **args)
-
-
-blueprint.add_app_template_global(export_url, "export_url")
+blueprint.add_app_template_filter(cell_text, "cell_text")
+blueprint.add_app_template_test(is_figure, "figure")

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from lms.models import Channel, Completion, Organisation, User
 from lms.services.completions import COUNTS
-from lms.services.periods import uk_date
+from lms.services.periods import govuk_date, uk_date
 
 # A font with wide Unicode coverage when the system has one (Debian's fonts-dejavu), else the Vera
 # font that ships inside reportlab, so a certificate can always be made.
@@ -136,7 +136,7 @@ def render_pdf(certificate: Certificate, site_name: str, verify_url: str) -> byt
     line("completed the module" if facts.channel == Channel.ELEARNING else "attended a face-to-face session of", height - 300, 14)
     line(facts.module_title, height - 336, 22, bold)
     version = f"version {facts.version_number}, " if facts.version_number else ""
-    line(f"{version}on {facts.completed_on.strftime('%-d %B %Y')}", height - 366, 14)
+    line(f"{version}on {govuk_date(facts.completed_on)}", height - 366, 14)
     line(f"Verification code: {facts.code}", 110, 14, bold)
     line(f"Check this certificate is genuine at {verify_url}", 86, 11)
     pdf.showPage()

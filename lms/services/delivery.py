@@ -17,7 +17,7 @@ from lms.models import Completion, Module, ModuleVersion, Organisation, SessionA
 from lms.services.accounts import identity_known, normalise_email
 from lms.services.audit import record_event
 from lms.services.completions import record_attendance
-from lms.services.periods import UK, fy_quarter, uk_date
+from lms.services.periods import UK, fy_quarter, govuk_date, uk_date
 
 CONFIRM_ABOVE = 200  # more people than this from one organisation must be confirmed by the trainer
 MAXIMUM_ATTENDEES = 5000  # more than this from one organisation is refused outright
@@ -75,9 +75,9 @@ def _check_date(delivered_on: dt.date | None, first: dt.date | None, today: dt.d
     if delivered_on is None:
         problems["delivered_on"] = "Enter the date the session was delivered"
     elif delivered_on > today:
-        problems["delivered_on"] = "The session date must be today or in the past"
+        problems["delivered_on"] = "Date delivered must be today or in the past"
     elif first is not None and delivered_on < first:
-        problems["delivered_on"] = f"The session date must be on or after {first.day} {first:%B %Y}, when the module was first published"
+        problems["delivered_on"] = f"Date delivered must be on or after {govuk_date(first)}, when the module was first published"
 
 
 def _check_venue(venue: str, problems: dict[str, str]) -> str:

@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import TYPE_STRING
 
 from lms.services.periods import Period
-from lms.services.reports import CountRow, Table, counts_table
+from lms.services.reports import TITLES, CountRow, Table
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -50,27 +50,12 @@ def counts_json(rows: list[CountRow], period: Period, generated_at: dt.datetime)
 
 def counts_xlsx(rows: list[CountRow], period: Period, generated_at: dt.datetime) -> bytes:
     """The counts table as a workbook, with the same columns as the CSV."""
-    table = counts_table(rows)
-    table.columns = tuple(f.name for f in fields(CountRow))
-    table.rows = [tuple(asdict(r).values()) for r in rows]
+    table = Table("counts", TITLES["counts"], tuple(f.name for f in fields(CountRow)), [tuple(asdict(r).values()) for r in rows])
     return table_xlsx(table, period, generated_at)
 
 
-COUNTS_DOWNLOAD_COLUMNS = ("Organisation ID", "Organisation", "Organisation type", "Type group", "Module slug", "Module", "Channel",
-                           "Sessions delivered", "People trained")
-
-
-def counts_download_table(rows: list[CountRow]) -> Table:
-    """The dashboard's counts table as it downloads: with the organisation id and module slug, which never
-    change, so a spreadsheet or BI tool can tell apart two organisations (or modules) that share a name."""
-    table = counts_table(rows)
-    table.columns = COUNTS_DOWNLOAD_COLUMNS
-    table.rows = [(r.organisation_id, *shown[:3], r.module_slug, *shown[3:]) for r, shown in zip(rows, table.rows, strict=True)]
-    return table
-
-
 def table_csv(table: Table, period: Period, generated_at: dt.datetime) -> str:
-    """Any dashboard table as CSV, headed with its title, period and generation time."""
+    """Any report table as CSV, headed with its title, period and generation time; dates as 2025-04-01."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")  # RFC 4180; a stray \r in a cell gets quoted
     for line in (*_heading(table.title, period, generated_at), list(table.columns), *table.rows):
@@ -79,7 +64,8 @@ def table_csv(table: Table, period: Period, generated_at: dt.datetime) -> str:
 
 
 def table_xlsx(table: Table, period: Period, generated_at: dt.datetime) -> bytes:
-    """Any dashboard table as an XLSX workbook; every text cell is stored as text, never as a formula."""
+    """Any report table as an XLSX workbook; every text cell is stored as text, never as a formula, and
+    dates as dates."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = table.key[:31]

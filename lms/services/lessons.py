@@ -172,3 +172,14 @@ def remember_page(session: Session, user: User, version_id: int, number: int) ->
             session.add(LessonProgress(user_id=user.id, version_id=version_id, last_page=number))
         else:
             progress.last_page = number
+
+
+SECTION_SIZE = 5  # at most this many questions under one heading of the assessment
+
+
+def in_sections(items: list, most: int = SECTION_SIZE) -> list[list]:
+    """Split an attempt's questions into even sections of at most `most`, so none is left alone at the end (6 -> 3 + 3)."""
+    count = -(-len(items) // most)
+    size, longer = divmod(len(items), count) if count else (0, 0)
+    ends = [n * size + min(n, longer) for n in range(count + 1)]
+    return [items[start:end] for start, end in zip(ends, ends[1:], strict=False)]

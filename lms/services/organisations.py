@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -27,7 +28,7 @@ from lms.models import (
 )
 from lms.services.account_sessions import end_sessions
 from lms.services.audit import record_event
-from lms.services.periods import uk_day_start
+from lms.services.periods import uk_date, uk_day_start
 from lms.services.throttling import count_failures, locked_rows
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -160,6 +161,11 @@ def _insert_join_code(session: Session, organisation: Organisation, department: 
     return join_code
 
 
+def last_usable_day(join_code: JoinCode) -> dt.date | None:
+    """The UK day a join code can last be used on (the day the admin chose), or None if it never expires."""
+    return uk_date(join_code.expires_at) - dt.timedelta(days=1) if join_code.expires_at else None
+
+
 TAKEN_CODE_LIMIT = 5  # codes already in use that one admin may try per window: enough for clashes, too few to probe
 
 
@@ -216,14 +222,33 @@ def remove_assignment(session: Session, assignment: Assignment, actor_id: int | 
         session.delete(assignment)
 
 
-def find_people(session: Session, organisation: Organisation, search: str = "", limit: int = 200) -> list[User]:
-    """The organisation's people whose name or email contains `search`, by name."""
+PEOPLE_PER_PAGE = 50
+
+
+@dataclass
+class PeoplePage:
+    """One page of an organisation's people, with what the pagination needs to link to the others."""
+
+    people: list[User]
+    total: int
+    number: int
+    pages: int
+
+
+def find_people(session: Session, organisation: Organisation, search: str = "", page: int = 1,
+                per_page: int = PEOPLE_PER_PAGE) -> PeoplePage:
+    """The organisation's people whose name or email contains `search`, by name, a page at a time
+    (a page past the end is the last page, so a stale link still shows people)."""
     query = select(User).where(User.organisation_id == organisation.id)
     term = search.strip().lower()
     if term:
         pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         query = query.where(or_(func.lower(User.full_name).like(pattern, escape="\\"), func.lower(User.email).like(pattern, escape="\\")))
-    return list(session.scalars(query.order_by(User.full_name, User.email).limit(limit)))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    pages = max(1, -(-total // per_page))
+    number = min(max(page, 1), pages)
+    people = session.scalars(query.order_by(User.full_name, User.email, User.id).offset((number - 1) * per_page).limit(per_page))
+    return PeoplePage(list(people), total, number, pages)
 
 
 def set_active(session: Session, person: User, active: bool, actor_id: int | None) -> None:
@@ -256,3 +281,15 @@ def set_role(session: Session, person: User, role: Role, allowed: tuple[Role, ..
                          organisation_id=person.organisation_id, before=person.role.value, after=role.value)
             person.role = role
             end_sessions(session, person)  # sessions opened under the old role end
+
+
+def set_department(session: Session, person: User, department_id: int | None, actor_id: int | None) -> Department | None:
+    """Move a person to one of their organisation's departments, or to none; returns where they are now."""
+    department = department_of(session, person.organisation, department_id)
+    with write_transaction(session):
+        new_id = department.id if department else None
+        if person.department_id != new_id:
+            record_event(session, "user.department_changed", f"user:{person.id}", actor_id,
+                         organisation_id=person.organisation_id, before=person.department_id, after=new_id)
+            person.department = department
+    return department

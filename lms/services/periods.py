@@ -19,8 +19,15 @@ DATES_TEXT = re.compile(r"^([0-9]{4}-[0-9]{2}-[0-9]{2})\.\.([0-9]{4}-[0-9]{2}-[0
 # reach the date arithmetic's limits (year 1 or 9999) and fail there.
 FIRST_YEAR, LAST_YEAR = 2000, 2099
 FIRST_DAY, LAST_DAY = dt.date(FIRST_YEAR, 4, 1), dt.date(LAST_YEAR + 1, 3, 31)
+
+
+def govuk_date(day: dt.date | dt.datetime) -> str:
+    """A date as GOV.UK writes it, '2 December 2026': no leading zero, the month in full."""
+    return f"{day.day} {day:%B %Y}"
+
+
 RANGE_HELP = (f"reports cover the financial years from {FIRST_YEAR}-{(FIRST_YEAR + 1) % 100:02d} to {LAST_YEAR}-{(LAST_YEAR + 1) % 100:02d}"
-              f" ({FIRST_DAY.day} {FIRST_DAY:%B %Y} to {LAST_DAY.day} {LAST_DAY:%B %Y}): choose a period between them")
+              f" ({govuk_date(FIRST_DAY)} to {govuk_date(LAST_DAY)}): choose a period between them")
 PERIOD_HELP = "write a financial year like 2025-26 or a quarter like 2025-26-Q3 (or dates like 2025-04-01..2025-05-31)"
 
 
@@ -34,7 +41,7 @@ def uk_moment_text(moment: dt.datetime) -> str:
     """A naive-UTC moment as UK people read it, e.g. '3:05pm on 2 December 2026' (GOV.UK style)."""
     aware = (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone(UK)
     hour = aware.hour % 12 or 12
-    return f"{hour}:{aware.minute:02d}{'am' if aware.hour < 12 else 'pm'} on {aware.day} {aware:%B %Y}"
+    return f"{hour}:{aware.minute:02d}{'am' if aware.hour < 12 else 'pm'} on {govuk_date(aware)}"
 
 
 def uk_day_start(day: dt.date) -> dt.datetime:
@@ -129,7 +136,7 @@ def custom_period(start: dt.date, end: dt.date) -> Period:
         raise ValueError("the end date must be the same as or after the start date")
     if start < FIRST_DAY or end > LAST_DAY:
         raise ValueError(RANGE_HELP)
-    label = f"{start.day} {start:%B %Y} to {end.day} {end:%B %Y}"
+    label = f"{govuk_date(start)} to {govuk_date(end)}"
     return Period(fy_quarter(start), fy_quarter(end), label, start, end)
 
 

@@ -84,8 +84,8 @@ def read_rows(data: bytes) -> list[tuple[int, dict[str, str]]]:
             if len(rows) == MAX_ROWS:
                 raise ImportFileError(f"The file has more than {MAX_ROWS} people: split it into several files")
             rows.append((reader.line_num, {c: v.strip() for c, v in zip(columns, values, strict=False) if c}))
-    except csv.Error as error:
-        raise ImportFileError(f"The file is not a readable CSV file ({error}): save the spreadsheet as 'CSV UTF-8'") from None
+    except csv.Error:  # its own wording ("field larger than field limit") would mean nothing to an admin
+        raise ImportFileError("The selected file is not a readable CSV file: save the spreadsheet as 'CSV UTF-8' and choose it again") from None
     return rows
 
 
@@ -107,19 +107,19 @@ def _row_problem(row: int, raw_email: str, email: str, name: str, department_nam
                  seen: dict[str, int]) -> str | None:
     """What is wrong with one row, as a message that says how to fix it, or None."""
     if len(email) > 320:  # before the costly validation: no address is longer
-        return f"row {row}: email '{_shown(raw_email)}' is longer than 320 characters — check the email column"
+        return f"Row {row}: email '{_shown(raw_email)}' is longer than 320 characters — check the email column"
     try:
         validate_email(email, check_deliverability=False)
-    except EmailNotValidError as error:
-        return f"row {row}: email '{_shown(raw_email)}' is not a valid address — {error}"
+    except EmailNotValidError:  # its own wording ("The email address is not valid...") is the library's, not ours
+        return f"Row {row}: email '{_shown(raw_email)}' is not a valid email address — write it like name@example.gov.uk"
     if email in seen:
-        return f"row {row}: email '{_shown(raw_email)}' is already on row {seen[email]} — keep one of them"
+        return f"Row {row}: email '{_shown(raw_email)}' is already on row {seen[email]} — keep one of them"
     if not name:
-        return f"row {row}: full name is empty — enter the person's name"
+        return f"Row {row}: full name is empty — enter the person's name"
     if len(name) > 200:
-        return f"row {row}: full name is longer than 200 characters — shorten it"
+        return f"Row {row}: full name is longer than 200 characters — shorten it"
     if department_name and department is None:
-        return f"row {row}: department '{_shown(department_name)}' does not exist — add it on the organisation page first, or leave it empty"
+        return f"Row {row}: department '{_shown(department_name)}' does not exist — add it on the organisation page first, or leave it empty"
     return None
 
 
@@ -137,11 +137,11 @@ def _check(session: Session, organisation: Organisation, rows: list[tuple[int, d
         user = existing.get(email)
         if problem is None and user is not None and not squatted(user, organisation, utcnow()):
             if awaiting_confirmation(user):
-                problem = (f"row {row}: email '{_shown(raw_email)}' was registered with another organisation in the last "
+                problem = (f"Row {row}: email '{_shown(raw_email)}' was registered with another organisation in the last "
                            f"{CONFIRMATION_SECONDS // 3600} hours and is waiting for its owner to confirm it — import this row again "
                            "in two days if it is still not confirmed")
             elif user.organisation_id != organisation.id:
-                problem = f"row {row}: email '{_shown(raw_email)}' already has an account with another organisation — ask the site administrator"
+                problem = f"Row {row}: email '{_shown(raw_email)}' already has an account with another organisation — ask the site administrator"
             else:
                 unchanged += 1
                 continue

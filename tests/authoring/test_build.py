@@ -13,6 +13,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from authoring import build
 from tests.builders import MULTI_QUESTION, QUESTION, write_notebook
 from tests.conftest import ROOT
+from tests.numbered_notebook import NUMBERED_OPTIONS, write_numbered_notebook
 
 PIXEL = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
 
@@ -111,3 +112,25 @@ def test_does_the_build_command_report_and_exit_non_zero_on_failure(tmp_path):
     assert (tmp_path / "out" / "tiny-module" / "manifest.json").is_file()
     assert "Traceback" not in result.stdout + result.stderr
     assert good.exists()
+
+
+def test_do_answers_that_begin_with_a_number_stay_words_not_numbered_lists(tmp_path):
+    report = build([write_numbered_notebook(tmp_path / "src" / "numbers.ipynb")], tmp_path / "out")
+    assert report.built and not report.failed, report.problems
+    manifest = json.loads((tmp_path / "out" / "numbers-module" / "manifest.json").read_text())
+    assert NUMBERED_OPTIONS <= {o["html"] for q in manifest["questions"] for o in q["options"]}
+    assert manifest["pages"][0]["title"] == "1. Spotting abuse"
+    shown = json.dumps(manifest["questions"]) + json.dumps([p["title"] for p in manifest["pages"]])
+    assert "<ol" not in shown and "<li" not in shown and "start=" not in shown
+    key = json.loads((tmp_path / "out" / "numbers-module" / "answer-key.json").read_text())
+    assert key["emergency-number"]["feedback"], "the feedback under a numbered answer is still read"
+
+
+def test_does_a_short_text_that_looks_like_a_block_stay_one_line_of_words(tmp_path):
+    check = "### Knowledge check\n\nWhich sign is on the form?\n\n- [x] - a dash\n  > Yes.\n- [ ] # a hash\n  > No.\n- [ ] * a star\n  > No."
+    source = write_notebook(tmp_path / "src" / "signs.ipynb", "# Page\n\nText.", check, "# Assessment", QUESTION)
+    report = build([source], tmp_path / "out")
+    assert report.built and not report.failed, report.problems
+    manifest = json.loads((tmp_path / "out" / "tiny-module" / "manifest.json").read_text())
+    check_options = [o["html"] for q in manifest["questions"] if not q["scored"] for o in q["options"]]
+    assert check_options == ["- a dash", "# a hash", "* a star"]

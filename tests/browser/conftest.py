@@ -6,6 +6,7 @@ The app comes from the root conftest's `app` fixture, so it runs on the same mig
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import re
@@ -163,3 +164,10 @@ def sign_in(page: Page, email: str = LEARNER_EMAIL, password: str = PASSWORD) ->
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
     expect(page).not_to_have_url(re.compile(r"/sign-in"))
+
+
+def fill_date(page: Page, legend: str, day: dt.date) -> None:
+    """Type a date into the GOV.UK date input whose legend is `legend`, box by box, as a person would."""
+    group = page.get_by_role("group", name=legend)
+    for box, value in (("Day", day.day), ("Month", day.month), ("Year", day.year)):
+        group.get_by_label(box).fill(str(value))

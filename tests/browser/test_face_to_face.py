@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from lms.models import Completion, ModuleVersion, Role, TrainingSession, utcnow
 from lms.services.periods import uk_date
-from tests.browser.conftest import LEARNER_EMAIL, Page, expect, look, new_page
+from tests.browser.conftest import LEARNER_EMAIL, Page, expect, fill_date, look, new_page
 from tests.builders import PASSWORD, make_user
 
 TRAINER = "trainer@testville.example"
@@ -34,7 +34,7 @@ def record(page: Page, day: dt.date, shots: Path, problems: dict[str, list]) -> 
     page.get_by_role("link", name="Record a session").click()
     look(page, "record", shots, problems)
     page.get_by_label("Module").select_option(label="Tiny module")
-    page.get_by_label("Date delivered").fill(day.isoformat())
+    fill_date(page, "Date delivered", day)
     page.get_by_label("Venue").fill("Testville Library")
     page.get_by_label("Testville Council").fill("250")
     page.get_by_label("Named attendees (optional)").fill(LEARNER_EMAIL)
@@ -51,7 +51,7 @@ def record_again(page: Page, day: dt.date, shots: Path, problems: dict[str, list
     """The same session entered a second time is caught; the trainer goes back instead of confirming."""
     page.get_by_role("link", name="Record a session").click()
     page.get_by_label("Module").select_option(label="Tiny module")
-    page.get_by_label("Date delivered").fill(day.isoformat())
+    fill_date(page, "Date delivered", day)
     page.get_by_label("Venue").fill("Testville Library")
     page.get_by_label("Testville Council").fill("3")
     page.get_by_role("button", name="Record session").click()
@@ -78,7 +78,7 @@ def test_can_a_trainer_record_correct_and_withdraw_a_session(browser, trainer, l
     page.get_by_role("link", name=re.compile("^Correct")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Correct a face-to-face session")
     look(page, "correct", shots, problems)
-    page.get_by_label("Date delivered").fill((today - dt.timedelta(days=7)).isoformat())
+    fill_date(page, "Date delivered", today - dt.timedelta(days=7))
     page.get_by_role("button", name="Save correction").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter why you are correcting the session")
     look(page, "correct-errors", shots, problems)

@@ -452,14 +452,14 @@ def test_every_kind_of_page_has_no_serious_accessibility_problems(app, browser, 
     audit("lesson page")
 
     page.goto(f"/modules/{check_module}/pages/1")
-    expect(page.get_by_role("heading", name="Check your understanding")).to_be_visible()
+    expect(page.get_by_role("region", name="Check your understanding Is a hate incident always a crime?")).to_be_visible()
     audit("lesson page with a knowledge check")
     page.get_by_role("button", name="Check my answer").click()
     expect(page.locator(".sl-knowledge-check .govuk-error-message")).to_contain_text("Choose an answer")
     audit("knowledge check with an error")
     page.get_by_label("No", exact=True).check()
     page.get_by_role("button", name="Check my answer").click()
-    expect(page.get_by_role("status")).to_contain_text("An incident can be recorded even when it is not a crime.")
+    expect(page.get_by_role("alert")).to_contain_text("An incident can be recorded even when it is not a crime.")
     audit("knowledge check answered")
 
     page.goto("/modules/tiny-module/assessment")

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from lms.models import Assignment, AuditEvent, Completion, Department, EmailDomain, JoinCode, Organisation, Partnership, Role, utcnow
 from lms.services import organisations
 from lms.services.organisations import AdminError, create_join_code
-from tests.builders import make_completion, make_organisation, make_partnership, make_user
+from tests.builders import date_boxes, make_completion, make_organisation, make_partnership, make_user
 from tests.conftest import csrf_token
 from tests.lms.reporting_builders import make_module, signed_in
 
@@ -42,10 +42,10 @@ def test_can_an_admin_add_departments_codes_domains_and_assignments(app, session
     base = f"/admin/organisations/{organisation.id}"
     assert post_form(client, f"{base}/departments/new", name="Housing").status_code == 302
     housing = session.scalar(select(Department).where(Department.name == "Housing"))
-    assert post_form(client, f"{base}/join-codes/new", code="alpha-staff-2026", expires_on="2099-01-31",
+    assert post_form(client, f"{base}/join-codes/new", code="alpha-staff-2026", **date_boxes("expires_on", "2099-01-31"),
                      department=str(housing.id)).status_code == 302
     assert post_form(client, f"{base}/domains/new", domain="@Alpha.Example").status_code == 302
-    assert post_form(client, f"{base}/assignments/new", module=str(module.id), department="", due_on="2099-06-30",
+    assert post_form(client, f"{base}/assignments/new", module=str(module.id), department="", **date_boxes("due_on", "2099-06-30"),
                      mandatory="y").status_code == 302
     code = session.scalar(select(JoinCode))
     assert (code.code, code.department_id) == ("ALPHA-STAFF-2026", housing.id) and code.expires_at.date() == dt.date(2099, 2, 1)
@@ -120,8 +120,9 @@ def test_can_an_org_admin_make_a_colleague_a_trainer_but_not_a_site_admin(app, s
     person = make_user(session, organisation, email="colleague@alpha.example")
     session.commit()
     client = signed_in(app, admin.email)
-    page = client.get(f"/admin/organisations/{organisation.id}/people").get_data(as_text=True)
-    assert f'for="role-{person.id}"' in page and "Site admin" not in page
+    assert f'href="/admin/people/{person.id}/role"' in client.get(f"/admin/people/{person.id}").get_data(as_text=True)
+    page = client.get(f"/admin/people/{person.id}/role").get_data(as_text=True)
+    assert 'value="trainer"' in page and "Site admin" not in page and 'value="site_admin"' not in page
     client.post(f"/admin/people/{person.id}/role", data={"csrf_token": csrf_token(page), "role": "trainer"})
     session.refresh(person)
     assert person.role == Role.TRAINER
@@ -137,8 +138,8 @@ def test_can_an_org_admin_not_demote_a_site_admin_or_change_their_own_role(app, 
     site_admin = make_user(session, organisation, Role.SITE_ADMIN, email="site@alpha.example")
     session.commit()
     client = signed_in(app, admin.email)
-    page = client.get(f"/admin/organisations/{organisation.id}/people").get_data(as_text=True)
-    assert f'for="role-{site_admin.id}"' not in page
+    page = client.get(f"/admin/people/{site_admin.id}").get_data(as_text=True)
+    assert f"/admin/people/{site_admin.id}/role" not in page and "Only a site admin can change a site admin" in page
     client.post(f"/admin/people/{site_admin.id}/role", data={"csrf_token": csrf_token(page), "role": "learner"})
     client.post(f"/admin/people/{admin.id}/role", data={"csrf_token": csrf_token(page), "role": "learner"})
     session.refresh(site_admin)
@@ -209,9 +210,11 @@ def test_can_an_org_admin_not_deactivate_or_re_role_a_site_admin_or_a_lead_in_th
     session.commit()
     client = sign(app, admin.email)
     people = f"/admin/organisations/{organisation.id}/people"
-    page = fresh(client).get(people).get_data(as_text=True)
-    assert "senior@alpha.example" in page and f"/admin/people/{senior.id}/active" not in page and f'for="role-{senior.id}"' not in page
+    assert "senior@alpha.example" in fresh(client).get(people).get_data(as_text=True)
+    page = fresh(client).get(f"/admin/people/{senior.id}").get_data(as_text=True)
+    assert "senior@alpha.example" in page and f"/admin/people/{senior.id}/active" not in page and f"/admin/people/{senior.id}/role" not in page
     assert "Only a site admin can change a" in page
+    assert fresh(client).get(f"/admin/people/{senior.id}/active").status_code == 403
     assert post_as(client, f"/admin/people/{senior.id}/active", people, active="0").status_code == 403
     assert post_as(client, f"/admin/people/{senior.id}/role", people, role="learner").status_code == 403
     session.refresh(senior)
@@ -226,7 +229,7 @@ def test_can_a_site_admin_deactivate_and_re_role_a_partnership_lead(app, session
     session.commit()
     client = sign(app, "site@alpha.example")
     people = f"/admin/organisations/{organisation.id}/people"
-    assert f"/admin/people/{lead.id}/active" in fresh(client).get(people).get_data(as_text=True)
+    assert f"/admin/people/{lead.id}/active" in fresh(client).get(f"/admin/people/{lead.id}").get_data(as_text=True)
     assert post_as(client, f"/admin/people/{lead.id}/role", people, role="organisation_admin").status_code == 302
     assert post_as(client, f"/admin/people/{lead.id}/active", people, active="0").status_code == 302
     session.refresh(lead)

@@ -11,7 +11,7 @@ from lms.models import AuditEvent, Channel, Completion, ModuleVersion, Role, Tra
 from lms.services.delivery import SessionError, SessionRecord, first_published_on, record_session
 from lms.services.demo import seed_demo
 from lms.services.periods import UK, fy_quarter
-from tests.builders import make_completion, make_organisation, make_partnership, make_user
+from tests.builders import date_boxes, make_completion, make_organisation, make_partnership, make_user
 from tests.conftest import csrf_token
 from tests.lms.reporting_builders import make_module, signed_in
 
@@ -81,7 +81,7 @@ def test_can_a_trainer_record_a_session_through_the_form(app, session, scene):
     client = signed_in(app, scene["trainer"].email)
     page = client.get("/admin/sessions/new").get_data(as_text=True)
     assert "Away Council" not in page  # only the trainer's partnership
-    form = {"csrf_token": csrf_token(page), "module": str(scene["module"].id), "delivered_on": "2025-11-20", "venue": "Guildhall",
+    form = {"csrf_token": csrf_token(page), "module": str(scene["module"].id), **date_boxes("delivered_on", "2025-11-20"), "venue": "Guildhall",
             "delivering_organisation": str(scene["council"].id), f"audience-{scene['council'].id}": "7", "attendees": "ana@council.example\n"}
     assert client.post("/admin/sessions/new", data=form).status_code == 302
     training = session.scalar(select(TrainingSession))
@@ -92,13 +92,13 @@ def test_can_a_trainer_record_a_session_through_the_form(app, session, scene):
 def test_does_the_form_explain_bad_numbers_and_future_dates(app, session, scene):
     client = signed_in(app, scene["trainer"].email)
     page = client.get("/admin/sessions/new").get_data(as_text=True)
-    form = {"csrf_token": csrf_token(page), "module": str(scene["module"].id), "delivered_on": "2999-01-01", "venue": "Guildhall",
+    form = {"csrf_token": csrf_token(page), "module": str(scene["module"].id), **date_boxes("delivered_on", "2999-01-01"), "venue": "Guildhall",
             "delivering_organisation": str(scene["council"].id), f"audience-{scene['council'].id}": "seven"}
     answer = client.post("/admin/sessions/new", data=form).get_data(as_text=True)
     assert "whole numbers" in answer and 'value="seven"' in answer
     form[f"audience-{scene['council'].id}"] = "3"
     answer = client.post("/admin/sessions/new", data=form).get_data(as_text=True)
-    assert "today or in the past" in answer and 'href="#delivered_on"' in answer
+    assert "today or in the past" in answer and 'href="#delivered_on-day"' in answer
     assert session.scalar(select(TrainingSession.id)) is None
 
 
@@ -112,7 +112,7 @@ def test_is_a_session_before_the_modules_first_publication_refused(session, scen
     if refused:
         with pytest.raises(SessionError) as error:
             record_session(session, scene["trainer"], scene["allowed"], record(scene, delivered_on=day), today=DAY)
-        assert error.value.problems["delivered_on"] == "The session date must be on or after 1 July 2025, when the module was first published"
+        assert error.value.problems["delivered_on"] == "Date delivered must be on or after 1 July 2025, when the module was first published"
         assert session.scalar(select(TrainingSession.id)) is None
     else:
         assert record_session(session, scene["trainer"], scene["allowed"], record(scene, delivered_on=day), today=DAY).delivered_on == day
@@ -178,7 +178,7 @@ def test_does_the_form_ask_to_confirm_a_large_number_and_keep_everything_typed(a
     client = signed_in(app, scene["trainer"].email)
     council = scene["council"].id
     form = {"csrf_token": csrf_token(client.get("/admin/sessions/new").get_data(as_text=True)), "module": str(scene["module"].id),
-            "delivered_on": "2025-11-20", "venue": "Guildhall", "delivering_organisation": str(council), f"audience-{council}": "250",
+            **date_boxes("delivered_on", "2025-11-20"), "venue": "Guildhall", "delivering_organisation": str(council), f"audience-{council}": "250",
             "attendees": "ana@council.example"}
     asked = client.post("/admin/sessions/new", data=form)
     page = asked.get_data(as_text=True)
@@ -195,9 +195,9 @@ def test_does_the_form_refuse_a_date_before_publication_on_the_date_field(app, s
     client = signed_in(app, scene["trainer"].email)
     council = scene["council"].id
     form = {"csrf_token": csrf_token(client.get("/admin/sessions/new").get_data(as_text=True)), "module": str(scene["module"].id),
-            "delivered_on": "2025-03-01", "venue": "Guildhall", "delivering_organisation": str(council), f"audience-{council}": "5"}
+            **date_boxes("delivered_on", "2025-03-01"), "venue": "Guildhall", "delivering_organisation": str(council), f"audience-{council}": "5"}
     page = client.post("/admin/sessions/new", data=form).get_data(as_text=True)
-    assert 'href="#delivered_on"' in page and "on or after 1 July 2025, when the module was first published" in page
+    assert 'href="#delivered_on-day"' in page and "on or after 1 July 2025, when the module was first published" in page
     assert session.scalar(select(TrainingSession.id)) is None
 
 
@@ -227,7 +227,7 @@ def test_does_the_form_ask_whether_a_repeated_session_is_another_and_keep_what_w
     client = signed_in(app, scene["trainer"].email)
     page = client.get("/admin/sessions/new").get_data(as_text=True)
     assert "different session" not in page
-    form = {"csrf_token": csrf_token(page), "module": str(scene["module"].id), "delivered_on": "2025-11-20", "venue": "Guildhall",
+    form = {"csrf_token": csrf_token(page), "module": str(scene["module"].id), **date_boxes("delivered_on", "2025-11-20"), "venue": "Guildhall",
             "delivering_organisation": str(scene["council"].id), f"audience-{scene['council'].id}": "7"}
     assert client.post("/admin/sessions/new", data=form).status_code == 302
     again = client.post("/admin/sessions/new", data=form).get_data(as_text=True)

@@ -12,12 +12,12 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from lms.models import ApiToken, AuditEvent, Role
+from lms.models import ApiToken, AuditEvent, Module, Role
 from lms.services.api_tokens import create_token, token_hash
 from lms.services.exports import table_csv, table_xlsx
 from lms.services.periods import parse_period
 from lms.services.reports import Table
-from tests.builders import make_completion, make_organisation, make_partnership, make_user
+from tests.builders import make_assignment, make_completion, make_organisation, make_partnership, make_user
 from tests.conftest import csrf_token
 from tests.lms.reporting_builders import make_module, make_session_with_audience, signed_in
 
@@ -100,10 +100,25 @@ def test_does_the_cli_write_xlsx_to_a_file(app, data, tmp_path):
 def test_do_counts_exports_hold_no_personal_data(app, session, data):
     _partnership, lead = data
     client = signed_in(app, lead.email)
-    for table in ("counts", "types", "modules", "trend", "compliance"):
+    for table in ("organisations", "counts", "types", "modules", "trend", "compliance"):
         for fmt in ("csv", "xlsx"):
             body = client.get(f"/reports/export/{table}.{fmt}?period=2025-26-Q3").data
             assert b"@example.org" not in body and b"Test Person" not in body, (table, fmt)
+
+
+def test_are_dates_stored_as_dates_and_is_the_learner_list_for_an_organisations_own_admins(app, session, data):
+    _partnership, lead = data
+    council = lead.organisation
+    make_assignment(session, session.scalar(select(Module)), council, due_on=dt.date(2026, 3, 31))
+    session.commit()
+    admin = signed_in(app, "admin@home.example")
+    sheet = load_workbook(io.BytesIO(admin.get("/reports/export/compliance.xlsx").data)).active
+    assert [c.value for c in sheet[5]][:5] == ["Organisation", "Department", "Module", "Assignment", "Due by"]
+    assert sheet.cell(row=6, column=5).value == dt.datetime(2026, 3, 31)  # a real date cell, which a spreadsheet can sort
+    learners = admin.get("/reports/export/learners.csv").get_data(as_text=True)
+    assert "@example.org" in learners and "Elsewhere" not in learners
+    assert signed_in(app, lead.email).get("/reports/export/learners.csv").status_code == 404
+    assert admin.get("/reports/export/learners.csv?organisation=999999").status_code == 404
 
 
 def test_is_every_export_written_to_the_audit_log(app, session, data):

@@ -1,5 +1,6 @@
 """Do the counts follow the written definitions: periods by UK local date, sessions and people by channel,
-organisation type groups, the quarterly trend and compliance with assignments?"""
+organisation type groups, every organisation (even one with nothing recorded), the quarterly trend,
+compliance with assignments, and the learner list a page at a time?"""
 
 from __future__ import annotations
 
@@ -9,7 +10,16 @@ import pytest
 
 from lms.models import OrganisationType, Role
 from lms.services.periods import parse_period
-from lms.services.reports import ReportScope, compliance_table, dashboard_tables, learners_table, training_counts, trend_table
+from lms.services.reports import (
+    ReportScope,
+    compliance_table,
+    dashboard_tables,
+    headline,
+    learner_page,
+    learners_table,
+    training_counts,
+    trend_table,
+)
 from tests.builders import make_assignment, make_completion, make_department, make_organisation, make_partnership, make_user
 from tests.lms.reporting_builders import make_module, make_session_with_audience
 
@@ -81,7 +91,21 @@ def test_do_e_learning_and_face_to_face_count_side_by_side(session, scene):
     assert groups["Other statutory partners"] == (1, 1, 1, 3, 2, 4)
     assert groups["Businesses"] == (0, 0, 0, 0, 0, 0) and groups["Voluntary sector"] == (0, 0, 0, 0, 0, 0)
     assert tables["modules"].rows == [("Hate crime", 3, 2, 2, 15, 5, 17)]
-    assert tables["counts"].rows[0][:3] == ("Council", "Local authority", "Local authority")
+    assert tables["counts"].rows[0] == ("Council", "Hate crime", "E-learning", 2, 1)
+    assert tables["counts"].downloaded().rows[0] == (council.id, "Council", "Local authority", "Local authority", module.slug, "Hate crime",
+                                                     "e-learning", 2, 1)
+    assert headline(rows).sessions == 5 and headline(rows).people == 17  # the same sums as every breakdown
+
+
+def test_is_every_organisation_listed_with_those_that_did_nothing_as_zeros(session, scene):
+    partnership, council, police, _business, module = scene
+    quiet = make_organisation(session, partnership, "Quiet charity", OrganisationType.VOLUNTARY)
+    make_completion(session, make_user(session, council), module, dt.datetime(2025, 10, 2, 9))
+    session.commit()
+    table = dashboard_tables(session, parse_period("2025-26-Q3"), ReportScope("Home", partnership_id=partnership.id), NOW)["organisations"]
+    assert table.active_rows() == [("Council", 1, 1, 0, 0, 1, 1)]
+    assert table.idle_rows() == [("Police", 0, 0, 0, 0, 0, 0), ("Quiet charity", 0, 0, 0, 0, 0, 0)]
+    assert [row[0] for row in table.downloaded().rows] == [council.id, police.id, quiet.id]  # ids, so twins stay apart
 
 
 def test_does_the_trend_show_eight_quarters_with_the_same_numbers_as_each_quarter(session, scene):
@@ -113,8 +137,8 @@ def test_is_compliance_counted_by_the_refresher_rule(session, scene):
     make_assignment(session, make_module(session, "Prevent"), council, department=housing, mandatory=False)
     session.commit()
     rows = compliance_table(session, ReportScope("Council", organisation_id=council.id), NOW).rows
-    assert rows[0] == ("Council", "Whole organisation", "Hate crime", "Mandatory", "2025-12-31", 4, 1, 1, 1, 1)
-    assert rows[1] == ("Council", "Housing", "Prevent", "Optional", "", 0, 0, 0, 0, 0)
+    assert rows[0] == ("Council", "Whole organisation", "Hate crime", "Mandatory", dt.date(2025, 12, 31), 4, 1, 1, 1, 1)
+    assert rows[1] == ("Council", "Housing", "Prevent", "Optional", None, 0, 0, 0, 0, 0)
     assert never.email in {row[1] for row in learners_table(session, ReportScope("Council", organisation_id=council.id), NOW).rows}
 
 
@@ -125,3 +149,28 @@ def test_does_a_deactivated_persons_completion_still_count(session, scene):
     person.active = False
     session.commit()
     assert totals(training_counts(session, parse_period("2025-26-Q3"))) == {("Council", "e-learning"): (1, 1)}
+
+
+def test_is_the_learner_list_searched_and_shown_a_page_of_people_at_a_time(session, scene):
+    _partnership, council, _police, _business, module = scene
+    make_assignment(session, module, council)
+    other = make_module(session, "Prevent")
+    people = [make_user(session, council, email=f"person{n:02d}@council.example") for n in range(7)]
+    for number, person in enumerate(people):
+        person.full_name = f"Person {number:02d}"
+    make_completion(session, people[3], other, NOW - dt.timedelta(days=10))  # an unassigned module they did anyway
+    session.commit()
+    scope = ReportScope("Council", organisation_id=council.id)
+    first = learner_page(session, scope, NOW, per_page=3)
+    assert (first.matching, first.page, first.pages, first.first, first.last) == (7, 1, 3, 1, 3)
+    assert [rows[0][0] for rows in first.people] == ["Person 00", "Person 01", "Person 02"]
+    second = learner_page(session, scope, NOW, page=2, per_page=3)
+    assert [[row[3] for row in rows] for rows in second.people] == [["Hate crime", "Prevent"], ["Hate crime"], ["Hate crime"]]
+    assert learner_page(session, scope, NOW, page=99, per_page=3).page == 3  # a stale link shows the last page
+    assert learner_page(session, scope, NOW, page=0, per_page=3).page == 1
+    found = learner_page(session, scope, NOW, search="  PERSON03@Council ", per_page=3)
+    assert (found.matching, found.search, [rows[0][0] for rows in found.people]) == (1, "PERSON03@Council", ["Person 03"])
+    assert learner_page(session, scope, NOW, search="person 0").matching == 7
+    assert learner_page(session, scope, NOW, search="%").matching == 0  # searched as text, not as a pattern
+    assert learner_page(session, scope, NOW, search="nobody").people == []
+    assert len(learners_table(session, scope, NOW).rows) == 8  # the download: everyone, whatever the page or search

@@ -24,7 +24,7 @@ from lms.services.delivery import (
 from lms.services.periods import parse_period
 from lms.services.reports import ReportScope, compliance_table, learners_table, training_counts
 from lms.services.xapi import Site, period_statements
-from tests.builders import make_assignment, make_completion, make_organisation, make_partnership, make_user
+from tests.builders import date_boxes, make_assignment, make_completion, make_organisation, make_partnership, make_user
 from tests.conftest import csrf_token
 from tests.lms.reporting_builders import make_module, signed_in
 
@@ -170,7 +170,7 @@ def test_does_a_withdrawn_session_leave_the_counts_and_its_completions_stop_coun
     assert police_compliance(session) == (0, 2)  # bob's only completion was the withdrawn session
     learners = learners_table(session, ReportScope("", organisation_id=scene["council"].id), NOW)
     ana_row = next(r for r in learners.rows if r[1] == "ana@council.example")
-    assert ana_row[6] == "2025-05-05"  # completed on: the e-learning pass, not the withdrawn session
+    assert ana_row[6] == dt.date(2025, 5, 5)  # completed on: the e-learning pass, not the withdrawn session
     training = session.get(TrainingSession, scene["training"].id)
     assert training.withdrawal_reason == "Session never took place" and training.withdrawn_by_id == scene["council_admin"].id
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "session.withdrawn"))
@@ -223,8 +223,8 @@ def test_can_a_trainer_correct_through_the_page_with_errors_explained(app, sessi
     url = f"/admin/sessions/{scene['training'].id}/correct"
     page = client.get(url).get_data(as_text=True)
     council, police = scene["council"].id, scene["police"].id
-    assert 'value="2025-11-20"' in page and 'value="Guildhall"' in page and f'id="audience-{council}"' in page
-    form = {"csrf_token": csrf_token(page), "delivered_on": "2025-12-01", "venue": "Guildhall", f"audience-{council}": "11",
+    assert all(f'value="{box}"' in page for box in ("20", "11", "2025")) and 'value="Guildhall"' in page and f'id="audience-{council}"' in page
+    form = {"csrf_token": csrf_token(page), **date_boxes("delivered_on", "2025-12-01"), "venue": "Guildhall", f"audience-{council}": "11",
             f"audience-{police}": "2", "reason": ""}
     refused = client.post(url, data=form).get_data(as_text=True)
     assert 'href="#reason"' in refused and "Enter why you are correcting the session" in refused and 'value="11"' in refused
@@ -250,7 +250,7 @@ def test_may_only_the_recorder_and_the_admins_change_a_session(app, session, sce
         assert page.status_code == (200 if may else 404)
         if not may:
             token = csrf_token(client.get("/admin/sessions/new").get_data(as_text=True))
-            assert client.post(url, data={"csrf_token": token, "reason": "Because", "venue": "X", "delivered_on": "2025-11-21",
+            assert client.post(url, data={"csrf_token": token, "reason": "Because", "venue": "X", **date_boxes("delivered_on", "2025-11-21"),
                                           f"audience-{scene['council'].id}": "10", f"audience-{scene['police'].id}": "2"}).status_code == 404
     training = session.get(TrainingSession, scene["training"].id)
     assert training.withdrawn_at is None and training.corrected_at is None

@@ -59,11 +59,11 @@ def test_is_every_bad_row_reported_and_nothing_imported(session, organisation):
             "taken@elsewhere.example,Someone Else,\n")     # row 7
     result = import_people(session, organisation, data.encode(), None)
     assert not result.imported and people_in(session, organisation) == []
-    assert result.errors[0].startswith("row 3: email 'not-an-address' is not a valid address — ")
-    assert result.errors[1] == "row 4: email 'good@alpha.example' is already on row 2 — keep one of them"
-    assert result.errors[2] == "row 5: full name is empty — enter the person's name"
-    assert result.errors[3].startswith("row 6: department 'Nowhere' does not exist")
-    assert result.errors[4].startswith("row 7: email 'taken@elsewhere.example' already has an account with another organisation")
+    assert result.errors[0] == "Row 3: email 'not-an-address' is not a valid email address — write it like name@example.gov.uk"
+    assert result.errors[1] == "Row 4: email 'good@alpha.example' is already on row 2 — keep one of them"
+    assert result.errors[2] == "Row 5: full name is empty — enter the person's name"
+    assert result.errors[3].startswith("Row 6: department 'Nowhere' does not exist")
+    assert result.errors[4].startswith("Row 7: email 'taken@elsewhere.example' already has an account with another organisation")
     assert len(result.errors) == 5
 
 
@@ -90,10 +90,12 @@ def test_are_a_byte_order_mark_and_windows_encoding_read(session, organisation, 
     (b"\x00\x01binary", "must be a CSV file"),
     (b"email,full_name\n" + b"a" * (MAX_BYTES + 1), "must be smaller than"),
     (("email,full_name\n" + "".join(f"p{i}@alpha.example,P {i}\n" for i in range(MAX_ROWS + 1))).encode(), "more than 5000 people"),
+    (b'email,full_name\n"' + b"a" * 200_000 + b'",Long\n', "The selected file is not a readable CSV file: save the spreadsheet as"),
 ])
 def test_is_an_unreadable_file_refused_as_a_whole(session, organisation, data, message):
-    with pytest.raises(ImportFileError, match=re.escape(message)):
+    with pytest.raises(ImportFileError, match=re.escape(message)) as refused:
         import_people(session, organisation, data, None)
+    assert "field limit" not in str(refused.value), "the csv module's own wording never reaches an admin"
     assert session.scalar(select(func.count()).select_from(User).where(User.organisation_id == organisation.id)) == 0
 
 
@@ -105,7 +107,11 @@ def test_does_the_import_page_show_row_errors_and_import_nothing(app, session, o
     token = csrf_token(client.get(url).get_data(as_text=True))
     data = {"csrf_token": token, "file": (io.BytesIO(b"email,full_name\nok@alpha.example,Ok\nbad,Bad\n"), "staff.csv")}
     page = client.post(url, data=data, content_type="multipart/form-data").get_data(as_text=True)
-    assert "Nobody was imported" in page and "row 3: email &#39;bad&#39; is not a valid address" in page
+    assert "nobody was imported" in page and "<title>Error:" in page
+    assert '<li><a href="#file">Row 3: email &#39;bad&#39; is not a valid email address' in page, "each row's problem links to the file field"
+    assert 'govuk-form-group govuk-form-group--error' in page and 'class="govuk-file-upload govuk-file-upload--error" id="file"' in page
+    assert "The selected file has 1 row with problems: fix it and choose the file again" in page
+    assert page.index('id="file-error"') < page.index('id="file"'), "the field's error message comes before the field"
     assert "ok@alpha.example" not in people_in(session, organisation)
     empty = client.post(url, data={"csrf_token": token}, content_type="multipart/form-data").get_data(as_text=True)
     assert "Choose a CSV file to import" in empty and 'href="#file"' in empty
@@ -215,3 +221,16 @@ def test_does_a_fresh_link_protect_an_old_registration_from_another_organisation
     session.commit()
     result = import_people(session, organisation, GOOD.encode(), admin.id)
     assert not result.imported and any("waiting for its owner to confirm it" in e for e in result.errors)
+
+
+def test_does_a_partial_import_mark_the_file_field_with_the_rows_left_out(app, session, organisation):
+    make_user(session, organisation, Role.ORG_ADMIN, email="admin@alpha.example")
+    session.commit()
+    client = signed_in(app, "admin@alpha.example")
+    url = f"/admin/organisations/{organisation.id}/people/import"
+    token = csrf_token(client.get(url).get_data(as_text=True))
+    data = {"csrf_token": token, "only_valid": "y", "file": (io.BytesIO(b"email,full_name\nok@alpha.example,Ok\nbad,Bad\n"), "staff.csv")}
+    page = client.post(url, data=data, content_type="multipart/form-data").get_data(as_text=True)
+    assert "Some rows were left out" in page and '<li><a href="#file">Row 3:' in page
+    assert "1 row of the selected file left out: fix it and import the file again" in page and "govuk-file-upload--error" in page
+    assert people_in(session, organisation) == ["admin@alpha.example", "ok@alpha.example"]

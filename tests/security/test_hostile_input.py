@@ -12,7 +12,7 @@ from lms.parsing import parse_id
 from lms.services import user_import
 from lms.services.api_tokens import create_token
 from lms.services.periods import FIRST_YEAR, LAST_YEAR, custom_period, parse_period
-from tests.builders import make_organisation, make_partnership, make_user
+from tests.builders import date_boxes, make_organisation, make_partnership, make_user
 from tests.conftest import csrf_token
 from tests.lms.reporting_builders import signed_in
 from tests.security.conftest import signed_client
@@ -129,7 +129,7 @@ def test_is_a_hostile_organisation_in_the_reports_query_not_found(app, world, va
 def test_is_a_hostile_attendee_number_explained(app, world, count):
     client, token = signed_client(app, world.users["site_admin"])
     response = client.post("/admin/sessions/new", data={"csrf_token": token, f"audience-{world.own.organisation_id}": count,
-                                                        "venue": "Hall", "delivered_on": "2025-06-01"})
+                                                        "venue": "Hall", **date_boxes("delivered_on", "2025-06-01")})
     assert response.status_code == 200 and "whole numbers" in response.get_data(as_text=True)
 
 
@@ -137,7 +137,7 @@ def test_is_a_hostile_attendee_number_explained(app, world, count):
 @pytest.mark.parametrize("value", ["²", "١", "99999999999999999999999"])
 def test_is_a_hostile_choice_refused_as_a_form_error(app, world, field, value):
     client, token = signed_client(app, world.users["site_admin"])
-    response = client.post("/admin/sessions/new", data={"csrf_token": token, field: value, "venue": "Hall", "delivered_on": "2025-06-01"})
+    response = client.post("/admin/sessions/new", data={"csrf_token": token, field: value, "venue": "Hall", **date_boxes("delivered_on", "2025-06-01")})
     assert response.status_code == 200
 
 
