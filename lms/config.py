@@ -50,10 +50,12 @@ def configure(app: Flask, test_config: dict | None = None) -> None:
         WTF_CSRF_TIME_LIMIT=None,
         # Request sizes (enforced in lms.limits). A file upload, the largest being a 1 MB people CSV, may be 2 MB in all;
         # any other body (a url-encoded form) 128 KB, far above the longest field (20,000 characters of attendees);
-        # a text part of a multipart form 64 KB, and at most 1,000 parts; a query string 4 KB.
+        # a text part of a multipart form 128 KB, and at most 1,000 parts; a query string 4 KB. Werkzeug also holds
+        # each 64 KB chunk of an upload to MAX_FORM_MEMORY_SIZE while it looks for the next boundary, so at 64 KB
+        # any file over about 128 KB was refused: it must stay above the 64 KB chunk.
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
         MAX_FORM_SIZE=128 * 1024,
-        MAX_FORM_MEMORY_SIZE=64 * 1024,
+        MAX_FORM_MEMORY_SIZE=128 * 1024,
         MAX_FORM_PARTS=1000,
         MAX_QUERY_LENGTH=4096,
         **SITE_INFORMATION,

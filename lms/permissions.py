@@ -101,6 +101,16 @@ def can_download_packages(user: User) -> bool:
     return user.is_authenticated and user.role in (Role.TRAINER, Role.SITE_ADMIN) and user.email_confirmed
 
 
+def can_record_sessions(user: User) -> bool:
+    """Trainers, organisation admins and site admins record face-to-face sessions."""
+    return user.is_authenticated and user.role in SESSION_ROLES
+
+
+def can_manage_tokens(user: User) -> bool:
+    """Partnership leads and site admins create API tokens for reporting tools."""
+    return user.is_authenticated and user.role in TOKEN_ROLES
+
+
 def sees_admin(user: User) -> bool:
     """Whether the Admin link shows: the roles with at least one administration page."""
     return user.is_authenticated and user.role in STAFF_ROLES

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from lms.db import db
 from lms.models import Department, Module, Organisation, Partnership, Role
 from lms.parsing import parse_id
-from lms.permissions import SESSION_ROLES, STAFF_ROLES, TOKEN_ROLES, is_site_admin, managed_organisations, roles_required
+from lms.permissions import STAFF_ROLES, is_site_admin, managed_organisations, roles_required
 from lms.services import email_domains
 
 ROLE_NAMES = {Role.LEARNER: "Learner", Role.TRAINER: "Trainer", Role.ORG_ADMIN: "Organisation admin",
@@ -54,7 +54,6 @@ def index():
     partnerships = db.session.scalars(select(Partnership).order_by(Partnership.name)).all() if site_admin else []
     to_review = sum(map(email_domains.needs_review, email_domains.claims_for_review(db.session))) if site_admin else 0
     return render_template("admin/index.html", organisations=managed_organisations(db.session, current_user), partnerships=partnerships,
-                           can_record=current_user.role in SESSION_ROLES, can_tokens=current_user.role in TOKEN_ROLES,
                            domains_to_review=to_review)
 
 

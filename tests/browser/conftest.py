@@ -30,7 +30,7 @@ except ImportError:  # the browser fixture skips every test, saying what to inst
     Browser = Page = expect = sync_playwright = None
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-SCREENSHOTS = ROOT / "docs" / "screenshots"
+SCREENSHOTS = ROOT / "build" / "screenshots"  # never docs/: the README's pictures are chosen from the page walk (scripts/refresh_screenshots.py)
 CHROMIUM = os.environ.get("LMS_TEST_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]

@@ -31,7 +31,7 @@ def trainer(session, published, learner):
 
 def record(page: Page, day: dt.date, shots: Path, problems: dict[str, list]) -> None:
     page.goto("/admin/sessions")
-    page.get_by_role("link", name="Record a session").click()
+    page.get_by_role("button", name="Record a session").click()
     look(page, "record", shots, problems)
     page.get_by_label("Module").select_option(label="Tiny module")
     fill_date(page, "Date delivered", day)
@@ -49,7 +49,7 @@ def record(page: Page, day: dt.date, shots: Path, problems: dict[str, list]) -> 
 
 def record_again(page: Page, day: dt.date, shots: Path, problems: dict[str, list]) -> None:
     """The same session entered a second time is caught; the trainer goes back instead of confirming."""
-    page.get_by_role("link", name="Record a session").click()
+    page.get_by_role("button", name="Record a session").click()
     page.get_by_label("Module").select_option(label="Tiny module")
     fill_date(page, "Date delivered", day)
     page.get_by_label("Venue").fill("Testville Library")

@@ -509,7 +509,7 @@ def test_every_kind_of_page_has_no_serious_accessibility_problems(app, browser, 
     assert not serious, "axe found serious or critical problems:\n" + "\n".join(serious)
 
 
-# --- screenshots for the documentation ------------------------------------------------------------
+# --- the main pages look like GOV.UK (pictures in build/screenshots) ------------------------------------------------------------
 
 @pytest.mark.browser
 def test_screenshots_of_the_main_pages(page: Page, monkeypatch, session, published, learner):
