@@ -28,6 +28,11 @@ SITE_INFORMATION: dict[str, object] = {
         "meet the standard. Ask us for another format if you cannot use one.",
         "Spreadsheet downloads (CSV and Excel) from the reports have not been tested with assistive "
         "technology. The same figures are shown in tables on the reports pages.",
+        "On a narrow screen (320 pixels wide, or zoomed to 400%), wide tables on the administration and "
+        "report pages scroll sideways inside their own box, so some columns are out of view until you "
+        "scroll the table. The rest of each page reflows.",
+        "The labels of the report's trend chart are small on a phone. The table under the chart gives the "
+        "same figures.",
     ],
 }
 

@@ -16,6 +16,8 @@ from werkzeug.routing import IntegerConverter
 from wtforms import Field
 from wtforms.utils import unset_value
 
+from lms.services.periods import FIRST_DAY, LAST_DAY, govuk_date
+
 ASCII_DIGITS = re.compile(r"[0-9]{1,10}")
 MAX_ID = 2**31 - 1  # PostgreSQL's INTEGER: a larger id cannot exist, and asking for one would fail in the database
 
@@ -99,9 +101,12 @@ def parse_date(day: str | None, month: str | None, year: str | None, name: str, 
     if not _YEAR.fullmatch(entered["year"]):
         raise DateInputError(f"{name} must have a year with 4 numbers, like 2026", ("year",))
     try:
-        return dt.date(int(entered["year"]), month_number, int(entered["day"]))
+        typed = dt.date(int(entered["year"]), month_number, int(entered["day"]))
     except ValueError:
         raise DateInputError(f"{name} must be a real date") from None
+    if not FIRST_DAY <= typed <= LAST_DAY:  # the years reports cover; also keeps date arithmetic clear of year 9999
+        raise DateInputError(f"{name} must be between {govuk_date(FIRST_DAY)} and {govuk_date(LAST_DAY)}", ("year",))
+    return typed
 
 
 def date_parts(value: dt.date | None) -> tuple[str, str, str]:

@@ -19,6 +19,7 @@ CHOSEN = {
     "lesson-page": ("learner", "learn-lesson_page-1024"),
     "lesson-page-phone": ("learner", "learn-lesson_page-320"),
     "result": ("learner", "learn-result-1024"),
+    "certificate-verify": ("learner", "certificates-verify-1024"),
     "reports-summary": ("partnership_lead", "reports-dashboard-1024"),
     "people": ("org_admin", "admin-people-1024"),
     "organisation": ("org_admin", "admin-organisation-1024"),

@@ -52,7 +52,7 @@ def remove_assignment(assignment_id: int):
     back = url_for("admin.organisation", organisation_id=organisation.id)
     title, who = assignment.module.title, assignment.department.name if assignment.department else "everyone in the organisation"
     if request.method == "GET":
-        return _confirm_page(f"Are you sure you want to remove the assignment of {title}?", "Remove assignment", back,
+        return _confirm_page(f"Are you sure you want to remove the assignment of {title} for {who}?", "Remove assignment", back,
                              caption=organisation.name,
                              explain=(f"{title} will no longer be required of {who}. Completions people have already earned are kept.",))
     if not FlaskForm().validate_on_submit():

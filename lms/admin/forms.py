@@ -9,11 +9,12 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from lms.admin.people_forms import ChosenFrom
-from lms.models import OrganisationType
+from lms.models import OrganisationType, utcnow
 from lms.parsing import DATE_HINT, DateInputField
+from lms.services.periods import uk_date
 
 
 def _strip(value: str | None) -> str | None:
@@ -23,6 +24,14 @@ def _strip(value: str | None) -> str | None:
 def at_most(label: str, characters: int) -> Length:
     """A length limit whose message names the field: "Venue must be 200 characters or fewer"."""
     return Length(max=characters, message=f"{label} must be {characters} characters or fewer")
+
+
+def today_or_later(name: str):
+    """A validator for dates that only make sense ahead: a join code's last day, an assignment's due date."""
+    def check(_form, field) -> None:
+        if field.data is not None and field.data < uk_date(utcnow()):
+            raise ValidationError(f"{name} must be today or in the future")
+    return check
 
 
 def choice(label: str, missing: str, *, required: bool = True, **kwargs) -> SelectField:
@@ -58,7 +67,7 @@ class DepartmentForm(FlaskForm):
 class JoinCodeForm(FlaskForm):
     code = StringField("Join code (optional)", filters=[_strip], validators=[at_most("Join code", 32)],
                        description="Leave empty to have one made up, or enter one like YORK-STAFF-2026")
-    expires_on = DateInputField("Expiry date (optional)", name_in_errors="Expiry date",
+    expires_on = DateInputField("Expiry date (optional)", name_in_errors="Expiry date", validators=[today_or_later("Expiry date")],
                                 description=f"The last day the code can be used. {DATE_HINT}")
     department = choice("Department people join (optional)", "Choose a department from the list", required=False)
 
@@ -71,7 +80,7 @@ class DomainForm(FlaskForm):
 class AssignmentForm(FlaskForm):
     module = choice("Module", "Choose a module")
     department = choice("Who must complete it", "Choose who must complete it from the list", required=False)
-    due_on = DateInputField("Due date (optional)", name_in_errors="Due date")
+    due_on = DateInputField("Due date (optional)", name_in_errors="Due date", validators=[today_or_later("Due date")])
     mandatory = BooleanField("Mandatory training", default=True)
 
 

@@ -51,10 +51,18 @@ def _change_page(form: FlaskForm, person: User, heading: str, hints: dict[str, s
                            person=person, heading=heading, hints=hints or {})
 
 
+def _not_yourself(person):
+    """Nobody changes their own role or status (they could lock themselves out): say so before any form."""
+    flash("You cannot change your own role or status: ask another administrator.", "info")
+    return redirect(url_for("admin.person", user_id=person.id))
+
+
 @blueprint.route("/people/<int:user_id>/role", methods=["GET", "POST"])
 @roles_required(*ADMIN_ROLES)
 def set_role(user_id: int):
     person = managed_user_or_404(db.session, current_user, user_id)
+    if person.id == current_user.id:
+        return _not_yourself(person)
     allowed = assignable_roles(current_user)
     form = RoleForm()
     if request.method == "GET":
@@ -95,6 +103,8 @@ def set_department(user_id: int):
 def set_active(user_id: int):
     """GET asks before deactivating (or reactivating); POST, with the state asked for, makes the change."""
     person = managed_user_or_404(db.session, current_user, user_id)
+    if person.id == current_user.id:
+        return _not_yourself(person)
     back = url_for("admin.person", user_id=person.id)
     if request.method == "GET":
         if person.active:

@@ -4,6 +4,8 @@ JSON counts endpoint for BI tools (Bearer API token, no session, no CSRF)."""
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, Response, abort, jsonify, render_template, request
 from flask_login import current_user
 
@@ -86,11 +88,12 @@ def export(table: str, fmt: str):
     now = utcnow()
     downloaded = reports.report_table(db.session, table, choice.period, scope, now).downloaded()
     record_export(db.session, current_user.id, table, fmt, choice.period.key, scope.label, "dashboard")
-    name = f"{table}-{choice.period.key.replace('..', '-to-')}"
+    whose = re.sub(r"[^a-z0-9]+", "-", scope.label.lower()).strip("-")
+    name = "-".join(part for part in (table, whose, choice.period.key.replace("..", "-to-")) if part)
     if fmt == "csv":
-        body, media_type = exports.table_csv(downloaded, choice.period, now), "text/csv; charset=utf-8"
+        body, media_type = exports.table_csv(downloaded, choice.period, now, scope.label), "text/csv"
     else:
-        body, media_type = exports.table_xlsx(downloaded, choice.period, now), exports.XLSX_MEDIA_TYPE
+        body, media_type = exports.table_xlsx(downloaded, choice.period, now, scope.label), exports.XLSX_MEDIA_TYPE
     return Response(body, mimetype=media_type, headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"',
                                                         "Cache-Control": "no-store"})
 

@@ -11,7 +11,7 @@ from dataclasses import asdict, fields
 from openpyxl import Workbook
 from openpyxl.cell.cell import TYPE_STRING
 
-from lms.services.periods import Period
+from lms.services.periods import Period, govuk_date
 from lms.services.reports import TITLES, CountRow, Table
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -25,8 +25,19 @@ def neutralise(value: object) -> object:
     return value
 
 
-def _heading(title: str, period: Period, generated_at: dt.datetime) -> list[list[object]]:
-    return [[title], ["Period", period.label], ["Generated (UTC)", generated_at.strftime("%Y-%m-%d %H:%M")], []]
+STANDING_TODAY = {"compliance", "learners"}  # tables that show standing on the day, whatever the period
+
+
+def _heading(table: Table, period: Period, generated_at: dt.datetime, covers: str) -> list[list[object]]:
+    """Title, what the figures cover (whose, and when) and when they were made, so a file read on its own says."""
+    if table.key in STANDING_TODAY:
+        when = ["Standing on", govuk_date(generated_at)]
+    elif table.key == "trend" and table.rows:
+        when = ["Quarters", f"{table.rows[0][0]} to {table.rows[-1][0]}"]
+    else:
+        when = ["Period", period.label]
+    covered = [["Covers", covers]] if covers else []
+    return [[table.title], when, *covered, ["Generated (UTC)", generated_at.strftime("%Y-%m-%d %H:%M")], []]
 
 
 def counts_csv(rows: list[CountRow], period: Period, generated_at: dt.datetime) -> str:
@@ -54,27 +65,27 @@ def counts_xlsx(rows: list[CountRow], period: Period, generated_at: dt.datetime)
     return table_xlsx(table, period, generated_at)
 
 
-def table_csv(table: Table, period: Period, generated_at: dt.datetime) -> str:
+def table_csv(table: Table, period: Period, generated_at: dt.datetime, covers: str = "") -> str:
     """Any report table as CSV, headed with its title, period and generation time; dates as 2025-04-01."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")  # RFC 4180; a stray \r in a cell gets quoted
-    for line in (*_heading(table.title, period, generated_at), list(table.columns), *table.rows):
+    for line in (*_heading(table, period, generated_at, covers), list(table.columns), *table.rows):
         writer.writerow([neutralise(v) for v in line])
     return buffer.getvalue()
 
 
-def table_xlsx(table: Table, period: Period, generated_at: dt.datetime) -> bytes:
-    """Any report table as an XLSX workbook; every text cell is stored as text, never as a formula, and
-    dates as dates."""
+def table_xlsx(table: Table, period: Period, generated_at: dt.datetime, covers: str = "") -> bytes:
+    """Any report table as an XLSX workbook; every text cell is stored as text, never as a formula (so
+    '=Council' reads as it was typed), and dates as dates."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = table.key[:31]
-    for line in (*_heading(table.title, period, generated_at), list(table.columns), *table.rows):
-        sheet.append([neutralise(v) for v in line])
+    for line in (*_heading(table, period, generated_at, covers), list(table.columns), *table.rows):
+        sheet.append(list(line))
     for row in sheet.iter_rows():
         for cell in row:
             if isinstance(cell.value, str):
-                cell.data_type = TYPE_STRING  # openpyxl would otherwise store text beginning '=' as a formula
+                cell.data_type = TYPE_STRING  # stored as text, never a formula: no apostrophe needed (CSV gets one)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

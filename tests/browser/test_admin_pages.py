@@ -137,7 +137,7 @@ def test_does_each_organisation_action_ask_first_and_the_import_point_at_the_fil
     org.get_by_role("link", name="Testville Council").click()
     for link, heading, button, name in [
         ("Revoke join code TESTVILLE-STAFF-2026", "Are you sure you want to revoke join code TESTVILLE-STAFF-2026?", "Revoke join code", "revoke-code"),
-        ("Remove assignment of Tiny module", "Are you sure you want to remove the assignment of Tiny module?", "Remove assignment", "remove-assignment"),
+        ("Remove assignment of Tiny module", "Are you sure you want to remove the assignment of Tiny module for everyone in the organisation?", "Remove assignment", "remove-assignment"),
     ]:
         org.get_by_role("link", name=link).click()
         expect(org.get_by_role("heading", level=1)).to_have_text(heading)

@@ -12,7 +12,7 @@ import io
 import pytest
 
 from lms.models import OrganisationType, Role, utcnow
-from lms.services.periods import current_period, previous_quarters, quarter_bounds, quarter_label
+from lms.services.periods import current_period, govuk_date, previous_quarters, quarter_bounds, quarter_label
 from tests.browser.conftest import AXE, AXE_TAGS, RUN_AXE, expect, new_page, sign_in
 from tests.builders import make_assignment, make_completion, make_organisation, make_user
 from tests.lms.reporting_builders import make_module, make_session_with_audience
@@ -100,7 +100,8 @@ def test_can_a_lead_choose_a_quarter_open_each_breakdown_and_download_it_without
         with page.expect_download() as download:
             page.get_by_role("link", name=f"Download {title.lower()} (CSV)").click()
         rows = list(csv.reader(io.StringIO(download.value.path().read_text(encoding="utf-8"))))
-        assert rows[0] == [title] and rows[1] == ["Period", quarter_label(LAST_QUARTER)], title
+        when = ["Standing on", govuk_date(utcnow())] if title.startswith("Compliance") else ["Period", quarter_label(LAST_QUARTER)]
+        assert rows[0] == [title] and rows[1] == when and rows[2] == ["Covers", "Safer Testville"], title
         page.get_by_role("link", name="Training report", exact=True).click()
     page.get_by_role("link", name="Sessions by organisation", exact=True).click()
     expect(page.get_by_role("row", name="Testville Council")).to_contain_text("24")  # 24 passes

@@ -222,7 +222,7 @@ def _things(session, organisation):
 @pytest.mark.parametrize(("kind", "heading", "button"), [
     ("code", "Are you sure you want to revoke join code ALPHA-STAFF-1?", "Revoke join code"),
     ("domain", "Are you sure you want to remove the email domain alpha.example?", "Remove domain"),
-    ("assignment", "Are you sure you want to remove the assignment of Hate crime?", "Remove assignment"),
+    ("assignment", "Are you sure you want to remove the assignment of Hate crime for everyone in the organisation?", "Remove assignment"),
 ])
 def test_does_each_organisation_action_ask_first_then_act(app, session, council, kind, heading, button):
     organisation, admin = council
@@ -281,3 +281,51 @@ def test_does_the_admin_home_list_organisations_without_a_table(app, session, co
     _organisation, admin = council
     page = text_of(as_admin(app, admin), "/admin/")
     assert "Your organisation" in page and "Alpha Council" in page and "<table" not in page
+
+
+def test_may_an_admin_move_themselves_between_departments_but_never_open_their_own_role_or_status_forms(app, session, council):
+    organisation, admin = council
+    housing = make_department(session, organisation, "Housing")
+    session.commit()
+    client = as_admin(app, admin)
+    own = text_of(client, f"/admin/people/{admin.id}")
+    assert f"/admin/people/{admin.id}/department" in own and f"/admin/people/{admin.id}/role" not in own
+    for what in ("role", "active"):
+        g.pop("_login_user", None)
+        response = client.get(f"/admin/people/{admin.id}/{what}")
+        assert response.status_code == 302 and response.headers["Location"].endswith(f"/admin/people/{admin.id}")
+        g.pop("_login_user", None)
+        assert "You cannot change your own role or status" in text_of(client, f"/admin/people/{admin.id}")
+    g.pop("_login_user", None)
+    page = client.get(f"/admin/people/{admin.id}/department").get_data(as_text=True)
+    g.pop("_login_user", None)
+    client.post(f"/admin/people/{admin.id}/department", data={"csrf_token": csrf_token(page), "department": str(housing.id)})
+    session.expire_all()
+    assert admin.department_id == housing.id and admin.role == Role.ORG_ADMIN and admin.active
+
+
+@pytest.mark.parametrize(("year", "message"), [("9999", "Expiry date must be between 1 April 2000 and 31 March 2100"),
+                                               ("2020", "Expiry date must be today or in the future")])
+def test_is_a_join_code_expiry_far_ahead_or_in_the_past_refused_with_a_named_message(app, session, council, year, message):
+    organisation, admin = council
+    client = as_admin(app, admin)
+    page = client.get(f"/admin/organisations/{organisation.id}/join-codes/new").get_data(as_text=True)
+    g.pop("_login_user", None)
+    response = client.post(f"/admin/organisations/{organisation.id}/join-codes/new", data={
+        "csrf_token": csrf_token(page), "code": "ALPHA-2026", "expires_on-day": "31", "expires_on-month": "12", "expires_on-year": year})
+    assert response.status_code == 200 and message in response.get_data(as_text=True)
+    assert session.scalar(select(JoinCode.id).where(JoinCode.organisation_id == organisation.id)) is None
+
+
+def test_is_a_due_date_in_the_past_refused(app, session, council):
+    organisation, admin = council
+    module = make_module(session)
+    session.commit()
+    client = as_admin(app, admin)
+    page = client.get(f"/admin/organisations/{organisation.id}/assignments/new").get_data(as_text=True)
+    g.pop("_login_user", None)
+    response = client.post(f"/admin/organisations/{organisation.id}/assignments/new", data={
+        "csrf_token": csrf_token(page), "module": str(module.id), "department": "", "mandatory": "y",
+        "due_on-day": "1", "due_on-month": "1", "due_on-year": "2001"})
+    assert "Due date must be today or in the future" in response.get_data(as_text=True)
+    assert session.scalar(select(Assignment.id).where(Assignment.organisation_id == organisation.id)) is None

@@ -80,10 +80,11 @@ def link(page: str, text: str) -> str:
 
 
 def downloaded(client, href: str) -> list[list[str]]:
-    """A CSV download's table: the rows after its title, period and generation lines."""
+    """A CSV download's table: the rows after its heading (title, period, whose figures, when) and its blank line."""
     response = client.get(href)
     assert response.status_code == 200 and response.mimetype == "text/csv"
-    return list(csv.reader(io.StringIO(response.get_data(as_text=True))))[4:]
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    return rows[rows.index([]) + 1:]
 
 
 def test_does_the_summary_show_the_periods_totals_the_trend_and_links_to_each_breakdown(app, world):
@@ -162,7 +163,7 @@ def test_are_custom_dates_typed_as_day_month_and_year_applied_to_the_day(app, wo
     client = signed_in(app, "admin@council.example")
     may = client.get("/reports/?period=custom&from-day=1&from-month=5&from-year=2025&to-day=31&to-month=5&to-year=2025").get_data(as_text=True)
     assert "Training delivered: 1 May 2025 to 31 May 2025" in may
-    assert '<span class="govuk-heading-xl govuk-!-margin-bottom-0">1</span> people trained' in may
+    assert '<span class="govuk-heading-xl govuk-!-margin-bottom-0">1</span> person trained' in may
     assert '<option value="custom" selected>Custom dates</option>' in may and 'name="to-day" type="text" inputmode="numeric" value="31"' in may
     june = client.get("/reports/?period=custom&from-day=1&from-month=jun&from-year=2025&to-day=30&to-month=6&to-year=2025")
     page = june.get_data(as_text=True)
@@ -182,8 +183,8 @@ CUSTOM = "/reports/{page}?period=custom"
     ("&from-day=1&from-month=6&to-day=1&to-month=7&to-year=2025", "Start date must include a year", "from-year"),
     ("&from-day=1&from-month=6&from-year=25&to-day=1&to-month=7&to-year=2025", "Start date must have a year with 4 numbers, like 2026", "from-year"),
     ("", "Enter the start date", "from-day"),
-    ("&from-day=1&from-month=6&from-year=1999&to-day=1&to-month=7&to-year=2025", "Start date must be in a financial year from 2000/01 to 2099/00", "from-day"),
-    ("&from-day=1&from-month=6&from-year=2025&to-day=1&to-month=7&to-year=2200", "End date must be in a financial year from 2000/01 to 2099/00", "to-day"),
+    ("&from-day=1&from-month=6&from-year=1999&to-day=1&to-month=7&to-year=2025", "Start date must be between 1 April 2000 and 31 March 2100", "from-year"),
+    ("&from-day=1&from-month=6&from-year=2025&to-day=1&to-month=7&to-year=2200", "End date must be between 1 April 2000 and 31 March 2100", "to-year"),
     ("&from-day=%D9%A1&from-month=6&from-year=2025&to-day=1&to-month=7&to-year=2025", "Start date must be a real date", "from-day"),
 ])
 @pytest.mark.parametrize("page", ["", "organisations"])

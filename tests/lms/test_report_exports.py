@@ -12,10 +12,10 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from lms.models import ApiToken, AuditEvent, Module, Role
+from lms.models import ApiToken, AuditEvent, Module, Role, utcnow
 from lms.services.api_tokens import create_token, token_hash
 from lms.services.exports import table_csv, table_xlsx
-from lms.services.periods import parse_period
+from lms.services.periods import govuk_date, parse_period
 from lms.services.reports import Table
 from tests.builders import make_assignment, make_completion, make_organisation, make_partnership, make_user
 from tests.conftest import csrf_token
@@ -33,7 +33,7 @@ def test_does_no_text_cell_start_a_formula_in_csv_or_xlsx():
     sheet = load_workbook(io.BytesIO(table_xlsx(table, period, dt.datetime(2026, 1, 5, 9, 30)))).active
     cells = [cell for row in sheet.iter_rows() for cell in row if cell.value is not None]
     assert all(cell.data_type != "f" for cell in cells)
-    assert [sheet.cell(row=r, column=1).value for r in range(6, 6 + len(NASTY))] == ["'" + text for text in NASTY]
+    assert [sheet.cell(row=r, column=1).value for r in range(6, 6 + len(NASTY))] == list(NASTY)  # text cells: no apostrophe needed
     assert sheet.cell(row=6, column=2).value == 3 and sheet.cell(row=2, column=2).value == "Q3 2025/26"
 
 
@@ -113,8 +113,9 @@ def test_are_dates_stored_as_dates_and_is_the_learner_list_for_an_organisations_
     session.commit()
     admin = signed_in(app, "admin@home.example")
     sheet = load_workbook(io.BytesIO(admin.get("/reports/export/compliance.xlsx").data)).active
-    assert [c.value for c in sheet[5]][:5] == ["Organisation", "Department", "Module", "Assignment", "Due by"]
-    assert sheet.cell(row=6, column=5).value == dt.datetime(2026, 3, 31)  # a real date cell, which a spreadsheet can sort
+    assert [sheet.cell(row=r, column=2).value for r in (2, 3)] == [govuk_date(utcnow()), "=Council"]  # standing on; covers (as text)
+    assert [c.value for c in sheet[6]][:5] == ["Organisation", "Department", "Module", "Assignment", "Due by"]
+    assert sheet.cell(row=7, column=5).value == dt.datetime(2026, 3, 31)  # a real date cell, which a spreadsheet can sort
     learners = admin.get("/reports/export/learners.csv").get_data(as_text=True)
     assert "@example.org" in learners and "Elsewhere" not in learners
     assert signed_in(app, lead.email).get("/reports/export/learners.csv").status_code == 404
@@ -202,8 +203,8 @@ def test_do_two_organisations_with_the_same_name_stay_apart_in_every_export(app,
         index = [rows[start].index(name) for name in header]
         assert {tuple(row[i] for i in index) for row in rows[start + 1:]} == expected, source
     sheet = load_workbook(io.BytesIO(client.get("/reports/export/counts.xlsx?period=2025-26-Q3").data)).active
-    assert [c.value for c in sheet[5]][:5] == ["Organisation ID", "Organisation", "Organisation type", "Type group", "Module slug"]
-    assert sorted((r[0], r[4]) for r in sheet.iter_rows(min_row=6, values_only=True)) == [(north.id, module.slug), (south.id, module.slug)]
+    assert [c.value for c in sheet[6]][:5] == ["Organisation ID", "Organisation", "Organisation type", "Type group", "Module slug"]
+    assert sorted((r[0], r[4]) for r in sheet.iter_rows(min_row=7, values_only=True)) == [(north.id, module.slug), (south.id, module.slug)]
     plain, _token = create_token(session, "BI", partnership=south.partnership)
     api = app.test_client().get("/api/v1/counts?period=2025-26-Q3", headers={"Authorization": f"Bearer {plain}"}).json
     assert [(r["organisation_id"], r["organisation"], r["module_slug"], r["people_trained"]) for r in api["rows"]] == [

@@ -124,6 +124,20 @@ def test_does_the_trend_show_eight_quarters_with_the_same_numbers_as_each_quarte
         assert by_quarter[label][-2:] == (sum(r[5] for r in quarter), sum(r[6] for r in quarter))
 
 
+def test_does_the_headline_equal_the_trend_when_one_person_passes_two_modules_in_a_quarter(session, scene):
+    """A lead's board reads both: someone who passed two modules is two people trained in each (per module)."""
+    partnership, council, _police, _business, module = scene
+    second = make_module(session, "Prevent awareness")
+    person = make_user(session, council)
+    make_completion(session, person, module, dt.datetime(2025, 8, 10, 9))
+    make_completion(session, person, second, dt.datetime(2025, 8, 12, 9))
+    session.commit()
+    scope, period = ReportScope("Home", partnership_id=partnership.id), parse_period("2025-26-Q2")
+    figures = headline(training_counts(session, period, partnership_id=partnership.id))
+    quarter = {row[0]: row[1:] for row in trend_table(session, period, scope).rows}["Q2 2025/26"]
+    assert (figures.elearning_sessions, figures.elearning_people) == quarter[:2] == (2, 2)
+
+
 def test_is_compliance_counted_by_the_refresher_rule(session, scene):
     _partnership, council, _police, _business, module = scene
     housing = make_department(session, council, "Housing")

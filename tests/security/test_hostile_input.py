@@ -4,6 +4,7 @@ characters, reporting periods at the edges of the calendar, non-ASCII digits and
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 
@@ -82,14 +83,17 @@ EDGE_QUERIES = ["period=0001-02-Q1", "period=9999-00-Q4", "period=9999-00", "per
                 "period=custom&from=2025-04-01&to=9999-12-31", "period=0001-01-01..0001-01-03", "period=2025-04-01..9999-12-31"]
 
 
+EXPLAINS_RANGE = re.compile(r"2000\S*( to |\sand\s)\S*\s?\S*\s?(2099|2100)")  # "from 2000/01 to 2099/00", "between 1 April 2000 and 31 March 2100"
+
+
 @pytest.mark.parametrize("query", EDGE_QUERIES)
 def test_is_a_period_at_the_calendars_edge_explained_on_the_dashboard_and_refused_by_exports(app, lead, query):
     user, plain = lead
     client = signed_in(app, user.email)
     dashboard = client.get(f"/reports/?{query}")
-    assert dashboard.status_code == 200 and "from 2000" in dashboard.get_data(as_text=True)
+    assert dashboard.status_code == 200 and EXPLAINS_RANGE.search(dashboard.get_data(as_text=True))
     export = client.get(f"/reports/export/counts.csv?{query}")
-    assert export.status_code == 400 and "from 2000" in export.get_data(as_text=True)
+    assert export.status_code == 400 and EXPLAINS_RANGE.search(export.get_data(as_text=True))
     if "custom" not in query:
         api = client.get(f"/api/v1/counts?{query}", headers={"Authorization": f"Bearer {plain}"})
         assert api.status_code == 400 and "from 2000" in api.json["error"]

@@ -140,11 +140,14 @@ def trend_table(session: Session, period: Period, scope: ReportScope) -> Table:
     """The eight whole quarters up to the period's last quarter, e-learning and face to face."""
     quarters = previous_quarters(period.last_quarter, TREND_QUARTERS)
     organisations = organisations_in(session, scope)
-    elearning = {q: (n, p) for q, n, p in session.execute(
-        select(Completion.fy_quarter, func.count(), func.count(func.distinct(Completion.user_id)))
-        .where(Completion.fy_quarter.between(quarters[0], quarters[-1]), Completion.channel == Channel.ELEARNING,
-               *scoped(Completion.organisation_id, scope, organisations))
-        .group_by(Completion.fy_quarter))}
+    elearning: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for quarter, passes, people in session.execute(  # people per organisation and module, added up as the counts table is
+            select(Completion.fy_quarter, func.count(), func.count(func.distinct(Completion.user_id)))
+            .where(Completion.fy_quarter.between(quarters[0], quarters[-1]), Completion.channel == Channel.ELEARNING,
+                   *scoped(Completion.organisation_id, scope, organisations))
+            .group_by(Completion.fy_quarter, Completion.organisation_id, Completion.module_id)):
+        elearning[quarter][0] += passes
+        elearning[quarter][1] += people
     sessions: dict[int, int] = defaultdict(int)  # one per session and audience organisation, as in the counts table
     people: dict[int, int] = defaultdict(int)
     for audience in audiences(session, quarters[0], quarters[-1], None, scope, organisations):
