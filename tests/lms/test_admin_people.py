@@ -329,3 +329,14 @@ def test_is_a_due_date_in_the_past_refused(app, session, council):
         "due_on-day": "1", "due_on-month": "1", "due_on-year": "2001"})
     assert "Due date must be today or in the future" in response.get_data(as_text=True)
     assert session.scalar(select(Assignment.id).where(Assignment.organisation_id == organisation.id)) is None
+
+
+def test_is_a_message_flashed_twice_shown_once_in_one_banner(app, session, council):
+    _organisation, admin = council
+    client = as_admin(app, admin)
+    for what in ("role", "active"):
+        g.pop("_login_user", None)
+        client.get(f"/admin/people/{admin.id}/{what}")
+    g.pop("_login_user", None)
+    page = client.get(f"/admin/people/{admin.id}").get_data(as_text=True)
+    assert page.count("govuk-notification-banner__title") == 1 and page.count("You cannot change your own role or status") == 1

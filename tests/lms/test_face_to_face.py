@@ -92,7 +92,7 @@ def test_can_a_trainer_record_a_session_through_the_form(app, session, scene):
 def test_does_the_form_explain_bad_numbers_and_future_dates(app, session, scene):
     client = signed_in(app, scene["trainer"].email)
     page = client.get("/admin/sessions/new").get_data(as_text=True)
-    form = {"csrf_token": csrf_token(page), "module": str(scene["module"].id), **date_boxes("delivered_on", "2999-01-01"), "venue": "Guildhall",
+    form = {"csrf_token": csrf_token(page), "module": str(scene["module"].id), **date_boxes("delivered_on", (dt.date.today() + dt.timedelta(days=30)).isoformat()), "venue": "Guildhall",
             "delivering_organisation": str(scene["council"].id), f"audience-{scene['council'].id}": "seven"}
     answer = client.post("/admin/sessions/new", data=form).get_data(as_text=True)
     assert "whole numbers" in answer and 'value="seven"' in answer
