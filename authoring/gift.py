@@ -1,7 +1,8 @@
 """Moodle GIFT question banks: the escaping both directions share, and exporting a module's questions.
 
-Export writes each question with its options and per-option feedback, preceded by a comment that
-holds our own question heading, so a round trip keeps the kind of question and whether it is scored.
+Export opens with '// Module: <title>' and '// Module id: <id>' comments and writes each question with
+its options and per-option feedback, preceded by a comment that holds our own question heading, so a
+round trip keeps the module's title, the kind of question and whether it is scored.
 Learning outcomes travel as GIFT categories ($CATEGORY: $course$/<module id>/<outcome>), which Moodle
 files its questions under. Importing a bank is `authoring.gift_import`.
 """
@@ -16,6 +17,8 @@ if TYPE_CHECKING:
 
 SPECIAL = "\\~=#{}:"
 CATEGORY = "$CATEGORY:"
+MODULE_COMMENT = "Module:"  # '// Module: <title>' opens an export; import reads the title back from it
+MODULE_ID_COMMENT = "Module id:"
 
 
 def escape(text: str) -> str:
@@ -41,8 +44,9 @@ def unescape(text: str) -> str:
 
 def export_gift(module: Module) -> str:
     """Every question of a module as GIFT, in notebook order, with the feedback of every option."""
-    parts = [f"// {module.settings.title} ({module.settings.id}): questions exported from Safer Learning.\n"
-             "// The '// ###' line above each question keeps its kind for importing back; Moodle ignores it.\n"]
+    parts = [f"// {MODULE_COMMENT} {' '.join(module.settings.title.split())}\n// {MODULE_ID_COMMENT} {module.settings.id}\n"
+             "// Questions exported from Safer Learning. The comment lines keep the module's title and each question's kind\n"
+             "// (the '// ###' line above it) for importing back; Moodle ignores them.\n"]
     outcome = ""
     for question in module.questions:
         if question.scored and question.outcome and question.outcome != outcome:

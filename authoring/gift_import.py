@@ -1,9 +1,10 @@
 """Importing a Moodle GIFT bank as a notebook of questions, every problem reported with its line and fix.
 
-Import accepts multiple choice (one or several right answers) and true/false, and turns $CATEGORY
-changes into '## Outcome:' cells; everything GIFT can say that our format cannot (numeric, matching,
-short answer, essay, partial credit...) is reported with its line number and a fix, never dropped in
-silence.
+Import accepts multiple choice (one or several right answers) and true/false (read by
+authoring.gift_answers, their text formats by authoring.gift_text), turns $CATEGORY changes into
+'## Outcome:' cells and a '// Module:' comment into the module's title; everything GIFT can say that
+our format cannot (numeric, matching, short answer, essay, partial credit...) is reported with its line
+number and a fix, never dropped in silence.
 """
 
 from __future__ import annotations
@@ -13,36 +14,18 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from authoring.gift import CATEGORY, unescape
-from authoring.kinds import KINDS, QuestionKind
-from authoring.problems import Problem, Severity
+from authoring.gift import CATEGORY, MODULE_COMMENT, unescape
+from authoring.gift_answers import GiftQuestion, LineReporter, find, plain_kind, read_answers
+from authoring.gift_text import DEFAULT_FORMAT, split_format, to_markdown, unknown_format
+from authoring.problems import Problem
 from authoring.questions import HEADING, HEADING_TAIL, QUESTION_ID
 from authoring.scaffold import ASSESSMENT_INTRO
 from authoring.settings import STARTER_GUIDANCE, STARTER_OWNER
 
-FORMATS = ("markdown", "html", "plain", "moodle")
-TRUE_FALSE = re.compile(r"^(T|F|TRUE|FALSE)$", re.IGNORECASE)
-WEIGHT = re.compile(r"^%(-?\d+(?:\.\d+)?)%")
+__all__ = ["GiftQuestion", "ImportResult", "category_outcome", "import_gift", "parse_gift", "question_cells"]
+
 PRIORITY_AREA = "counter-terrorism"
 CATEGORY_CONTEXT = re.compile(r"^(\$[a-z]+\$|top)$")  # Moodle's context and top-level names, not outcomes
-
-
-def _plain_kind(gift: str, multiple_answers: bool) -> QuestionKind:
-    """The kind without a case study that a GIFT question of this shape comes back as."""
-    return next(k for k in KINDS.values() if k.gift == gift and k.multiple_answers == multiple_answers and not k.case_study)
-
-
-@dataclass
-class GiftQuestion:
-    """One question read from GIFT, as our format will write it."""
-
-    line: int
-    name: str
-    text: str
-    scored: bool = True
-    kind_words: str = ""
-    outcome: str = ""  # the last part of the $CATEGORY it was filed under; scored questions only
-    options: list[tuple[str, bool, str]] = field(default_factory=list)  # text, correct, feedback
 
 
 @dataclass
@@ -51,30 +34,19 @@ class ImportResult:
 
     questions: list[GiftQuestion] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    title: str = ""  # from a '// Module: <title>' comment at the top, as our export writes
 
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.is_error]
 
 
-class _Reporter:
-    """Problems located by line, printed 'file:line N: what — how to fix'."""
-
-    def __init__(self, path: str, result: ImportResult) -> None:
-        self.path, self.result = path, result
-
-    def error(self, line: int, message: str, fix: str) -> None:
-        self.result.problems.append(Problem(f"{self.path}:line {line}", None, message, fix))
-
-    def warning(self, line: int, message: str, fix: str) -> None:
-        self.result.problems.append(Problem(f"{self.path}:line {line}", None, message, fix, Severity.WARNING))
-
-
 def parse_gift(text: str, path: str = "questions.gift") -> ImportResult:
     """Read GIFT text into questions, reporting (never skipping silently) anything our format cannot hold."""
-    result = ImportResult()
-    report = _Reporter(path, result)
-    for line, block, hint, category in _blocks(text.lstrip("\ufeff")):
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    result = ImportResult(title=module_title(text))
+    report = LineReporter(path, result.problems)
+    for line, block, hint, category in _blocks(text):
         question = _parse_block(line, block, hint, report)
         if question is not None:
             question.outcome = category if question.scored else ""
@@ -84,10 +56,21 @@ def parse_gift(text: str, path: str = "questions.gift") -> ImportResult:
     return result
 
 
+def module_title(text: str) -> str:
+    """The title in a '// Module: <title>' comment among the comments that open the file, or ''."""
+    for raw in text.split("\n"):
+        stripped = raw.strip()
+        if stripped.startswith("//") and stripped[2:].strip().startswith(MODULE_COMMENT):
+            return " ".join(stripped[2:].strip()[len(MODULE_COMMENT):].split())
+        if stripped and not stripped.startswith("//"):
+            break
+    return ""
+
+
 def _blocks(text: str) -> list[tuple[int, str, str, str]]:
     """(first line, text, the '// ###' heading comment before it, its category's outcome) for each question."""
     blocks, lines, start, hint, category = [], [], 0, "", ""
-    for number, raw in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n") + [""], start=1):
+    for number, raw in enumerate(text.split("\n") + [""], start=1):
         stripped = raw.strip()
         if not stripped:
             if lines:
@@ -111,7 +94,7 @@ def category_outcome(path: str) -> str:
     return named[-1] if named else ""
 
 
-def _check_outcomes(questions: list[GiftQuestion], report: _Reporter) -> None:
+def _check_outcomes(questions: list[GiftQuestion], report: LineReporter) -> None:
     """Every scored question needs an outcome once any has one, as `authoring check` asks of a notebook."""
     scored = [q for q in questions if q.scored]
     if any(q.outcome for q in scored) and not all(q.outcome for q in scored):
@@ -120,49 +103,49 @@ def _check_outcomes(questions: list[GiftQuestion], report: _Reporter) -> None:
                      "put a '$CATEGORY: $course$/<outcome>' line above it, or delete every $CATEGORY line")
 
 
-def _find(text: str, targets: str, start: int = 0) -> int:
-    """The index of the first unescaped character among `targets`, or -1."""
-    index = start
-    while index < len(text):
-        if text[index] == "\\":
-            index += 2
-            continue
-        if text[index] in targets:
-            return index
-        index += 1
-    return -1
-
-
-def _parse_block(line: int, block: str, hint: str, report: _Reporter) -> GiftQuestion | None:
-    opening = _find(block, "{")
-    closing = _find(block, "}", opening + 1) if opening >= 0 else -1
-    if opening < 0 or closing < 0:
+def _braces(line: int, block: str, report: LineReporter) -> tuple[int, int] | None:
+    """Where the answers open and close; None (reported) when the braces do not pair up."""
+    opening = find(block, "{")
+    closing = find(block, "}", opening + 1) if opening >= 0 else find(block, "}")
+    if opening < 0 and closing < 0:
         report.error(line, "this text has no answers in { } (a GIFT description)", "put text that is not a question in a Markdown cell of the notebook")
-        return None
-    if block[closing + 1:].strip():
+    elif opening < 0:
+        report.error(line, "this question has a } with no { before it", "start its answers with {, or write \\} for a } that is part of the text")
+    elif closing < 0 or 0 <= find(block, "{", opening + 1) < closing:
+        report.error(line, "the { that starts this question's answers has no closing }",
+                     "end the answers with }, and leave a blank line between questions but none inside one")
+    elif block[closing + 1:].strip():
         report.error(line, "answers in the middle of the text (a missing-word question) are not supported",
                      "rewrite it with the answers after the question text, e.g. 'Which word fits the gap? {=right ~wrong}'")
+    else:
+        return opening, closing
+    return None
+
+
+def _parse_block(line: int, block: str, hint: str, report: LineReporter) -> GiftQuestion | None:
+    braces = _braces(line, block, report)
+    if braces is None:
         return None
-    name, text = _name_and_text(block[:opening], line, report)
-    if text is None:
+    question = _name_and_text(block[:braces[0]], line, report)
+    if question is None:
         return None
-    question = GiftQuestion(line, name, text)
     if hint:
         heading = HEADING.match(hint)
         tail = HEADING_TAIL.match(heading.group(2)) if heading else None
         question.scored = heading.group(1).lower() == "question"
         question.kind_words = " ".join(((tail.group(1) if tail else "") or "").lower().replace(",", ", ").split())
-    if not _read_answers(question, block[opening + 1:closing], report):
+    if not read_answers(question, block[braces[0] + 1:braces[1]], report):
         return None
     if not hint:
-        true_false = _plain_kind("truefalse", multiple_answers=False)
+        true_false = plain_kind("truefalse", multiple_answers=False)
         several = sum(correct for _t, correct, _f in question.options) > 1
         shape = true_false if tuple(t for t, _c, _f in question.options) == true_false.fixed_options else None
-        question.kind_words = (shape or _plain_kind("choice", multiple_answers=several)).words
+        question.kind_words = (shape or plain_kind("choice", multiple_answers=several)).words
     return question
 
 
-def _name_and_text(prefix: str, line: int, report: _Reporter) -> tuple[str, str | None]:
+def _name_and_text(prefix: str, line: int, report: LineReporter) -> GiftQuestion | None:
+    """The question's name and its text as Markdown, converted from its format tag ([moodle] when it has none)."""
     name, text = "", prefix.strip()
     if text.startswith("::"):
         end = text.find("::", 2)
@@ -170,124 +153,18 @@ def _name_and_text(prefix: str, line: int, report: _Reporter) -> tuple[str, str 
             end = text.find("::", end + 1)
         if end < 0:
             report.error(line, "the question name is not closed", "write the name between two pairs of colons: ::name::")
-            return "", None
+            return None
         name, text = unescape(text[2:end]).strip(), text[end + 2:].strip()
-    format_match = re.match(r"^\[([a-z]+)\]", text)
-    if format_match:
-        if format_match.group(1) not in FORMATS:
-            report.error(line, f"the text format [{format_match.group(1)}] is not one GIFT knows", "use [markdown], [html], [plain] or [moodle]")
-            return name, None
-        text = text[format_match.end():]
-    text = unescape(text).strip()
-    if not text:
+    if unknown := unknown_format(text):
+        report.error(line, f"the text format [{unknown}] is not one GIFT knows", "use [markdown], [html], [plain] or [moodle]")
+        return None
+    fmt, text = split_format(text, DEFAULT_FORMAT)
+    converted = to_markdown(unescape(text), fmt, "the question text", one_line=False)
+    for message, fix in converted.problems:
+        report.error(line, message, fix)
+    if not converted.markdown and not converted.problems:
         report.error(line, "the question has no text", "write the question before the { answers }")
-        return name, None
-    return name, text
-
-
-def _read_answers(question: GiftQuestion, answers: str, report: _Reporter) -> bool:
-    line, body = question.line, answers.strip()
-    unsupported = _unsupported(body)
-    if unsupported:
-        report.error(line, f"{unsupported[0]} questions are not supported", unsupported[1])
-        return False
-    if TRUE_FALSE.match(_split_feedback(body)[0].strip()):
-        return _true_false(question, body, report)
-    return _choices(question, body, report)
-
-
-def _unsupported(body: str) -> tuple[str, str] | None:
-    """The kind of GIFT question our format cannot hold, with the fix, or None."""
-    if not body:
-        return "essay", "give the question options: {=right answer ~wrong answer}"
-    if body.startswith("#"):
-        return "numeric", "turn it into a choice: {=the right number ~a wrong number ~another wrong number}"
-    if re.search(r"(?<!\\)->", body):
-        return "matching", "write one multiple-choice question for each pair"
-    options = _split_options(body)
-    if options and all(o.startswith("=") for o in options):
-        return "short answer", "turn it into a choice: keep the answer as '=right' and add wrong options as '~wrong'"
-    return None
-
-
-def _split_options(body: str) -> list[str]:
-    """'=a#fb ~b' -> ['=a#fb', '~b'], splitting at unescaped = and ~."""
-    options, index, current = [], 0, ""
-    while index < len(body):
-        ch = body[index]
-        if ch == "\\" and index + 1 < len(body):
-            current += body[index:index + 2]
-            index += 2
-            continue
-        if ch in "=~":
-            options.append(current)
-            current = ch
-        else:
-            current += ch
-        index += 1
-    options.append(current)
-    return [o.strip() for o in options if o.strip()]
-
-
-def _split_feedback(option: str) -> tuple[str, str]:
-    """'text#feedback' -> (text, feedback), at the first unescaped '#'."""
-    mark = _find(option, "#")
-    return (option, "") if mark < 0 else (option[:mark], option[mark + 1:])
-
-
-def _true_false(question: GiftQuestion, body: str, report: _Reporter) -> bool:
-    answer, rest = _split_feedback(body)
-    wrong_feedback, right_feedback = _split_feedback(rest)
-    if _find(right_feedback, "#") >= 0:
-        report.error(question.line, "general feedback (####) is not supported", "move it into the feedback of the options")
-        return False
-    truth = answer.strip().upper() in ("T", "TRUE")
-    right, wrong = unescape(right_feedback).strip(), unescape(wrong_feedback).strip()
-    kind = _plain_kind("truefalse", multiple_answers=False)
-    true_text, false_text = kind.fixed_options or ("True", "False")
-    question.options = [(true_text, truth, right if truth else wrong), (false_text, not truth, wrong if truth else right)]
-    question.kind_words = question.kind_words or kind.words
-    return True
-
-
-def _choices(question: GiftQuestion, body: str, report: _Reporter) -> bool:
-    line = question.line
-    if "####" in body.replace("\\#", ""):
-        report.error(line, "general feedback (####) is not supported", "move it into the feedback of the options")
-        return False
-    options = _split_options(body)
-    if not options or any(o[0] not in "=~" for o in options):
-        report.error(line, "the answers cannot be read", "start every option with = (right) or ~ (wrong)")
-        return False
-    weights: list[float | None] = []
-    for option in options:
-        weight = WEIGHT.match(option[1:])
-        text, feedback = _split_feedback(option[1 + (weight.end() if weight else 0):])
-        weights.append(float(weight.group(1)) if weight else None)
-        question.options.append((" ".join(unescape(text).split()), option[0] == "=", " ".join(unescape(feedback).split())))
-    return _apply_weights(question, [o[0] for o in options], weights, report)
-
-
-def _apply_weights(question: GiftQuestion, marks: list[str], weights: list[float | None], report: _Reporter) -> bool:
-    """Full marks (=) or none (~); or, for 'choose all that apply', equal shares of 100 for the right options."""
-    line = question.line
-    full = [m == "=" and w in (None, 100.0) for m, w in zip(marks, weights, strict=True)]
-    shares = [w for m, w in zip(marks, weights, strict=True) if m == "~" and w is not None and w > 0]
-    odd = [w for m, w in zip(marks, weights, strict=True) if m == "=" and w is not None and w != 100]
-    if odd or (shares and (any(full) or len(set(shares)) > 1 or abs(sum(shares) - 100) > 0.01)):
-        report.error(line, "weights other than full marks or none (partial credit) are not supported",
-                     "mark each option right (=) or wrong (~); for 'choose all that apply' give each right option an equal share, e.g. ~%50%")
-        return False
-    if sum(full) > 1:
-        report.error(line, "more than one option is marked fully right (=)",
-                     "keep one '=' for a one-answer question; for 'choose all that apply' use equal shares, e.g. ~%50% on each right option")
-        return False
-    question.options = [(text, bool(f or (m == "~" and w is not None and w > 0)), feedback)
-                        for (text, _c, feedback), m, w, f in zip(question.options, marks, weights, full, strict=True)]
-    if not any(correct for _t, correct, _f in question.options):
-        report.error(line, "no option is marked right", "mark the right option with = (or give each right option a share, e.g. ~%50%)")
-        return False
-    return True
+    return None if converted.problems or not converted.markdown else GiftQuestion(line, name, converted.markdown, format=fmt)
 
 
 def _give_ids(questions: list[GiftQuestion]) -> None:
@@ -328,17 +205,11 @@ def import_gift(file: Path, out: Path, today: dt.date | None = None, priority_ar
         return result
     result = parse_gift(text, str(file))
     if not result.questions:
-        _Reporter(str(file), result).error(1, "the file holds no questions", "export the question bank from Moodle in GIFT format")
+        LineReporter(str(file), result.problems).error(1, "the file holds no questions", "export the question bank from Moodle in GIFT format")
     if result.errors:
         return result
     today = today or dt.date.today()
-    module_id = re.sub(r"[^a-z0-9]+", "-", Path(out).stem.lower()).strip("-") or "imported-questions"
-    settings = {
-        "id": module_id, "title": module_id.replace("-", " ").capitalize(), "audience": "Council and partner staff",
-        "priority_area": priority_area, "estimated_minutes": max(5, len(result.questions)), "pass_mark": 80,
-        "refresher_months": 24, "owner": STARTER_OWNER, "review_by": (today + dt.timedelta(days=365)).isoformat(),
-        "guidance": [dict(STARTER_GUIDANCE)],
-    }
+    settings = _starting_settings(result, Path(out), today, priority_area)
     intro = (f"# Questions\n\nThese questions were imported from {Path(file).name} on {today.isoformat()}. "
              "Before publishing, check every setting in the first cell: they hold starting values.")
     notebook = new_notebook(cells=[new_raw_cell("---\n" + yaml.safe_dump(settings, sort_keys=False) + "---"), new_markdown_cell(intro),
@@ -346,6 +217,17 @@ def import_gift(file: Path, out: Path, today: dt.date | None = None, priority_ar
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, str(out))
     return result
+
+
+def _starting_settings(result: ImportResult, out: Path, today: dt.date, priority_area: str) -> dict:
+    """The settings cell's starting values: the id from the notebook's file name, the title from the bank's '// Module:' comment (else the id)."""
+    module_id = re.sub(r"[^a-z0-9]+", "-", out.stem.lower()).strip("-") or "imported-questions"
+    return {
+        "id": module_id, "title": result.title or module_id.replace("-", " ").capitalize(), "audience": "Council and partner staff",
+        "priority_area": priority_area, "estimated_minutes": max(5, len(result.questions)), "pass_mark": 80,
+        "refresher_months": 24, "owner": STARTER_OWNER, "review_by": (today + dt.timedelta(days=365)).isoformat(),
+        "guidance": [dict(STARTER_GUIDANCE)],
+    }
 
 
 def question_cells(questions: list[GiftQuestion]) -> list[str]:
