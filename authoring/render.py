@@ -24,6 +24,7 @@ LABELLED_QUOTE = re.compile(r"\A\s*<p[^>]*><strong>([^<:]{1,40}?)\s*(?::</strong
 HTML_TAG = re.compile(r"<\s*(/?)\s*([A-Za-z][A-Za-z0-9-]*)([^>]*)>")
 UNSAFE_ATTRIBUTE = re.compile(r"\b(on[a-z]+|style|srcdoc|formaction)\s*=|javascript:", re.IGNORECASE)
 # Anything that could make a short text more than plain words in Markdown (or an autolink).
+PARAGRAPH = re.compile(r'<p class="govuk-body">((?:(?!</?p[ >]).)*)</p>', re.DOTALL)
 MARKDOWN_SYNTAX = re.compile(r"[\\`*_\[\]<>!{}$&~|#\n]|^\s*(?:[-+=]|\d+[.)])|://|www\.")
 # A line that Markdown would open a block with: a numbered or bulleted list, a heading, a quote, a rule or a
 # heading underline. In a short text (an option, a stem, a title) these are the trainer's words: '13. Below 14'.
@@ -197,8 +198,10 @@ class MarkdownRenderer:
         if not MARKDOWN_SYNTAX.search(source):  # plain words: most options and feedback lines
             return html.escape(source.strip(), quote=False)
         rendered = self.render(_as_words(source), context).strip()
-        match = re.fullmatch(r'<p class="govuk-body">(.*)</p>', rendered, re.DOTALL)
-        return match.group(1) if match else rendered
+        paragraphs = PARAGRAPH.findall(rendered)
+        if paragraphs and "".join(f'<p class="govuk-body">{p}</p>' for p in paragraphs) == re.sub(r"</p>\s+<p", "</p><p", rendered):
+            return "<br><br>".join(paragraphs)  # inline places (a legend, a label) cannot hold paragraphs
+        return rendered
 
 
 def _as_words(source: str) -> str:

@@ -193,3 +193,14 @@ def test_does_a_real_bundle_with_an_image_publish(session, tmp_path):
     folder = built_with_image(tmp_path)
     assert publish(session, folder.parent).published == ["tiny-module"]
     assert session.scalar(select(ModuleAsset.media_type)) == "image/png"
+
+
+def test_does_a_question_whose_text_has_two_paragraphs_build_and_publish_with_both(session, tmp_path):
+    # Moodle's editor writes '<p>..</p><p>..</p>'; imported, that is a question with two paragraphs of text
+    question = QUESTION.replace("Who should you tell first?", "You see a bruise on a colleague's arm.\n\nWho should you tell first?")
+    source = write_notebook(tmp_path / "src" / "m.ipynb", "# Page\n\nText.", "# Assessment\n\nGo.", question)
+    report = build([source], tmp_path / "out")
+    assert report.built and not report.failed, report.problems
+    assert publish(session, tmp_path / "out").published == ["tiny-module"]
+    stem = json.dumps(session.scalar(select(ModuleVersion)).questions)
+    assert "colleague's arm.<br>" in stem.replace("&#x27;", "'").replace("\\n", "") and "</p><p" not in stem
