@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-test frontend browser lint clean
+.PHONY: run test install install-test frontend browser ralph lint clean
 
 run: install
 	$(BIN)/lms demo
@@ -20,7 +20,7 @@ test: install-test
 
 install: $(VENV)/.installed frontend
 
-install-test: $(VENV)/.installed-test frontend browser
+install-test: $(VENV)/.installed-test frontend browser ralph
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,16 @@ lms/static/dist/app.css: package.json package-lock.json lms/static/src/app.scss
 browser:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium)
 	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || (apt-get update -qq && apt-get install -y -qq nginx-light)
+
+# Ralph, a real xAPI LRS (PyPI ralph-malph), in a venv of its own: its `cli` extra pins click<8.2.1, ours is newer.
+# Its `lrs` extra leaves out `requests`, which its API imports. tests/lms/xapi_ralph.py starts it.
+RALPH := build/peers/ralph
+ralph: $(RALPH)/.installed
+
+$(RALPH)/.installed:
+	test -x $(RALPH)/bin/python || $(PYTHON) -m venv $(RALPH)
+	$(RALPH)/bin/python -m pip install --quiet 'ralph-malph[cli,lrs]==5.1.0' 'requests>=2.32,<3'
+	touch $@
 
 lint:
 	$(BIN)/ruff check lms authoring tests bench

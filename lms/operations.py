@@ -64,7 +64,9 @@ def personal_data_erase(email: str, yes: bool) -> None:
         person = personal_data.find_person(db.session, email)
         if not yes:
             click.confirm(f"Erase {person.full_name} <{person.email}>? This cannot be undone", abort=True)
-        personal_data.erase_person(db.session, person, None, current_app.config["SITE_URL"])
+        elsewhere = personal_data.erase_person(db.session, person, None, current_app.config["SITE_URL"])
     except personal_data.PersonalDataError as error:
         raise click.ClickException(str(error)) from None
     click.echo("Erased: name, email and password removed; completions kept for the counts.")
+    for note in elsewhere:
+        click.echo(f"Still to do: {note}")

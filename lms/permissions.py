@@ -207,3 +207,8 @@ def can_see_module_governance(user: User) -> bool:
 def can_review_modules(user: User) -> bool:
     """The list of modules due for review, across every organisation, is for site admins."""
     return user.is_authenticated and is_site_admin(user)
+
+
+def can_see_xapi_outbox(user: User) -> bool:
+    """The xAPI outbox (every organisation's statements, the LRS's refusals) and retrying them are for site admins."""
+    return user.is_authenticated and is_site_admin(user) and user.email_confirmed

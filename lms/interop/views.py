@@ -25,3 +25,6 @@ def scorm_package(slug: str) -> Response:
     response.headers["Content-Disposition"] = f'attachment; filename="{download.filename}"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+from lms.interop import xapi_views  # noqa: E402,F401 - the xAPI outbox pages, on this blueprint

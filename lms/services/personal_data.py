@@ -9,7 +9,9 @@ The rules for erasure:
 - `public_id` is rotated: xAPI statements already sent to a learning record store named the person by
   the old one, and password reset links carry it, so neither can be tied back to the account again.
   Every statement in the outbox about them, queued or already sent, is re-pointed at the new
-  pseudonym and keeps no email, old pseudonym or name (`xapi.forget_person`).
+  pseudonym and keeps no email, old pseudonym or name (`xapi.forget_person`); queued ones are sent
+  like that. Copies an LRS already holds are out of our reach: erasure returns (and audits) how many
+  went to which LRS, so they can be erased there (`xapi.sent_elsewhere`).
 - Every session and remember-me token of theirs ends.
 - Sign-in throttle counters kept under their email address are removed.
 - The audit log is kept (it holds who did what, not names or emails), its events about the person
@@ -31,7 +33,7 @@ from lms.services.account_sessions import end_sessions
 from lms.services.accounts import normalise_email
 from lms.services.audit import record_event
 from lms.services.throttling import email_key
-from lms.services.xapi import Identity, Site, forget_person, outbox_about
+from lms.services.xapi import Identity, Site, forget_person, outbox_about, sent_elsewhere
 
 ERASED_NAME = "Erased user"
 ERASED_DOMAIN = "erased.invalid"  # a reserved top-level domain: mail to it can never be delivered
@@ -89,16 +91,25 @@ def export_personal_data(session: Session, person: User, actor_id: int | None, v
         "audit_events": [{"occurred_at": _when(e.occurred_at), "action": e.action, "subject": e.subject,
                           "by_this_person": e.actor_id == person.id, "detail": e.detail} for e in events],
         "failed_sign_ins": {"failures": throttle.failures, "locked_until": _when(throttle.locked_until)} if throttle else None,
-        "xapi_statements": [{"queued_at": _when(row.created_at), "sent_at": _when(row.sent_at), "statement": row.statement}
-                            for row in outbox_about(session, person, _identity(person))],
+        **_statements_held(session, person),
     }
     with write_transaction(session):
         record_event(session, "user.personal_data_exported", f"user:{person.public_id}", actor_id, via=via)
     return data
 
 
-def erase_person(session: Session, person: User, actor_id: int | None, site_url: str, via: str = "cli") -> None:
-    """Anonymise the person by the rules above, in one transaction with its audit event."""
+def _statements_held(session: Session, person: User) -> dict[str, Any]:
+    """The xAPI statements about the person that we keep, and which LRS already holds copies of them."""
+    rows = outbox_about(session, person, _identity(person))
+    return {"xapi_statements": [{"queued_at": _when(row.created_at), "sent_at": _when(row.sent_at), "sent_to": row.sent_to or None,
+                                 "dead_lettered_at": _when(row.dead_at), "statement": row.statement} for row in rows],
+            "xapi_copies_held_by_an_lrs": sent_elsewhere(rows)}
+
+
+def erase_person(session: Session, person: User, actor_id: int | None, site_url: str, via: str = "cli") -> list[str]:
+    """Anonymise the person by the rules above, in one transaction with its audit event.
+
+    Returns what must still be erased elsewhere: the statements about them an LRS already holds."""
     if person.erased_at is not None:
         raise PersonalDataError("this person's data was already erased")
     with write_transaction(session):
@@ -111,20 +122,26 @@ def erase_person(session: Session, person: User, actor_id: int | None, site_url:
         person.last_sign_in_at = None
         person.erased_at = utcnow()
         session.execute(delete(SignInThrottle).where(SignInThrottle.key == email_key(old_email)))
-        _forget_in_statements(session, person, who, site_url)
+        elsewhere = _forget_in_statements(session, person, who, site_url)
         end_sessions(session, person)
         session.execute(update(AuditEvent).where(AuditEvent.subject == f"user:{old_public_id}").values(subject=f"user:{person.public_id}"))
-        record_event(session, "user.erased", f"user:{person.public_id}", actor_id, organisation_id=person.organisation_id, via=via)
+        record_event(session, "user.erased", f"user:{person.public_id}", actor_id, organisation_id=person.organisation_id, via=via,
+                     xapi_copies_held_by_an_lrs=elsewhere)
+    return elsewhere
 
 
 def _identity(person: User) -> Identity:
     return Identity(person.email, person.public_id, person.full_name)
 
 
-def _forget_in_statements(session: Session, person: User, who: Identity, site_url: str) -> None:
-    """Queued and sent xAPI statements about the person keep only the new pseudonym (queued ones are still sent)."""
+def _forget_in_statements(session: Session, person: User, who: Identity, site_url: str) -> list[str]:
+    """Kept xAPI statements about the person (and an LRS's answers quoting them) keep only the new pseudonym;
+    queued ones are still sent. Returns the notes on copies an LRS already holds."""
     site = Site(site_url.rstrip("/"), "")
-    for row in outbox_about(session, person, who):
+    rows = outbox_about(session, person, who)
+    for row in rows:
         forgotten = forget_person(row.statement, who, person.public_id, site)
         if forgotten != row.statement:
             row.statement = forgotten
+        row.last_error = str(forget_person(row.last_error, who, person.public_id, site))
+    return sent_elsewhere(rows)

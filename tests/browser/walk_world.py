@@ -29,6 +29,7 @@ from lms.models import (
     SessionAudience,
     TrainingSession,
     User,
+    XapiOutbox,
     utcnow,
 )
 from lms.services.accounts import create_user, hash_password
@@ -80,9 +81,18 @@ def build_walk_world(app: Flask, course_build: Path) -> WalkWorld:
             attempt = take_assessment(session, person, version).attempt
             world.attempts[role] = attempt.id
             world.certificates[role] = session.scalar(select(Completion.verification_code).where(Completion.attempt_id == attempt.id))
+        _refused_statement(session)
         session.commit()
         db.session.remove()
     return world
+
+
+def _refused_statement(session) -> None:
+    """One xAPI statement the LRS refused for good, with its answer, for the site admin's outbox page."""
+    row = session.scalar(select(XapiOutbox).order_by(XapiOutbox.id))
+    row.tries, row.dead_at, row.last_tried_at = 1, utcnow(), utcnow()
+    row.last_error = ('the LRS answered HTTP 422: {"detail":[{"type":"missing","loc":["body",0,"actor"],'
+                      '"msg":"Field required","url":"https://errors.pydantic.dev/2.14/v/missing"}]}')
 
 
 def _logins(session) -> dict[str, str]:

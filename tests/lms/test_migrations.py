@@ -36,7 +36,7 @@ JSON_LISTS = {"questions", "blocks"}
 
 
 # Columns a later migration turns into others, each tested on its own below.
-REPLACED = {("attempt", "option_order")}  # 0005: becomes `drawn`, with a seed
+REPLACED = {("attempt", "option_order"), ("xapi_outbox", "statement")}  # 0005: becomes `drawn`, with a seed; 0007: `body`, its text
 
 
 def _value(table: Table, column: Column, row: int) -> object:

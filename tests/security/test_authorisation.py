@@ -62,6 +62,8 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "learn.result": OWN_ONLY,
     "certificates.certificate_pdf": OWN_ONLY,
     "interop.scorm_package": TRAINER_DOWNLOAD,
+    "interop.xapi_outbox": SITE_ADMIN,  # every organisation's statements and the LRS's refusals
+    "interop.retry_xapi": SITE_ADMIN,  # GET asks, POST sends the dead-lettered statements again
     "admin.index": STAFF,
     "admin.new_partnership": SITE_ADMIN,
     "admin.new_organisation": SITE_ADMIN,

@@ -1,0 +1,182 @@
+"""The statements kept for an LRS: stored once when a result is recorded, exported and retried from there.
+
+Every statement is built once, in the transaction that records the attempt, completion or attendance,
+and kept as its exact text (`XapiOutbox.body`). Export and the sender use that text and nothing else,
+so the actor, organisation names and site address are never read again. Records from before statements
+were stored (or passes recorded while the statement could not be built) get theirs built the first time
+an export needs them, then kept like any other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from lms.db import write_transaction
+from lms.models import Attempt, Completion, XapiOutbox, canonical_json, utcnow
+from lms.services.audit import record_event
+from lms.services.periods import Period
+from lms.services.xapi.statements import VERB_BASE, Site, for_attempt, for_completion, namespace, statement_id
+
+WAITING = (XapiOutbox.sent_at.is_(None), XapiOutbox.dead_at.is_(None))
+LOOKUP_CHUNK = 500  # ids per IN (...) query
+
+
+def queue_attempt(session: Session, attempt: Attempt) -> None:
+    """In the caller's transaction, store a just-marked attempt's statements: passed or failed, and completed
+    if it earned a completion. Only rows are written; `lms xapi send` does the network work."""
+    session.flush()
+    space, site = namespace(session), Site.from_config(current_app.config)
+    statements = [for_attempt(session, space, attempt, site)]
+    completion = session.scalar(select(Completion).where(Completion.attempt_id == attempt.id))
+    if completion is not None:
+        statements.append(for_completion(session, space, completion, site))
+    for statement in statements:
+        store(session, statement)
+
+
+def queue_completion(session: Session, completion: Completion) -> None:
+    """In the caller's transaction, store the 'completed' statement of a named face-to-face attendance."""
+    if completion.user_id is None:
+        return
+    session.flush()
+    store(session, for_completion(session, namespace(session), completion, Site.from_config(current_app.config)))
+
+
+def store(session: Session, statement: dict) -> str:
+    """Keep a statement's text once; a statement already kept stays exactly as it was. Returns the kept text."""
+    kept = session.scalar(select(XapiOutbox.body).where(XapiOutbox.statement_id == statement["id"]))
+    if kept is not None:
+        return kept
+    row = XapiOutbox(statement_id=statement["id"], body=canonical_json(statement))
+    session.add(row)
+    session.flush()
+    return row.body
+
+
+def _period_records(session: Session, period: Period) -> tuple[list[Attempt], list[Completion]]:
+    start, end = period.moments
+    attempts = session.scalars(select(Attempt).where(Attempt.submitted_at >= start, Attempt.submitted_at < end)
+                               .order_by(Attempt.submitted_at, Attempt.id)).all()
+    completions = session.scalars(select(Completion).where(
+        Completion.fy_quarter >= period.first_quarter, Completion.fy_quarter <= period.last_quarter,
+        Completion.completed_at >= start, Completion.completed_at < end, Completion.user_id.is_not(None),
+        Completion.withdrawn_at.is_(None))  # a withdrawn session's completions are not exported (completions.COUNTS)
+        .order_by(Completion.completed_at, Completion.id)).all()
+    return list(attempts), list(completions)
+
+
+def _kept(session: Session, ids: list[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for start in range(0, len(ids), LOOKUP_CHUNK):
+        chunk = ids[start:start + LOOKUP_CHUNK]
+        found.update(session.execute(select(XapiOutbox.statement_id, XapiOutbox.body).where(XapiOutbox.statement_id.in_(chunk))).all())
+    return found
+
+
+def period_bodies(session: Session, period: Period, site: Site) -> list[str]:
+    """The kept text of every pass, fail and completion in a reporting period, in time order; a record
+    with no statement kept yet (from before they were stored) has it built and kept now, once."""
+    with write_transaction(session):
+        space = namespace(session)
+        attempts, completions = _period_records(session, period)
+        wanted = {statement_id(space, "attempt", a.id): ("attempt", a) for a in attempts}
+        wanted |= {statement_id(space, "completion", c.id): ("completion", c) for c in completions}
+        kept = _kept(session, list(wanted))
+        for sid, (kind, record) in wanted.items():
+            if sid not in kept:
+                built = for_attempt(session, space, record, site) if kind == "attempt" else for_completion(session, space, record, site)
+                kept[sid] = store(session, built)
+    return sorted((kept[sid] for sid in wanted), key=_time_order)
+
+
+def _time_order(body: str) -> tuple[str, bool, str]:
+    statement = json.loads(body)
+    return statement["timestamp"], statement["verb"]["id"] != VERB_BASE + "completed", statement["id"]
+
+
+def period_statements(session: Session, period: Period, site: Site) -> Iterator[dict]:
+    """The period's kept statements, read back as data."""
+    yield from (json.loads(body) for body in period_bodies(session, period, site))
+
+
+def to_json_lines(bodies: list[str]) -> Iterator[str]:
+    """JSON lines of the kept text, byte for byte."""
+    for body in bodies:
+        yield body + "\n"
+
+
+@dataclass(frozen=True)
+class OutboxStatus:
+    """What `lms xapi status` and the admin page show: how many statements are in each state."""
+
+    queued: int
+    due: int
+    backing_off: int
+    dead: int
+    sent: int
+    oldest_waiting: dt.datetime | None
+    last_error: str
+    last_error_at: dt.datetime | None
+
+
+def outbox_status(session: Session, now: dt.datetime | None = None) -> OutboxStatus:
+    """Counts of waiting (due now or backing off), dead-lettered and sent statements, the oldest waiting, the last error."""
+    now = now or utcnow()
+    count = func.count(XapiOutbox.id)
+    queued, due, backing_off, oldest = session.execute(select(
+        count, func.count(XapiOutbox.id).filter(XapiOutbox.next_try_at <= now),
+        func.count(XapiOutbox.id).filter(XapiOutbox.next_try_at > now, XapiOutbox.tries > 0), func.min(XapiOutbox.created_at)).where(*WAITING)).one()
+    dead = session.scalar(select(count).where(XapiOutbox.dead_at.is_not(None)))
+    sent = session.scalar(select(count).where(XapiOutbox.sent_at.is_not(None)))
+    last = session.execute(select(XapiOutbox.last_error, XapiOutbox.last_tried_at).where(XapiOutbox.last_error != "", XapiOutbox.sent_at.is_(None))
+                           .order_by(XapiOutbox.last_tried_at.desc(), XapiOutbox.id.desc()).limit(1)).first()
+    return OutboxStatus(queued, due, backing_off, dead or 0, sent or 0, oldest, last[0] if last else "", last[1] if last else None)
+
+
+def outbox_waiting(session: Session) -> int:
+    """How many statements are waiting to be accepted by the LRS (dead-lettered ones are not waiting)."""
+    return session.scalar(select(func.count(XapiOutbox.id)).where(*WAITING)) or 0
+
+
+def dead_letters(session: Session, limit: int = 200) -> list[XapiOutbox]:
+    """Statements the LRS refused for good, the latest first, with its answer in `last_error`."""
+    return list(session.scalars(select(XapiOutbox).where(XapiOutbox.dead_at.is_not(None)).order_by(XapiOutbox.dead_at.desc(), XapiOutbox.id.desc())
+                                .limit(limit)))
+
+
+def retry_dead(session: Session, actor_id: int | None, one: str | None = None, via: str = "cli") -> int:
+    """Put dead-lettered statements (all, or the one with this statement id) back in the queue, due now,
+    their backoff started afresh; the LRS's last answer stays until the next try. Returns how many."""
+    with write_transaction(session):
+        query = select(XapiOutbox).where(XapiOutbox.dead_at.is_not(None))
+        rows = list(session.scalars(query.where(XapiOutbox.statement_id == one) if one else query))
+        now = utcnow()
+        for row in rows:
+            row.dead_at, row.tries, row.next_try_at = None, 0, now
+        if rows:
+            record_event(session, "xapi.retried", f"xapi:{one or 'all'}", actor_id, count=len(rows), via=via)
+    return len(rows)
+
+
+def describe(body: str) -> str:
+    """A statement in a few words for people: its verb and what it is about (no personal data)."""
+    statement = json.loads(body)
+    verb = statement.get("verb", {}).get("id", "").rsplit("/", 1)[-1] or "statement"
+    names = statement.get("object", {}).get("definition", {}).get("name", {})
+    return f"{verb}: {next(iter(names.values()), statement.get('object', {}).get('id', ''))}"
+
+
+def is_statement_id(value: str) -> bool:
+    """Whether a value is written like a statement id (a UUID), before looking for it."""
+    try:
+        return str(uuid.UUID(value)) == value.lower()
+    except ValueError:
+        return False
