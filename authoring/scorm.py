@@ -23,6 +23,8 @@ from xml.etree import ElementTree as ET
 from authoring.assessment import AssessmentSettings, allocate
 from authoring.kinds import kind_named
 from authoring.placeholders import fill_placeholders
+from authoring.scorm_links import open_links_in_new_tab
+from authoring.scorm_record import question_record
 
 if TYPE_CHECKING:
     from markupsafe import Markup
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
 LAUNCH_PAGE = "index.html"
 RUNTIME = "safer-learning-scorm.js"
 MARKING = "safer-learning-marking.js"
+RECORD = "safer-learning-record.js"
 STYLESHEET = "safer-learning.css"
 MANIFEST = "imsmanifest.xml"
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed, so the same module always gives the same bytes
@@ -40,6 +43,9 @@ ADLCP = "http://www.adlnet.org/xsd/adlcp_rootv1p2"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 SCHEMA_LOCATIONS = (f"{CP} imscp_rootv1p1p2.xsd http://www.imsglobal.org/xsd/imsmd_rootv1p2p1 imsmd_rootv1p2p1.xsd "
                     f"{ADLCP} adlcp_rootv1p2.xsd")
+# The schemas the manifest names, and ims_xml.xsd that two of them import, at the root as ADL's packages carry
+# them: control files of the package, not files of the SCO, so the resource does not list them.
+SCHEMA_FILES = ("adlcp_rootv1p2.xsd", "ims_xml.xsd", "imscp_rootv1p1p2.xsd", "imsmd_rootv1p2p1.xsd")
 
 
 @dataclass
@@ -55,10 +61,6 @@ class PackageSource:
     answer_key: dict[str, dict]
     assets: dict[str, bytes] = field(default_factory=dict)
     assessment: dict[str, Any] | None = None  # the version's settings["assessment"]; None: every question, every attempt
-
-    @property
-    def has_assessment(self) -> bool:
-        return any(q["scored"] for q in self.questions)
 
     @property
     def scored(self) -> list[dict]:
@@ -77,6 +79,8 @@ def source_from_module(module: Module) -> PackageSource:
 
 def build_package(source: PackageSource, placeholder_values: dict[str, str] | None = None) -> bytes:
     """The zip's bytes; placeholders are filled with a partnership's values, or with a hint to ask locally."""
+    if not source.scored:  # authoring refuses such a module; a package without an assessment could never be passed
+        raise ValueError(f"module '{source.module_id}' has no scored questions, so it has no assessment to package")
     files = package_files(source, placeholder_values or {})
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -103,8 +107,10 @@ def package_files(source: PackageSource, placeholder_values: dict[str, str]) -> 
         LAUNCH_PAGE: launch_page(source, placeholder_values).encode("utf-8"),
         RUNTIME: _packaged(RUNTIME),
         MARKING: _packaged(MARKING),
+        RECORD: _packaged(RECORD),
         STYLESHEET: _packaged(STYLESHEET),
         **{f"assets/{name}": data for name, data in source.assets.items()},
+        **{name: _packaged(f"schemas/{name}") for name in SCHEMA_FILES},
     }
     files[MANIFEST] = manifest_xml(source, sorted(files))
     return files
@@ -115,21 +121,21 @@ def launch_page(source: PackageSource, placeholder_values: dict[str, str]) -> st
     from jinja2 import Environment, select_autoescape  # only exporting needs the template engine
 
     def fill(fragment: str) -> str:
-        return fill_placeholders(fragment, placeholder_values, html.escape)
+        return open_links_in_new_tab(fill_placeholders(fragment, placeholder_values, html.escape))
 
     environment = Environment(autoescape=select_autoescape(default=True), trim_blocks=True, lstrip_blocks=True)
     environment.filters["lesson"] = lambda fragment: _markup(fill(fragment))
     template = environment.from_string(_packaged("launch.html.j2").decode("utf-8"))
     questions = {q["id"]: q for q in source.questions}
     kinds = {q["kind"]: kind_named(q["kind"]) for q in source.questions}
-    data = {"passMark": source.pass_mark, "pageCount": len(source.pages), "hasAssessment": source.has_assessment,
+    data = {"passMark": source.pass_mark, "pageCount": len(source.pages), "version": source.version[:12],
             "key": {qid: {"correct": k["correct"], "feedback": {o: fill(f) for o, f in k["feedback"].items()}}
                     for qid, k in source.answer_key.items()},
             "kinds": {name: {"inputType": kind.input_type, "shufflesOptions": kind.shuffles_options} for name, kind in kinds.items()},
-            "questions": {q["id"]: {"kind": q["kind"]} for q in source.questions},
+            "questions": {q["id"]: question_record(q) for q in source.questions},
             "draw": draw_plan(source)}
     return template.render(
-        source=source, pages=source.pages, questions=questions, kinds=kinds, runtime=RUNTIME, marking=MARKING,
+        source=source, pages=source.pages, questions=questions, kinds=kinds, runtime=RUNTIME, marking=MARKING, record=RECORD,
         stylesheet=STYLESHEET, scored=source.scored,
         data=_markup(json.dumps(data, sort_keys=True, ensure_ascii=False).replace("<", "\\u003c")),
     )
@@ -151,7 +157,7 @@ def draw_plan(source: PackageSource) -> list[dict]:
 
 
 def manifest_xml(source: PackageSource, file_names: list[str]) -> bytes:
-    """imsmanifest.xml for SCORM 1.2: one organisation, one item, one SCO listing every file."""
+    """imsmanifest.xml for SCORM 1.2: one organisation, one item, one SCO listing every file it uses."""
     ET.register_namespace("", CP)
     ET.register_namespace("adlcp", ADLCP)
     ET.register_namespace("xsi", XSI)
@@ -168,7 +174,7 @@ def manifest_xml(source: PackageSource, file_names: list[str]) -> bytes:
     resources_element = ET.SubElement(root, f"{{{CP}}}resources")
     resource = ET.SubElement(resources_element, f"{{{CP}}}resource", {
         "identifier": "sco", "type": "webcontent", f"{{{ADLCP}}}scormtype": "sco", "href": LAUNCH_PAGE})
-    for name in [n for n in file_names if n != MANIFEST]:
+    for name in [n for n in file_names if n != MANIFEST and n not in SCHEMA_FILES]:
         ET.SubElement(resource, f"{{{CP}}}file", {"href": name})
     ET.indent(root)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"

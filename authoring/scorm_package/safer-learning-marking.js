@@ -17,6 +17,11 @@ var SaferLearningMarking = (function () {
     return total > 0 && correct * 100 >= passMark * total;
   }
 
+  /* Right only when exactly the correct options are chosen: no partial credit, as authoring/kinds.py says. */
+  function isRight(correct, answer) {
+    return answer.length === correct.length && correct.every(function (id) { return answer.indexOf(id) >= 0; });
+  }
+
   /* A shuffled copy (Fisher-Yates); `random` returns a number in [0, 1), like Math.random. */
   function shuffled(items, random) {
     var copy = items.slice();
@@ -38,7 +43,7 @@ var SaferLearningMarking = (function () {
     return asked;
   }
 
-  return {scorePercent: scorePercent, passes: passes, shuffled: shuffled, draw: draw};
+  return {scorePercent: scorePercent, passes: passes, isRight: isRight, shuffled: shuffled, draw: draw};
 }());
 
 if (typeof module !== "undefined" && module.exports) { module.exports = SaferLearningMarking; }

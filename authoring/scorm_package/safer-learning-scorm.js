@@ -1,20 +1,27 @@
 /* Safer Learning SCORM 1.2 runtime: page-by-page navigation, marking, and reporting to the LMS.
  *
  * Finds the LMS's `API` object by walking up window.parent (then window.opener), as SCORM 1.2 says.
- * Without one the module still works as a plain web page; nothing is recorded. The score, the pass and
- * the draw of each attempt's questions come from safer-learning-marking.js, loaded just before this file.
+ * Without one the module still works as a plain web page; nothing is recorded. After LMSFinish it is a
+ * plain web page too: no call reaches the LMS again. The score, the pass and the draw of each attempt's
+ * questions come from safer-learning-marking.js; the formats of suspend_data and cmi.interactions from
+ * safer-learning-record.js. Both are loaded before this file.
  */
 (function () {
   "use strict";
 
   var marking = window.SaferLearningMarking;
+  var record = window.SaferLearningRecord;
   var data = JSON.parse(document.getElementById("sl-data").textContent);
   var pages = Array.prototype.slice.call(document.querySelectorAll(".sl-page"));
   var startedAt = new Date();
   var api = null;
-  var finished = false;
+  var finishing = false;
+  var finished = false; // LMSFinish has been called: the LMS gets no more calls
   var status = "";
   var asked = []; // the scored questions this attempt asks, in page order
+  var submitted = false; // this attempt has been marked
+  var checked = {}; // knowledge checks the learner has checked, by question id
+  var saved = ""; // the suspend_data the LMS holds, so an unchanged state is not sent again
 
   function findApi(win) {
     for (var hops = 0; win && hops < 10; hops++) {
@@ -30,7 +37,7 @@
   }
 
   function lms(method, name, value) {
-    if (!api) { return ""; }
+    if (!api || finished) { return ""; }
     try {
       return method === "LMSSetValue" ? api.LMSSetValue(name, value) : method === "LMSGetValue" ? api.LMSGetValue(name) : api[method]("");
     } catch (error) {
@@ -40,25 +47,12 @@
 
   function setValue(name, value) { lms("LMSSetValue", name, String(value)); }
 
-  /* CMITimespan, HHHH:MM:SS.SS */
-  function timespan(milliseconds) {
-    var hundredths = Math.floor(milliseconds / 10);
-    var hours = Math.min(Math.floor(hundredths / 360000), 9999);
-    var minutes = Math.floor(hundredths / 6000) % 60;
-    var seconds = Math.floor(hundredths / 100) % 60;
-    function pad(number, width) { var text = String(number); while (text.length < width) { text = "0" + text; } return text; }
-    return pad(hours, 4) + ":" + pad(minutes, 2) + ":" + pad(seconds, 2) + "." + pad(hundredths % 100, 2);
-  }
-
   function show(number, moveFocus) {
     number = Math.max(1, Math.min(number, pages.length));
     pages.forEach(function (page) { page.hidden = Number(page.getAttribute("data-page")) !== number; });
     if (moveFocus) { document.getElementById("page-" + number + "-title").focus(); window.scrollTo(0, 0); }
     setValue("cmi.core.lesson_location", number);
-    if (!data.hasAssessment && number === pages.length && status !== "completed") {
-      status = "completed";
-      setValue("cmi.core.lesson_status", status);
-    }
+    saveProgress();
     lms("LMSCommit");
   }
 
@@ -67,10 +61,7 @@
     return Array.prototype.filter.call(inputs, function (input) { return input.checked; }).map(function (input) { return input.value; });
   }
 
-  function isRight(questionId, answer) {
-    var correct = data.key[questionId].correct;
-    return answer.length === correct.length && correct.every(function (id) { return answer.indexOf(id) >= 0; });
-  }
+  function isRight(questionId, answer) { return marking.isRight(data.key[questionId].correct, answer); }
 
   function optionHtml(questionId, optionId) {
     return document.querySelector("label[for='" + questionId + "-" + optionId + "']").innerHTML;
@@ -103,16 +94,18 @@
     }
     error.hidden = true;
     showFeedback(questionId, answer, true);
+    checked[questionId] = true;
+    saveProgress();
   }
 
   function each(selector, action) {
     Array.prototype.forEach.call(document.querySelectorAll(selector), action);
   }
 
-  /* A new attempt: draw its questions, hide the others, shuffle options where the kind allows, number them. */
-  function newAttempt() {
-    var drawn = marking.draw(data.draw, Math.random);
+  /* A new attempt asking `drawn`: hide the others, shuffle options where the kind allows, number them. */
+  function newAttempt(drawn) {
     asked = [];
+    submitted = false;
     each(".sl-question[data-scored='true']", function (question) {
       var id = question.getAttribute("data-question");
       var isAsked = drawn.indexOf(id) >= 0;
@@ -159,93 +152,165 @@
       return;
     }
     summary.hidden = true;
-    var correct = 0;
-    asked.forEach(function (id) {
-      var answer = chosen(id);
-      if (isRight(id, answer)) { correct += 1; }
-      showFeedback(id, answer, false);
-    });
+    var result = mark();
+    recordResult(result);
+    document.getElementById("sl-result").focus();
+  }
+
+  /* Mark this attempt's answers and show the result (also for an attempt restored as submitted). */
+  function mark() {
+    var correct = asked.filter(function (id) { return isRight(id, chosen(id)); }).length;
+    asked.forEach(function (id) { showFeedback(id, chosen(id), false); });
     var total = asked.length;
     var score = marking.scorePercent(correct, total);
     var passed = marking.passes(correct, total, data.passMark);
-    recordResult(score, passed);
+    submitted = true;
     each("#sl-assessment input", function (input) { input.disabled = true; });
     document.getElementById("sl-submit").hidden = true;
     document.getElementById("sl-result-heading").textContent = passed ? "You passed" : "You did not pass this time";
     document.getElementById("sl-result-detail").textContent = "You answered " + correct + " of " + total + " questions correctly (" + score +
       "%). The pass mark is " + data.passMark + "%.";
-    document.getElementById("sl-retry").hidden = passed;
+    document.getElementById("sl-retry").hidden = passed || finished;
     document.getElementById("sl-finish").hidden = false;
-    var result = document.getElementById("sl-result");
-    result.hidden = false;
-    result.focus();
+    document.getElementById("sl-result").hidden = false;
+    return {score: score, passed: passed};
   }
 
-  function recordResult(score, passed) {
+  function recordResult(result) {
     if (status !== "passed") { // a pass is never taken back by a later try
-      status = passed ? "passed" : "failed";
+      status = result.passed ? "passed" : "failed";
       setValue("cmi.core.score.min", 0);
       setValue("cmi.core.score.max", 100);
-      setValue("cmi.core.score.raw", score);
+      setValue("cmi.core.score.raw", result.score);
       setValue("cmi.core.lesson_status", status);
     }
+    recordInteractions();
+    saveProgress();
     lms("LMSCommit");
+  }
+
+  /* One cmi.interactions entry per question asked, after those the LMS already holds (every try adds its own). */
+  function recordInteractions() {
+    var first = parseInt(lms("LMSGetValue", "cmi.interactions._count"), 10) || 0;
+    var time = record.clockTime(new Date());
+    asked.forEach(function (id, index) {
+      var question = data.questions[id];
+      var answer = chosen(id);
+      record.interactionValues(first + index, {ref: question.ref, type: question.type, time: time, right: isRight(id, answer),
+        response: record.response(question.responses, answer), pattern: record.response(question.responses, data.key[id].correct)})
+        .forEach(function (pair) { setValue(pair[0], pair[1]); });
+    });
+  }
+
+  /* Ticked options as their characters, sorted: the same characters the interactions use. */
+  function ticks(questionId) {
+    var responses = data.questions[questionId].responses;
+    return chosen(questionId).map(function (optionId) { return responses[optionId] || ""; }).sort().join("");
+  }
+
+  function tick(questionId, characters) {
+    var responses = data.questions[questionId].responses;
+    each("input[name='" + questionId + "']", function (input) {
+      input.checked = Boolean(responses[input.value]) && characters.indexOf(responses[input.value]) >= 0;
+    });
+  }
+
+  /* What a learner who leaves comes back to, in cmi.suspend_data (sent only when it changed). */
+  function saveProgress() {
+    var knowledge = [];
+    each(".sl-knowledge-check", function (question) {
+      var id = question.getAttribute("data-question");
+      if (chosen(id).length) { knowledge.push({ref: data.questions[id].ref, ticked: ticks(id), checked: Boolean(checked[id])}); }
+    });
+    var text = record.encodeResume({version: data.version, submitted: submitted, knowledge: knowledge,
+      assessment: asked.map(function (id) { return {ref: data.questions[id].ref, ticked: ticks(id), checked: false}; })});
+    if (text === saved) { return; }
+    saved = text;
+    setValue("cmi.suspend_data", text);
+  }
+
+  /* Put back the knowledge-check answers, the attempt's questions and its ticks; false if the attempt cannot be. */
+  function restore(state) {
+    var byRef = record.byRef(data.questions);
+    state.knowledge.forEach(function (entry) {
+      var id = byRef[entry.ref];
+      if (!id || data.questions[id].scored) { return; }
+      tick(id, entry.ticked);
+      if (entry.checked && chosen(id).length) {
+        checked[id] = true;
+        showFeedback(id, chosen(id), true);
+      }
+    });
+    var ids = state.assessment.map(function (entry) { return byRef[entry.ref]; });
+    if (!ids.length || ids.some(function (id) { return !id || !data.questions[id].scored; })) { return false; }
+    newAttempt(ids);
+    state.assessment.forEach(function (entry) { tick(byRef[entry.ref], entry.ticked); });
+    if (state.submitted) { mark(); }
+    return true;
   }
 
   /* A retry is a new attempt: its questions are drawn again. */
   function retry() {
-    newAttempt();
+    newAttempt(marking.draw(data.draw, Math.random));
     document.getElementById("sl-result").hidden = true;
     document.getElementById("sl-submit").hidden = false;
     document.getElementById("page-" + pages.length + "-title").focus();
+    saveProgress();
+    lms("LMSCommit");
   }
 
-  /* Once only: session time, how the learner left, then LMSCommit and LMSFinish. */
+  /* Once only: where the learner is, session time, how they left, then LMSCommit and LMSFinish, the last call. */
   function finish() {
-    if (finished) { return; }
-    finished = true;
-    setValue("cmi.core.session_time", timespan(new Date() - startedAt));
-    setValue("cmi.core.exit", status === "passed" || status === "completed" ? "" : "suspend");
+    if (finishing) { return; }
+    finishing = true;
+    saveProgress();
+    setValue("cmi.core.session_time", record.timespan(new Date() - startedAt));
+    setValue("cmi.core.exit", status === "passed" ? "" : "suspend");
     lms("LMSCommit");
     lms("LMSFinish");
+    finished = true;
+  }
+
+  function onClick(event) {
+    var target = event.target.closest("button");
+    if (!target) { return; }
+    if (target.hasAttribute("data-go")) { show(Number(target.getAttribute("data-go")), true); }
+    if (target.hasAttribute("data-check")) { checkKnowledge(target.getAttribute("data-check")); }
+    if (target.id === "sl-retry") { retry(); }
+    if (target.id === "sl-finish") {
+      finish();
+      document.getElementById("sl-finished").hidden = false;
+      document.getElementById("sl-retry").hidden = true; // nothing more would be recorded
+      target.disabled = true;
+    }
+  }
+
+  /* The saved state, when the LMS gives one for this version of the package. */
+  function connect() {
+    api = findApi(window) || (window.opener ? findApi(window.opener) : null);
+    if (!api || String(lms("LMSInitialize")) !== "true") {
+      api = null;
+      return {page: 1, state: null};
+    }
+    status = String(lms("LMSGetValue", "cmi.core.lesson_status") || "");
+    if (status === "not attempted" || status === "") {
+      status = "incomplete";
+      setValue("cmi.core.lesson_status", status);
+    }
+    saved = String(lms("LMSGetValue", "cmi.suspend_data") || "");
+    return {page: parseInt(lms("LMSGetValue", "cmi.core.lesson_location"), 10) || 1, state: record.decodeResume(saved, data.version)};
   }
 
   function start() {
-    api = findApi(window) || (window.opener ? findApi(window.opener) : null);
-    var resumeAt = 1;
-    if (api && String(lms("LMSInitialize")) === "true") {
-      status = String(lms("LMSGetValue", "cmi.core.lesson_status") || "");
-      if (status === "not attempted" || status === "") {
-        status = "incomplete";
-        setValue("cmi.core.lesson_status", status);
-      }
-      resumeAt = parseInt(lms("LMSGetValue", "cmi.core.lesson_location"), 10) || 1;
-    } else {
-      api = null;
-    }
+    var resume = connect();
     document.getElementById("sl-no-lms").hidden = Boolean(api);
     each(".sl-nav, .sl-check, #sl-submit", function (element) { element.hidden = false; });
-    document.getElementById("sl-finish").hidden = data.hasAssessment;
-    document.addEventListener("click", function (event) {
-      var target = event.target.closest("button");
-      if (!target) { return; }
-      if (target.hasAttribute("data-go")) { show(Number(target.getAttribute("data-go")), true); }
-      if (target.hasAttribute("data-check")) { checkKnowledge(target.getAttribute("data-check")); }
-      if (target.id === "sl-retry") { retry(); }
-      if (target.id === "sl-finish") {
-        finish();
-        document.getElementById("sl-finished").hidden = false;
-        target.disabled = true;
-      }
-    });
-    var form = document.getElementById("sl-assessment");
-    if (form) {
-      newAttempt();
-      form.addEventListener("submit", submitAssessment);
-    }
+    document.addEventListener("click", onClick);
+    if (!(resume.state && restore(resume.state))) { newAttempt(marking.draw(data.draw, Math.random)); }
+    document.getElementById("sl-assessment").addEventListener("submit", submitAssessment);
     window.addEventListener("pagehide", finish);
     window.addEventListener("beforeunload", finish);
-    show(resumeAt, false);
+    show(resume.page, false);
   }
 
   start();

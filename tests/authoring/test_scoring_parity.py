@@ -15,7 +15,7 @@ import pytest
 
 from authoring import load
 from authoring.scoring import passes, score_percent
-from authoring.scorm import MARKING, RUNTIME, build_package, source_from_module
+from authoring.scorm import MARKING, RECORD, RUNTIME, build_package, source_from_module
 from tests.conftest import ROOT
 
 NODE = shutil.which("node")
@@ -73,7 +73,7 @@ def test_does_the_runtime_mark_with_the_shipped_rules_and_load_them_first(shippe
     runtime = (shipped / RUNTIME).read_text(encoding="utf-8")
     assert "Math.round" not in runtime and "marking.scorePercent(" in runtime and "marking.passes(" in runtime
     page = (shipped / "index.html").read_text(encoding="utf-8")
-    assert re.findall(r'<script src="([^"]+)" defer>', page) == [MARKING, RUNTIME]
+    assert re.findall(r'<script src="([^"]+)" defer>', page) == [MARKING, RECORD, RUNTIME]
 
 
 @pytest.mark.parametrize("groups", [

@@ -4,9 +4,12 @@ bytes every time, content sanitised as on the LMS pages, and a command that refu
 from __future__ import annotations
 
 import base64
+import glob
 import io
 import json
+import os
 import re
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -17,7 +20,8 @@ from lxml import etree
 from authoring import load
 from authoring.cli import main
 from authoring.scaffold import PIXEL_PNG
-from authoring.scorm import MANIFEST, build_package, source_from_module
+from authoring.scorm import MANIFEST, SCHEMA_FILES, PackageSource, build_package, source_from_module
+from authoring.scorm_links import open_links_in_new_tab
 from tests.builders import QUESTION, write_notebook
 from tests.conftest import ROOT
 
@@ -55,7 +59,8 @@ def test_does_every_courses_manifest_validate_against_the_scorm_12_schemas(cours
     assert item.get("identifierref") == resource.get("identifier")
     assert (resource.get("type"), resource.get(f"{{{NS['adlcp']}}}scormtype"), resource.get("href")) == ("webcontent", "sco", "index.html")
     listed = sorted(f.get("href") for f in resource.findall("cp:file", NS))
-    assert listed == sorted(n for n in archive.namelist() if n != MANIFEST)  # every file listed, nothing missing
+    # every file the SCO uses is listed; the schemas are the package's control files, at the root and not the SCO's
+    assert listed == sorted(n for n in archive.namelist() if n != MANIFEST and n not in SCHEMA_FILES)
     assert archive.namelist()[0] == MANIFEST
 
 
@@ -79,8 +84,69 @@ def test_does_the_package_hold_the_pages_images_runtime_and_answer_key():
     data = json.loads(re.search(r'<script type="application/json" id="sl-data">(.*?)</script>', page, re.DOTALL).group(1))
     module = load(ROOT / "tests" / "data" / "tiny-module" / "tiny-module.ipynb")
     assert {q: k["correct"] for q, k in data["key"].items()} == {q.id: q.correct_ids for q in module.questions}
-    assert data["passMark"] == 80 and data["hasAssessment"] is True
+    assert data["passMark"] == 80 and "hasAssessment" not in data  # every module has an assessment
+    assert data["version"] == module_version(module)[:12]
     assert "Content-Security-Policy" in page and "script-src 'self'" in page
+
+
+def module_version(module) -> str:
+    return source_from_module(module).version
+
+
+def test_does_the_package_carry_the_schemas_its_manifest_names_unchanged_and_validate_against_them(tmp_path: Path):
+    archive = package(COURSES[0])
+    manifest = etree.fromstring(archive.read(MANIFEST))
+    locations = manifest.get("{http://www.w3.org/2001/XMLSchema-instance}schemaLocation").split()
+    named = set(locations[1::2])
+    assert named == {"imscp_rootv1p1p2.xsd", "imsmd_rootv1p2p1.xsd", "adlcp_rootv1p2.xsd"}
+    assert set(SCHEMA_FILES) == named | {"ims_xml.xsd"}  # and the one two of them import
+    for name in SCHEMA_FILES:
+        assert archive.read(name) == (SCHEMAS / name).read_bytes()  # the standard files, byte for byte
+    archive.extractall(tmp_path)
+    own = etree.XMLSchema(etree.fromstring(f"""<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">
+      <xs:import namespace="{NS['cp']}" schemaLocation="{(tmp_path / 'imscp_rootv1p1p2.xsd').as_uri()}"/>
+      <xs:import namespace="{NS['adlcp']}" schemaLocation="{(tmp_path / 'adlcp_rootv1p2.xsd').as_uri()}"/>
+    </xs:schema>""".encode()))
+    assert own.validate(etree.parse(str(tmp_path / MANIFEST)))  # the package checks itself with what it carries
+
+
+def test_is_a_source_without_an_assessment_refused():
+    source = source_from_module(load(COURSES[0]))
+    unscored = PackageSource(source.module_id, source.title, source.version, source.pass_mark, source.pages,
+                             [{**q, "scored": False} for q in source.questions], source.answer_key)
+    with pytest.raises(ValueError, match="has no scored questions, so it has no assessment"):
+        build_package(unscored)
+
+
+@pytest.mark.parametrize(("fragment", "expected"), [
+    ('<a class="govuk-link" href="https://www.report-it.org.uk/" rel="noopener noreferrer">True Vision</a>',
+     '<a class="govuk-link" href="https://www.report-it.org.uk/" rel="noopener noreferrer" target="_blank">True Vision'
+     '<span class="sl-new-tab"> (opens in new tab)</span></a>'),
+    ('<a href="HTTP://example.org/a?b=1&amp;c=&gt;" title="x > y">old <strong>site</strong></a>',
+     '<a href="HTTP://example.org/a?b=1&amp;c=&gt;" title="x > y" rel="noopener noreferrer" target="_blank">old <strong>site</strong>'
+     '<span class="sl-new-tab"> (opens in new tab)</span></a>'),
+    ('<a href="https://example.org/" target="_self" rel="opener">Guidance (opens in new tab)</a>',
+     '<a href="https://example.org/" rel="noopener noreferrer" target="_blank">Guidance (opens in new tab)</a>'),
+    ('<a class="govuk-link" href="#how-to-report">below</a>', '<a class="govuk-link" href="#how-to-report">below</a>'),
+    ('<a href="mailto:hub@testville.example">email</a> or <a href="tel:101">call</a>',
+     '<a href="mailto:hub@testville.example">email</a> or <a href="tel:101">call</a>'),
+    ('<abbr title="https://x.example">X</abbr> <a>no address</a>', '<abbr title="https://x.example">X</abbr> <a>no address</a>'),
+])
+def test_do_links_to_other_sites_and_only_those_open_a_new_tab_and_say_so(fragment: str, expected: str):
+    assert open_links_in_new_tab(fragment) == expected
+
+
+def test_do_links_in_pages_and_in_feedback_open_a_new_tab_in_the_package(tmp_path: Path):
+    question = ("### Question\n\nWhere do you report?\n\n- [x] Online\n  > See [True Vision](https://www.report-it.org.uk/).\n"
+                "- [ ] Nowhere\n  > No.\n")
+    notebook = write_notebook(tmp_path / "links.ipynb", "# Page\n\nRead [the guidance](https://www.gov.uk/) and [below](#below).", question)
+    page = package(notebook).read("index.html").decode()
+    assert ('href="https://www.gov.uk/" rel="noopener noreferrer" target="_blank">the guidance<span class="sl-new-tab">'
+            ' (opens in new tab)</span></a>') in page
+    assert '<a class="govuk-link" href="#below" rel="noopener noreferrer">below</a>' in page  # unchanged
+    data = json.loads(re.search(r'<script type="application/json" id="sl-data">(.*?)</script>', page, re.DOTALL).group(1))
+    (feedback,) = [f for k in data["key"].values() for f in k["feedback"].values() if "True Vision" in f]
+    assert 'target="_blank">True Vision<span class="sl-new-tab"> (opens in new tab)</span></a>' in feedback
 
 
 def test_are_placeholders_filled_with_the_partnerships_details_or_a_hint_to_ask(tmp_path: Path):
@@ -122,3 +188,12 @@ def test_are_the_modules_images_packaged_listed_and_linked(tmp_path: Path, scorm
     manifest = etree.fromstring(archive.read(MANIFEST))
     assert image in [f.get("href") for f in manifest.iterfind("cp:resources/cp:resource/cp:file", NS)]
     assert scorm12_schema.validate(manifest)
+
+
+def test_does_a_plain_install_of_the_project_ship_every_file_a_package_is_built_from():
+    """`pip install` (not -e), as trainers install authoring in Jupyter, copies only what package-data matches."""
+    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["package-data"]["authoring"]
+    folder = ROOT / "authoring"
+    shipped = {Path(f) for p in patterns for f in glob.glob(str(folder / p), recursive=True) if os.path.isfile(f)}  # as setuptools matches
+    needed = {f for f in (folder / "scorm_package").rglob("*") if f.is_file()}
+    assert needed - shipped == set(), "add these to [tool.setuptools.package-data] in pyproject.toml"
