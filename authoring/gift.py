@@ -22,17 +22,22 @@ MODULE_ID_COMMENT = "Module id:"
 
 
 def escape(text: str) -> str:
-    """GIFT text: the characters with a meaning in GIFT get a backslash; new lines become \\n."""
-    return "".join("\\" + ch if ch in SPECIAL else "\\n" if ch == "\n" else ch for ch in text)
+    """GIFT text: the characters with a meaning in GIFT get a backslash; new lines become \\n; '->' becomes '-\\>'.
+
+    '->' is how GIFT writes a matching pair (Moodle and gift-pegjs read any answers holding it as matching);
+    '-\\>' is not, and in [markdown], the format we export, it shows as '->'.
+    """
+    escaped = "".join("\\" + ch if ch in SPECIAL else "\\n" if ch == "\n" else ch for ch in text)
+    return escaped.replace("->", "-\\>")
 
 
 def unescape(text: str) -> str:
     """The reverse of `escape`; a backslash before any other character is kept as it is."""
     out, index = [], 0
     while index < len(text):
-        ch = text[index]
-        if ch == "\\" and index + 1 < len(text) and (text[index + 1] in SPECIAL or text[index + 1] == "n"):
-            out.append("\n" if text[index + 1] == "n" else text[index + 1])
+        ch, after = text[index], text[index + 1:index + 2]
+        if ch == "\\" and (after in SPECIAL or after == "n" or (after == ">" and text[index - 1:index] == "-")) and after:
+            out.append("\n" if after == "n" else after)
             index += 2
             continue
         out.append(ch)

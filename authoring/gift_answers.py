@@ -12,12 +12,13 @@ import re
 from dataclasses import dataclass, field
 
 from authoring.gift import unescape
-from authoring.gift_text import DEFAULT_FORMAT, split_format, to_markdown
+from authoring.gift_text import DEFAULT_FORMAT, split_format, to_markdown, unknown_format
 from authoring.kinds import KINDS, QuestionKind
 from authoring.problems import Problem, Severity
 
 TRUE_FALSE = re.compile(r"^(T|F|TRUE|FALSE)$", re.IGNORECASE)
 WEIGHT = re.compile(r"^%(-?\d+(?:\.\d+)?)%")
+ENTITY_NUMBER = re.compile(r"(?<!\\)&#([0-9]+|[xX][0-9a-fA-F]+);")  # its '#' splits answer from feedback, as in Moodle
 
 
 def plain_kind(gift: str, multiple_answers: bool) -> QuestionKind:
@@ -35,6 +36,7 @@ class GiftQuestion:
     scored: bool = True
     kind_words: str = ""
     outcome: str = ""  # the last part of the $CATEGORY it was filed under; scored questions only
+    category: str = ""  # the $CATEGORY path it was filed under, as the file wrote it
     options: list[tuple[str, bool, str]] = field(default_factory=list)  # text, correct, feedback (Markdown)
     format: str = DEFAULT_FORMAT  # the question text's GIFT format: the default for its answers and feedback
 
@@ -70,7 +72,7 @@ def read_answers(question: GiftQuestion, answers: str, report: LineReporter) -> 
     line, body = question.line, answers.strip()
     unsupported = _unsupported(body)
     if unsupported:
-        report.error(line, f"{unsupported[0]} questions are not supported", unsupported[1])
+        report.error(line, *unsupported)
         return False
     before = len(report.problems)
     read = (_true_false if TRUE_FALSE.match(_split_feedback(body)[0].strip()) else _choices)(question, body, report)
@@ -78,16 +80,21 @@ def read_answers(question: GiftQuestion, answers: str, report: LineReporter) -> 
 
 
 def _unsupported(body: str) -> tuple[str, str] | None:
-    """The kind of GIFT question our format cannot hold, with the fix, or None."""
+    """Why our format cannot hold these answers (the kind of GIFT question, mostly), with the fix, or None."""
     if not body:
-        return "essay", "give the question options: {=right answer ~wrong answer}"
+        return "essay questions are not supported", "give the question options: {=right answer ~wrong answer}"
     if body.startswith("#"):
-        return "numeric", "turn it into a choice: {=the right number ~a wrong number ~another wrong number}"
+        return "numeric questions are not supported", "turn it into a choice: {=the right number ~a wrong number ~another wrong number}"
+    if entity := ENTITY_NUMBER.search(body):
+        return (f"an unescaped # inside an HTML entity ('{entity.group()}') would split an answer from its feedback, as in Moodle",
+                f"write &\\#{entity.group(1)}; for it (or type the character itself)")
+    if "<!--" in body:
+        return "the answers hold an HTML comment (<!-- -->)", "take the comment out of the answers (learners never see it): its '->' is how GIFT writes a matching question"
     if re.search(r"(?<!\\)->", body):
-        return "matching", "write one multiple-choice question for each pair"
+        return "matching questions are not supported", "write one multiple-choice question for each pair"
     options = _split_options(body)
     if options and all(o.startswith("=") for o in options):
-        return "short answer", "turn it into a choice: keep the answer as '=right' and add wrong options as '~wrong'"
+        return "short answer questions are not supported", "turn it into a choice: keep the answer as '=right' and add wrong options as '~wrong'"
     return None
 
 
@@ -118,10 +125,14 @@ def _split_feedback(option: str) -> tuple[str, str]:
 
 def _markdown(question: GiftQuestion, raw: str, part: str, report: LineReporter) -> str:
     """An answer or feedback as one line of Markdown, in its own format or the question's; what cannot be converted is reported."""
+    if unknown := unknown_format(raw, any_name=False):
+        report.error(question.line, f"{part} starts with the text format [{unknown}], which is not one GIFT knows, so learners would see it as typed",
+                     "use [markdown], [html], [plain] or [moodle], in lower case with no spaces")
+        return ""
     fmt, text = split_format(raw, question.format)
     converted = to_markdown(unescape(text), fmt, part, one_line=True)
-    for message, fix in converted.problems:
-        report.error(question.line, message, fix)
+    for problem in converted.problems:
+        report.error(question.line, problem.message, problem.fix)
     return converted.markdown
 
 
@@ -154,6 +165,10 @@ def _choices(question: GiftQuestion, body: str, report: LineReporter) -> bool:
     for number, option in enumerate(options, start=1):
         weight = WEIGHT.match(option[1:])
         text, feedback = _split_feedback(option[1 + (weight.end() if weight else 0):])
+        if not text.strip():
+            report.error(line, f"option {number} is empty: a '{option[0]}' with no answer after it",
+                         "delete the extra ~ or =, or write \\~ or \\= if it is part of an answer's words")
+            return False
         weights.append(float(weight.group(1)) if weight else None)
         question.options.append((_markdown(question, text, f"option {number}", report), option[0] == "=",
                                  _markdown(question, feedback, f"the feedback of option {number}", report)))
@@ -172,10 +187,15 @@ def _apply_weights(question: GiftQuestion, marks: list[str], weights: list[float
         return False
     if sum(full) > 1:
         report.error(line, "more than one option is marked fully right (=)",
-                     "keep one '=' for a one-answer question; for 'choose all that apply' use equal shares, e.g. ~%50% on each right option")
+                     "keep one '=' for a one-answer question; for 'choose all that apply' use equal shares, e.g. ~%50% on each right option; "
+                     "if an = is part of an answer's words, write \\=")
         return False
     question.options = [(text, bool(f or (m == "~" and w is not None and w > 0)), feedback)
                         for (text, _c, feedback), m, w, f in zip(question.options, marks, weights, full, strict=True)]
+    if len(question.options) > 1 and all(correct for _t, correct, _f in question.options):
+        report.error(line, "every option is marked right, so a learner could not choose a wrong one",
+                     "add a wrong option (~%-100%wrong answer), or mark the options that are wrong with ~%-100%")
+        return False
     if not any(correct for _t, correct, _f in question.options):
         report.error(line, "no option is marked right", "mark the right option with = (or give each right option a share, e.g. ~%50%)")
         return False

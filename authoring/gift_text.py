@@ -15,29 +15,33 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import markdownify
-from bs4 import BeautifulSoup, Comment
+
+from authoring import structure
+from authoring.gift_html import link_addresses, parse_checked
 
 FORMATS = ("markdown", "html", "plain", "moodle")
 DEFAULT_FORMAT = "moodle"  # Moodle's default for text without a tag
-FORMAT_TAG = re.compile(r"^\[([a-z]+)\]")
-HTML_LIKE = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>|&(?:[a-zA-Z]+|#\d+|#x[0-9a-fA-F]+);")  # a tag or an entity
-TEXT_TAGS = {"p", "div", "span", "br", "strong", "b", "em", "i", "code", "a", "font", "u"}  # what a question's text can show
-LIST_FIX = "write the points as sentences (a question, its answers and feedback show no lists), or put the list on the lesson page before it"
-LINK_SCHEMES = ("http://", "https://", "mailto:")
-TAG_FIXES = {
-    "table": "write the table's facts as sentences or a list",
-    "img": "put the picture on a lesson page of the notebook as a Markdown image with alt text, and refer to it in words",
-    "script": "take it out: a question bank cannot run code in lessons",
-    "style": "take it out: lessons use the site's own styles",
-    "iframe": "replace it with a link to the page it showed",
-    "pre": "write the text as an ordinary paragraph, or put code in `backticks`",
-    "ul": LIST_FIX,
-    "ol": LIST_FIX,
-    "li": LIST_FIX,
-}
+FORMAT_TAG = re.compile(r"^\[([^\[\]\n]{1,20})\]")  # what Moodle takes as a tag: '[' first, up to the first ']'
+MISTAKEN_TAGS = (*FORMATS, "latex", "text", "auto")  # tag names reported wherever they start a part, in any case or spacing
+# A tag of an HTML element (so Moodle shows the text as HTML), an entity, or a comment; '<Enter>' is words.
+HTML_ELEMENTS = ("a|abbr|b|big|blockquote|br|caption|center|cite|code|col|dd|del|details|dfn|div|dl|dt|em|embed|figure|font|form|"
+                 "h[1-6]|hr|i|iframe|img|input|ins|kbd|li|link|mark|meta|object|ol|p|pre|q|s|samp|script|select|small|source|span|"
+                 "strike|strong|style|sub|summary|sup|svg|table|tbody|td|textarea|tfoot|th|thead|tr|tt|u|ul|var|video|audio")
+HTML_LIKE = re.compile(rf"</?(?:{HTML_ELEMENTS})(?:\s[^<>]*)?/?>|&(?:[a-zA-Z]+|#\d+|#x[0-9a-fA-F]+);|<!--", re.IGNORECASE)
 PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+PLACEHOLDER_FIX = ("if you meant the Safer Learning placeholder, write this part as [markdown]; "
+                   "otherwise write it without the double braces")
+
+
+class TextProblem(NamedTuple):
+    """Why a part could not be converted faithfully: what, the fix, and the line of the part it is on (0 for its first)."""
+
+    message: str
+    fix: str
+    line: int = 0
 
 
 @dataclass
@@ -45,11 +49,11 @@ class Converted:
     """A piece of GIFT text as Markdown, with why it could not be converted faithfully (message, fix) if so."""
 
     markdown: str
-    problems: list[tuple[str, str]] = field(default_factory=list)
+    problems: list[TextProblem] = field(default_factory=list)
 
 
 def split_format(text: str, default: str) -> tuple[str, str]:
-    """(format, text without its tag) for text that may start with a known format tag, as Moodle reads it."""
+    """(format, text without its tag) for text that may start with a known format tag, as Moodle reads it (lower case only)."""
     stripped = text.strip()
     match = FORMAT_TAG.match(stripped)
     if match and match.group(1) in FORMATS:
@@ -57,24 +61,52 @@ def split_format(text: str, default: str) -> tuple[str, str]:
     return default, stripped
 
 
-def unknown_format(text: str) -> str | None:
-    """The name in a leading '[name]' that is not a GIFT format, or None."""
+def unknown_format(text: str, any_name: bool = True) -> str | None:
+    """A leading '[name]' Moodle does not read as a format tag (so learners would see it), or None.
+
+    Question text reports any name; answers and feedback only the names of formats (in any case or
+    spacing, '[HTML]', '[ html]') and [latex], since '[x] of...' there may well be words.
+    """
     match = FORMAT_TAG.match(text.strip())
-    return match.group(1) if match and match.group(1) not in FORMATS else None
+    if match is None or match.group(1) in FORMATS:
+        return None
+    name = match.group(1)
+    return name if any_name and re.fullmatch(r"[a-z]+", name) or name.strip().lower() in MISTAKEN_TAGS else None
 
 
 def to_markdown(text: str, fmt: str, part: str, one_line: bool) -> Converted:
     """Unescaped GIFT text of a format as notebook Markdown; `one_line` for answers and feedback, which a notebook keeps on one line."""
     if fmt == "markdown":
-        return Converted(" ".join(text.split()) if one_line else text.strip())
+        problems = [TextProblem(*p) for p in parse_checked(text, part)[1]] if HTML_LIKE.search(text) else []  # its HTML reaches learners
+        return Converted(" ".join(text.split()) if one_line else text.strip(), problems + ([] if one_line else _structure_problems(text, part)))
+    if fmt == "plain" and "<!--" in text:
+        return Converted("", [TextProblem(f"{part} holds an HTML comment (<!-- -->), which [plain] text shows to learners as typed",
+                                          "delete it if it is a note for trainers, or write it without <!-- and --> if learners should read it")])
     if fmt == "html" or (fmt == "moodle" and HTML_LIKE.search(text)):
         source = text if fmt == "html" else _lines_as_html(text, escape=False)
         converted = _html_to_markdown(source, part)
     else:
-        converted = Converted(_convert(_lines_as_html(text, escape=True)))
+        converted = Converted(_convert(link_addresses(_lines_as_html(text, escape=True))))
+    if "{{" in converted.markdown:
+        converted.problems.append(TextProblem(f"{part} holds '{{{{', which Safer Learning reads as a placeholder to fill "
+                                              f"with a local detail, though [{fmt}] text shows it as typed", PLACEHOLDER_FIX))
     if one_line:
         converted.markdown = " ".join(converted.markdown.replace("\\\n", " ").split())
     return converted
+
+
+def _structure_problems(text: str, part: str) -> list[TextProblem]:
+    """Lines of [markdown] text that a notebook would read as an answer option or a heading, changing the key or the pages."""
+    problems = []
+    for number, line in enumerate(text.strip().split("\n")):
+        if structure.OPTION_LIKE.match(line):
+            what, fix = "an answer option", "write '\\' before its first character if it is words, or move the option into the { answers }"
+        elif structure.ANY_QUESTION_HEADING.match(line) or structure.PAGE_HEADING_LINE.match(line):
+            what, fix = "a heading", "write '\\' before the '#' if it is words, or put the heading on a lesson page before the question"
+        else:
+            continue
+        problems.append(TextProblem(f"{part} has the line '{line.strip()}', which a notebook reads as {what}", fix, number))
+    return problems
 
 
 def _lines_as_html(text: str, escape: bool) -> str:
@@ -84,20 +116,10 @@ def _lines_as_html(text: str, escape: bool) -> str:
 
 
 def _html_to_markdown(source: str, part: str) -> Converted:
-    soup = BeautifulSoup(source, "html.parser")
-    problems = []
-    for element in soup.find_all(True):
-        if any(parent.name not in TEXT_TAGS for parent in element.parents if parent.name != "[document]"):
-            continue  # reported with the outermost element it is part of
-        if element.name not in TEXT_TAGS:
-            fix = TAG_FIXES.get(element.name, "rewrite it with Markdown or plain words")
-            problems.append((f"{part} is [html] with <{element.name}>, which a notebook question cannot show as it is", fix))
-        elif element.name == "a" and not str(element.get("href", "")).startswith(LINK_SCHEMES):
-            problems.append((f"{part} has a link to '{element.get('href', '')}', which is not a web or email address",
-                             "link to a full https:// address, or take the link out"))
-    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
-        comment.extract()
-    return Converted(_convert(str(soup)), list(dict.fromkeys(problems)))
+    soup, problems = parse_checked(source, part)
+    if soup is None:
+        return Converted("", [TextProblem(*p) for p in problems])
+    return Converted(_convert(str(soup)), [TextProblem(*p) for p in problems])
 
 
 def _convert(source: str) -> str:
@@ -106,6 +128,16 @@ def _convert(source: str) -> str:
     An '&' needs its backslash only where it would start an entity ('&amp;'); elsewhere it is dropped, so
     trainers read 'England & Wales' in the notebook.
     """
-    markdown = markdownify.markdownify(source, heading_style="ATX", bullets="-", escape_misc=True, newline_style="BACKSLASH")
+    markdown = _Converter(heading_style="ATX", bullets="-", escape_misc=True, newline_style="BACKSLASH").convert(source)
     markdown = re.sub(r"(?<!\\)\\&(?![A-Za-z][A-Za-z0-9]*;|#[0-9]+;|#[xX][0-9a-fA-F]+;)", "&", markdown)
     return re.sub(r"(?<!\\)\$", r"\\$", markdown).strip()
+
+
+class _Converter(markdownify.MarkdownConverter):
+    """markdownify, with a link whose words are its address written as '<address>', which Markdown shows exactly as written."""
+
+    def convert_a(self, el, text, parent_tags):  # noqa: ANN001, ANN201 - markdownify's own signature
+        href = el.get("href") or ""
+        if href and el.get_text() == href and not el.get("title") and not re.search(r"[\s<>]", href):
+            return f"<{href}>"
+        return super().convert_a(el, text, parent_tags)

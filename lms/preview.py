@@ -35,6 +35,7 @@ from lms import create_app, migrate
 from lms.db import db, write_transaction
 from lms.models import Organisation, OrganisationType, Partnership, User
 from lms.services.accounts import create_user
+from lms.services.bundles import PublishError
 from lms.services.publishing import publish
 
 log = logging.getLogger(__name__)
@@ -135,10 +136,22 @@ def _rebuild_if_saved(state: PreviewState) -> None:
             state.title, state.outline = module.settings.title, outline(module)
             state.assessment_last = any(q.scored for q in module.questions)
         if report.built:
-            with using(for_notebook(state.notebook)):
-                publish(db.session, report.built[0])
-            state.module_id = report.built[0].name
-            log.info("preview rebuilt %s", state.notebook)
+            _publish(state, report.built[0])
+
+
+def _publish(state: PreviewState, bundle: Path) -> None:
+    """Publish the built module into the preview's database; a refusal is shown as a problem page, never a server error."""
+    try:
+        with using(for_notebook(state.notebook)):
+            publish(db.session, bundle)
+    except PublishError as error:
+        shown = str(error).replace(str(state.build_dir), "the built module").replace(str(state.notebook), state.notebook.name)
+        state.problems = [f"{state.notebook.name}: check and build accept it, but the LMS could not publish it: {shown}. "
+                          "Please report this (it is a fault in authoring); meanwhile change the part named and save"]
+        log.warning("preview could not publish %s: %s", state.notebook, error)
+        return
+    state.module_id = bundle.name
+    log.info("preview rebuilt %s", state.notebook)
 
 
 def _mtime(notebook: Path) -> float:

@@ -16,6 +16,7 @@ from authoring.cli import main
 from authoring.gift import escape, export_gift, unescape
 from authoring.gift_import import category_outcome, import_gift, parse_gift
 from authoring.kinds import BY_NAME
+from authoring.structure import ANY_QUESTION_HEADING, OPTION_LIKE, PAGE_HEADING_LINE
 from tests.builders import settings_cell, write_notebook
 from tests.conftest import ROOT
 
@@ -35,7 +36,7 @@ def test_does_every_course_round_trip_through_gift(course: Path, tmp_path: Path)
     gift = tmp_path / "bank.gift"
     gift.write_text(export_gift(original), encoding="utf-8")
     result = import_gift(gift, tmp_path / "bank.ipynb", today=TODAY)
-    assert result.problems == []
+    assert result.errors == []
     imported = load(tmp_path / "bank.ipynb", TODAY)
     assert [p for p in imported.problems if p.is_error and not _starter(p)] == []
     assert sorted(summary(imported)) == sorted(summary(original))
@@ -44,7 +45,7 @@ def test_does_every_course_round_trip_through_gift(course: Path, tmp_path: Path)
 
 def _starter(problem) -> bool:
     """The owner the importer writes is a starting value that check refuses until the trainer writes theirs (issue 13)."""
-    return "is still the starter's" in problem.message
+    return "is still the starter's" in problem.message or "is not chosen yet" in problem.message
 
 
 def test_does_an_imported_bank_pass_check_and_keep_scored_questions_last(tmp_path: Path):
@@ -157,12 +158,13 @@ def test_does_escaping_undo_exactly(text: str):
     assert "\n" not in escape(text)
 
 
-WORDS = st.text(alphabet=st.sampled_from(list("ab ~=#{}:\\Å-'\"[]%")), max_size=30).map(lambda text: " ".join(text.split()))
+WORDS = st.text(alphabet=st.sampled_from(list("ab ~=#{}:\\Å-'\"[]%>")), max_size=30).map(lambda text: " ".join(text.split()))
 
 
 @given(stem=WORDS.filter(bool), right=WORDS.filter(bool), wrong=WORDS.filter(bool), feedback=WORDS)
 def test_do_special_characters_in_any_part_of_a_question_survive_gift(stem: str, right: str, wrong: str, feedback: str):
     assume(right != wrong)
+    assume(not any(p.match(stem) for p in (OPTION_LIKE, PAGE_HEADING_LINE, ANY_QUESTION_HEADING)))  # no notebook stem: reported
     gift = f"::q::[markdown]{escape(stem)} {{\n\t={escape(right)}#{escape(feedback)}\n\t~{escape(wrong)}#{escape(feedback)}\n}}\n"
     result = parse_gift(gift)
     assert result.problems == []
@@ -195,7 +197,7 @@ def test_do_learning_outcomes_travel_as_gift_categories_and_come_back(tmp_path: 
     gift = tmp_path / "bank.gift"
     gift.write_text(text, encoding="utf-8")
     result = import_gift(gift, tmp_path / "bank.ipynb", today=TODAY)
-    assert result.problems == []
+    assert result.errors == []
     imported = load(tmp_path / "bank.ipynb", TODAY)
     assert [p for p in imported.problems if p.is_error and not _starter(p)] == []
     assert summary(imported) == summary(original)
@@ -221,7 +223,7 @@ def test_are_categories_regrouped_so_each_outcome_is_written_once(tmp_path: Path
     gift = tmp_path / "bank.gift"
     gift.write_text("$CATEGORY: $course$/A\n\nOne? {=Yes ~No}\n\n$CATEGORY: $course$/B\n\nTwo? {=Yes ~No}\n\n"
                     "$CATEGORY: $course$/A\n\nThree? {=Yes ~No}\n", encoding="utf-8")
-    assert import_gift(gift, tmp_path / "bank.ipynb", today=TODAY).problems == []
+    assert import_gift(gift, tmp_path / "bank.ipynb", today=TODAY).errors == []
     imported = load(tmp_path / "bank.ipynb", TODAY)
     assert [p for p in imported.problems if p.is_error and not _starter(p)] == []
     assert [(q.stem, q.outcome) for q in imported.questions] == [("One?", "A"), ("Three?", "A"), ("Two?", "B")]

@@ -59,7 +59,7 @@ def test_do_learners_see_what_moodle_shows_and_never_tags(tmp_path: Path):
     gift = tmp_path / "bank.gift"
     gift.write_text("::q::[html]<p>Which is <strong>right</strong>?</p>{\n\t=[plain]<b>as typed</b>#[html]<em>Yes</em>\n"
                     "\t~Not <i>this</i>#No &amp; never.\n}\n", encoding="utf-8")
-    assert import_gift(gift, tmp_path / "bank.ipynb", today=TODAY).problems == []
+    assert import_gift(gift, tmp_path / "bank.ipynb", today=TODAY).errors == []
     (rendered,) = load(tmp_path / "bank.ipynb", TODAY).rendered_questions.values()
     assert rendered["stem"] == "Which is <strong>right</strong>?"
     assert [o["html"] for o in rendered["options"]] == ["&lt;b&gt;as typed&lt;/b&gt;", "Not <em>this</em>"]
@@ -121,7 +121,7 @@ BANK = "::q1::Who do you tell? {=The lead#Right. ~Nobody#No.}\n"
 def test_does_import_take_the_title_from_the_module_comment(opening: str, out: str, settings: tuple, tmp_path: Path):
     gift = tmp_path / "bank.gift"
     gift.write_text(opening + BANK, encoding="utf-8")
-    assert import_gift(gift, tmp_path / f"{out}.ipynb", today=TODAY).problems == []
+    assert import_gift(gift, tmp_path / f"{out}.ipynb", today=TODAY).errors == []
     module = load(tmp_path / f"{out}.ipynb", TODAY)
     assert (module.settings.id, module.settings.title) == settings
 

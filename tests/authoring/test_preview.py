@@ -142,3 +142,27 @@ def test_does_the_preview_answer_this_computers_names(preview, host):
     _notebook, client = preview
     response = client.get("/modules/tiny-module/pages/1", headers={"Host": host})
     assert response.status_code == 200 and "Welcome" in response.get_data(as_text=True)
+
+
+def test_does_a_module_the_lms_refuses_to_publish_show_why_instead_of_a_server_error(preview, monkeypatch):
+    """A notebook check and build accept but publishing refuses (found with an imported GIFT bank) is shown as a problem, then fixed by saving."""
+    from lms.services.bundles import PublishError
+
+    notebook, client = preview
+    refusal = f"{notebook.parent}/work/build/tiny-module/manifest.json: page 1: the HTML is not what the sanitiser writes — rebuild it"
+
+    def refuse(_session, _path):
+        raise PublishError(refusal)
+
+    from lms import preview as preview_module
+
+    publish = preview_module.publish
+    monkeypatch.setattr(preview_module, "publish", refuse)
+    for url in ("/modules/tiny-module/pages/1", "/preview", "/modules/tiny-module/pages/1"):
+        response = client.get(url)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200 and "could not publish" in page and "the HTML is not what the sanitiser writes" in page
+        assert "/modules//" not in page and str(notebook.parent) not in page
+    monkeypatch.setattr(preview_module, "publish", publish)
+    os.utime(notebook, (time.time() + 5, time.time() + 5))
+    assert "Call" in client.get("/modules/tiny-module/pages/1").get_data(as_text=True)
