@@ -32,7 +32,10 @@ def xapi_export(period: str | None, out: Path | None) -> None:
         chosen = parse_period(period) if period else current_period()
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--period") from None
-    lines = list(xapi.to_json_lines(xapi.period_bodies(db.session, chosen, xapi.Site.from_config(current_app.config))))
+    try:
+        lines = list(xapi.to_json_lines(xapi.period_bodies(db.session, chosen, xapi.Site.from_config(current_app.config))))
+    except ValueError as error:  # the installation's namespace cannot build the statements not kept yet
+        raise click.ClickException(str(error)) from None
     record_export(db.session, None, "xapi-statements", "jsonl", chosen.key, "All partnerships", "cli")
     if out is None:
         sys.stdout.writelines(lines)
@@ -57,6 +60,10 @@ def _lrs() -> xapi.Lrs:
 def xapi_send(batch_size: int) -> None:
     """Send waiting statements to LMS_XAPI_ENDPOINT (run it from cron); failures wait and are tried again."""
     report = xapi.send_due(db.session, _lrs(), batch_size=batch_size)
+    if report.busy_until is not None:
+        click.echo(f"another `lms xapi send` is still running (its turn lasts until {_moment(report.busy_until)} at most): "
+                   "this one sent nothing", err=True)
+        return
     click.echo(f"sent {report.sent}; dead-lettered {report.dead}; still waiting {xapi.outbox_waiting(db.session)}", err=True)
     if report.error:
         raise click.ClickException(f"{report.failed} statement(s) will be tried again later: {report.error}")
@@ -76,6 +83,8 @@ def xapi_status() -> None:
     status = xapi.outbox_status(db.session)
     endpoint = str(current_app.config.get("XAPI_ENDPOINT") or "").strip()
     click.echo(f"LRS: {endpoint or 'none configured (statements are kept and exported, not sent)'}")
+    if problem := xapi.namespace_problem(db.session):
+        click.echo(f"problem: {problem}; until then passes are recorded without their statements")
     for label, value in (("waiting", status.queued), ("  due now", status.due), ("  backing off", status.backing_off),
                          ("dead-lettered", status.dead), ("sent", status.sent)):
         click.echo(f"{label + ':':<16}{value}")

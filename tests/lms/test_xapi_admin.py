@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from lms.db import write_transaction
-from lms.models import AuditEvent, ModuleVersion, Role, XapiOutbox, utcnow
+from lms.models import AuditEvent, Installation, ModuleVersion, Role, XapiOutbox, utcnow
 from lms.services import xapi
 from tests.builders import make_user, take_assessment
 from tests.conftest import csrf_token
@@ -96,3 +96,11 @@ def test_is_the_page_not_for_other_staff(app, session, version, people):
     client = signed_in(app, lead.email)
     assert client.get("/admin/xapi").status_code == 403
     assert "learning record store" not in client.get("/admin/").get_data(as_text=True)
+
+
+def test_does_the_page_say_when_no_statement_can_be_built(app, session, version, people):
+    with write_transaction(session):
+        xapi.namespace(session)
+        session.execute(Installation.__table__.update().values(statement_namespace="not-a-uuid"))
+    page = admin_client(app, session, people).get("/admin/xapi").get_data(as_text=True)
+    assert "No statement can be built" in page and "&#39;not-a-uuid&#39; is not a UUID" in page and "Passes are still recorded" in page

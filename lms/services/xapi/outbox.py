@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,42 +24,66 @@ from lms.db import write_transaction
 from lms.models import Attempt, Completion, XapiOutbox, canonical_json, utcnow
 from lms.services.audit import record_event
 from lms.services.periods import Period
-from lms.services.xapi.statements import VERB_BASE, Site, for_attempt, for_completion, namespace, statement_id
+from lms.services.xapi.statements import VERB_BASE, Site, for_attempt, for_completion, namespace
 
+log = logging.getLogger(__name__)
 WAITING = (XapiOutbox.sent_at.is_(None), XapiOutbox.dead_at.is_(None))
-LOOKUP_CHUNK = 500  # ids per IN (...) query
+LOOKUP_CHUNK = 500  # record ids per IN (...) query
+Record = Attempt | Completion
+
+
+def _kind(record: Record) -> str:
+    return "attempt" if isinstance(record, Attempt) else "completion"
+
+
+def _queue(session: Session, records: list[Record]) -> None:
+    """Store the records' statements in a savepoint: a statement that cannot be built must never stop the
+    pass or attendance itself being recorded. The record is left for export to build later, like older ones."""
+    session.flush()
+    try:
+        with session.begin_nested():
+            space, site = namespace(session), Site.from_config(current_app.config)
+            for record in records:
+                built = for_attempt(session, space, record, site) if isinstance(record, Attempt) else for_completion(session, space, record, site)
+                store(session, _kind(record), record.id, built)
+    except Exception:  # noqa: BLE001 - whatever went wrong, the learner's result is recorded; the log says why
+        log.exception("xAPI: no statement kept for %s", ", ".join(f"{_kind(r)} {r.id}" for r in records))
 
 
 def queue_attempt(session: Session, attempt: Attempt) -> None:
     """In the caller's transaction, store a just-marked attempt's statements: passed or failed, and completed
     if it earned a completion. Only rows are written; `lms xapi send` does the network work."""
     session.flush()
-    space, site = namespace(session), Site.from_config(current_app.config)
-    statements = [for_attempt(session, space, attempt, site)]
     completion = session.scalar(select(Completion).where(Completion.attempt_id == attempt.id))
-    if completion is not None:
-        statements.append(for_completion(session, space, completion, site))
-    for statement in statements:
-        store(session, statement)
+    _queue(session, [attempt] + ([completion] if completion is not None else []))
 
 
 def queue_completion(session: Session, completion: Completion) -> None:
     """In the caller's transaction, store the 'completed' statement of a named face-to-face attendance."""
-    if completion.user_id is None:
-        return
-    session.flush()
-    store(session, for_completion(session, namespace(session), completion, Site.from_config(current_app.config)))
+    if completion.user_id is not None:
+        _queue(session, [completion])
 
 
-def store(session: Session, statement: dict) -> str:
-    """Keep a statement's text once; a statement already kept stays exactly as it was. Returns the kept text."""
-    kept = session.scalar(select(XapiOutbox.body).where(XapiOutbox.statement_id == statement["id"]))
+def store(session: Session, kind: str, record_id: int, statement: dict) -> str:
+    """Keep a record's statement text once; a record's statement already kept stays exactly as it was,
+    whatever id it has. Returns the kept text."""
+    kept = session.scalar(select(XapiOutbox.body).where(XapiOutbox.record_kind == kind, XapiOutbox.record_id == record_id))
     if kept is not None:
         return kept
-    row = XapiOutbox(statement_id=statement["id"], body=canonical_json(statement))
+    row = XapiOutbox(statement_id=statement["id"], record_kind=kind, record_id=record_id, body=canonical_json(statement))
     session.add(row)
     session.flush()
     return row.body
+
+
+def kept_for(session: Session, kind: str, record_ids: list[int]) -> dict[int, XapiOutbox]:
+    """The kept statements of these records of one kind, by record id."""
+    found: dict[int, XapiOutbox] = {}
+    for start in range(0, len(record_ids), LOOKUP_CHUNK):
+        chunk = record_ids[start:start + LOOKUP_CHUNK]
+        found.update((row.record_id, row) for row in session.scalars(
+            select(XapiOutbox).where(XapiOutbox.record_kind == kind, XapiOutbox.record_id.in_(chunk))))
+    return found
 
 
 def _period_records(session: Session, period: Period) -> tuple[list[Attempt], list[Completion]]:
@@ -73,28 +98,22 @@ def _period_records(session: Session, period: Period) -> tuple[list[Attempt], li
     return list(attempts), list(completions)
 
 
-def _kept(session: Session, ids: list[str]) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for start in range(0, len(ids), LOOKUP_CHUNK):
-        chunk = ids[start:start + LOOKUP_CHUNK]
-        found.update(session.execute(select(XapiOutbox.statement_id, XapiOutbox.body).where(XapiOutbox.statement_id.in_(chunk))).all())
-    return found
-
-
 def period_bodies(session: Session, period: Period, site: Site) -> list[str]:
     """The kept text of every pass, fail and completion in a reporting period, in time order; a record
     with no statement kept yet (from before they were stored) has it built and kept now, once."""
+    bodies: list[str] = []
     with write_transaction(session):
-        space = namespace(session)
+        space: uuid.UUID | None = None
         attempts, completions = _period_records(session, period)
-        wanted = {statement_id(space, "attempt", a.id): ("attempt", a) for a in attempts}
-        wanted |= {statement_id(space, "completion", c.id): ("completion", c) for c in completions}
-        kept = _kept(session, list(wanted))
-        for sid, (kind, record) in wanted.items():
-            if sid not in kept:
-                built = for_attempt(session, space, record, site) if kind == "attempt" else for_completion(session, space, record, site)
-                kept[sid] = store(session, built)
-    return sorted((kept[sid] for sid in wanted), key=_time_order)
+        for records in (attempts, completions):
+            kept = {record_id: row.body for record_id, row in kept_for(session, _kind(records[0]), [r.id for r in records]).items()} if records else {}
+            for record in records:
+                if record.id not in kept:
+                    space = space or namespace(session)
+                    built = for_attempt(session, space, record, site) if isinstance(record, Attempt) else for_completion(session, space, record, site)
+                    kept[record.id] = store(session, _kind(record), record.id, built)
+                bodies.append(kept[record.id])
+    return sorted(bodies, key=_time_order)
 
 
 def _time_order(body: str) -> tuple[str, bool, str]:

@@ -1,130 +1,60 @@
-"""Sending kept statements to a learning record store: batches, backoff, and dead letters.
+"""Sending kept statements to a learning record store: one sender at a time, batches, backoff, dead letters.
 
-- Accepted (2xx): the statements are sent.
-- Temporary (no answer, 5xx, 408, 429) or about the LRS's address or our credentials (401, 403, 404,
-  405): nothing is wrong with the statements, so the batch waits 1, 2, 4... minutes (at most six hours)
-  and the run stops there.
+- Accepted (an xAPI answer to a 2xx, see `transport`): the statements are sent.
+- Temporary (no answer, no answer in time, a redirect, a 2xx that is not an xAPI answer, 5xx, 408, 429)
+  or about the LRS's address or our credentials (401, 403, 404, 405): nothing is wrong with the
+  statements, so the batch waits 1, 2, 4... minutes (at most six hours) and the run stops there.
 - Any other 4xx refuses something in the batch for good. An LRS refuses a whole batch for one bad
   statement, so the batch is halved until each refused statement is alone: that one is dead-lettered
-  with the LRS's answer, and the rest are delivered.
+  with the LRS's answer, and the rest are delivered. If every statement of a batch of several is refused
+  alone, the endpoint may be something that refuses everything (a proxy, a web page): they are dead-lettered
+  only if it then answers a statements query as an LRS does; otherwise it is a temporary failure.
 - 409 Conflict for one statement means the LRS already holds that id. If what it holds is the statement
   we sent (an LRS may answer 409 where Ralph answers 204), it counts as sent; otherwise the LRS holds a
   different statement under our id, which a person must look at: dead-lettered.
+
+Rows are marked as being sent (`sending_at`, `sending_to`) before they are posted, so an erasure meanwhile
+knows that LRS may hold them; if a row was rewritten while its old text was in flight, an audit event
+says the LRS holds the text from before.
 """
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import json
 import logging
-import urllib.error
-import urllib.parse
-import urllib.request
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from lms.db import write_transaction
 from lms.models import XapiOutbox, utcnow
+from lms.services.audit import record_event
+from lms.services.xapi.lease import Lease
 from lms.services.xapi.outbox import WAITING
-from lms.services.xapi.statements import XAPI_VERSION
+from lms.services.xapi.transport import Answer, Lrs, held_identically, post_statements, speaks_xapi
 
 log = logging.getLogger(__name__)
 FIRST_RETRY = dt.timedelta(minutes=1)
 LONGEST_WAIT = dt.timedelta(hours=6)
-TEMPORARY = {408, 429}
-NOT_THE_STATEMENTS = {401, 403, 404, 405}  # the address or the credentials are wrong, not the statements
-ANSWER_EXCERPT = 300
-
-
-@dataclass(frozen=True)
-class Lrs:
-    """A learning record store to forward statements to, with its basic-auth credentials."""
-
-    endpoint: str
-    username: str = ""
-    password: str = ""
-    timeout: float = 10.0
-
-    @classmethod
-    def from_config(cls, config) -> Lrs | None:
-        """The configured LRS (LMS_XAPI_ENDPOINT, LMS_XAPI_USERNAME, LMS_XAPI_PASSWORD), or None."""
-        endpoint = str(config.get("XAPI_ENDPOINT") or "").strip()
-        if not endpoint:
-            return None
-        if urlsplit(endpoint).scheme not in ("http", "https"):
-            raise ValueError(f"XAPI_ENDPOINT '{endpoint}' must start with https:// (or http:// for a local test LRS)")
-        return cls(endpoint.rstrip("/"), str(config.get("XAPI_USERNAME") or ""), str(config.get("XAPI_PASSWORD") or ""))
-
-    def headers(self) -> dict[str, str]:
-        credentials = base64.b64encode(f"{self.username}:{self.password}".encode()).decode("ascii")
-        return {"Content-Type": "application/json", "X-Experience-API-Version": XAPI_VERSION, "Authorization": f"Basic {credentials}"}
-
-
-@dataclass(frozen=True)
-class Answer:
-    """What the LRS said: its HTTP status (None when it could not be reached) and the start of its answer."""
-
-    status: int | None
-    text: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return self.status is not None and 200 <= self.status < 300
-
-    @property
-    def permanent(self) -> bool:
-        """A refusal of the statements themselves: sending them again unchanged cannot help."""
-        return self.status is not None and 400 <= self.status < 500 and self.status not in TEMPORARY | NOT_THE_STATEMENTS
-
-    def describe(self) -> str:
-        if self.status is None:
-            return f"the LRS could not be reached ({self.text})"
-        return f"the LRS answered HTTP {self.status}" + (f": {self.text}" if self.text else "")
-
-
-def _ask(lrs: Lrs, request: urllib.request.Request) -> tuple[Answer, bytes]:
-    try:
-        with urllib.request.urlopen(request, timeout=lrs.timeout) as response:  # noqa: S310 - http(s) only (Lrs.from_config)
-            return Answer(response.status), response.read()
-    except urllib.error.HTTPError as error:
-        text = error.read()[:ANSWER_EXCERPT * 4].decode("utf-8", "replace")
-        return Answer(error.code, " ".join(text.split())[:ANSWER_EXCERPT] or str(error.reason)), b""
-    except (urllib.error.URLError, OSError) as error:
-        return Answer(None, str(getattr(error, "reason", error))[:ANSWER_EXCERPT]), b""
-
-
-def post_statements(lrs: Lrs, bodies: list[str]) -> Answer:
-    """POST kept statements to the LRS as one JSON array of their exact text."""
-    data = ("[" + ",".join(bodies) + "]").encode("utf-8")
-    request = urllib.request.Request(f"{lrs.endpoint}/statements", data=data, method="POST", headers=lrs.headers())  # noqa: S310
-    return _ask(lrs, request)[0]
-
-
-def held_identically(lrs: Lrs, body: str) -> bool:
-    """Whether the LRS holds this statement as we sent it (it may add `stored`, `authority` and `version`)."""
-    ours = json.loads(body)
-    query = urllib.parse.urlencode({"statementId": ours["id"]})
-    answer, data = _ask(lrs, urllib.request.Request(f"{lrs.endpoint}/statements?{query}", headers=lrs.headers()))  # noqa: S310
-    try:
-        theirs = json.loads(data) if answer.ok else {}
-    except ValueError:
-        return False
-    return isinstance(theirs, dict) and all(theirs.get(key) == value for key, value in ours.items())
+RUN_LIMIT = 600.0  # seconds one `lms xapi send` starts requests for; the rest waits for the next run
+ENDPOINT_SUSPECT = ("the LRS refused each of {count} statements on its own ({answer}), and its address does not answer "
+                    "as an LRS: check LMS_XAPI_ENDPOINT; none was dead-lettered (if it is an LRS that does not let these "
+                    "credentials read statements, `lms xapi send --batch-size 1` sets the refused ones aside)")
 
 
 @dataclass
 class Delivery:
-    """What became of one batch: sent, dead-lettered (with the answer), or waiting after a temporary failure."""
+    """What became of one batch: sent, dead-lettered (with the answer), waiting after a temporary failure,
+    or not tried (the run's time was up)."""
 
     sent: list[int] = field(default_factory=list)
     dead: dict[int, str] = field(default_factory=dict)
     failed: list[int] = field(default_factory=list)
     error: str = ""
+    stop_at: float = float("inf")  # time.monotonic() after which no request is started
 
 
 Post = Callable[[Lrs, list[str]], Answer]
@@ -132,6 +62,9 @@ Post = Callable[[Lrs, list[str]], Answer]
 
 def deliver(lrs: Lrs, batch: list[tuple[int, str]], post: Post, outcome: Delivery) -> bool:
     """Send (row id, text) pairs, halving a refused batch to find what the LRS refuses; False to stop after a temporary failure."""
+    if time.monotonic() > outcome.stop_at:
+        outcome.error = outcome.error or "this run's time was up; the rest waits for the next run"
+        return False
     answer = post(lrs, [body for _row, body in batch])
     if answer.ok:
         outcome.sent += [row for row, _body in batch]
@@ -151,6 +84,14 @@ def deliver(lrs: Lrs, batch: list[tuple[int, str]], post: Post, outcome: Deliver
     return True
 
 
+def deliver_batch(lrs: Lrs, batch: list[tuple[int, str]], post: Post, outcome: Delivery) -> None:
+    """`deliver`, then: a batch of several refused one by one is the endpoint's fault unless the endpoint speaks xAPI."""
+    deliver(lrs, batch, post, outcome)
+    if len(batch) > 1 and len(outcome.dead) == len(batch) and not speaks_xapi(lrs):
+        outcome.error = ENDPOINT_SUSPECT.format(count=len(batch), answer=next(iter(outcome.dead.values())))
+        outcome.failed, outcome.dead = [row for row, _body in batch], {}
+
+
 def retry_delay(tries: int) -> dt.timedelta:
     """Exponential backoff: 1, 2, 4, 8... minutes after each failed try, at most six hours."""
     return min(FIRST_RETRY * 2 ** max(tries - 1, 0), LONGEST_WAIT)
@@ -158,49 +99,81 @@ def retry_delay(tries: int) -> dt.timedelta:
 
 @dataclass
 class SendReport:
-    """What one `send_due` run did: statements accepted, dead-lettered, tried and failed, and the last error."""
+    """What one `send_due` run did: statements accepted, dead-lettered, tried and failed, the last error,
+    and whether another run held the lease (so this one sent nothing)."""
 
     sent: int = 0
     dead: int = 0
     failed: int = 0
     error: str = ""
+    busy_until: dt.datetime | None = None
 
 
-def _record(session: Session, outcome: Delivery, now: dt.datetime, endpoint: str) -> None:
-    rows = outcome.sent + list(outcome.dead) + outcome.failed
+def _mark_sending(session: Session, rows: list[int], endpoint: str) -> None:
     with write_transaction(session):
-        for row in session.scalars(select(XapiOutbox).where(XapiOutbox.id.in_(rows))):
+        session.execute(update(XapiOutbox).where(XapiOutbox.id.in_(rows), *WAITING).values(sending_at=utcnow(), sending_to=endpoint[:500]))
+
+
+def _note_rewritten(session: Session, row: XapiOutbox, sent_body: str, endpoint: str) -> None:
+    """The row changed (an erasure) while its old text was in flight: the LRS holds the old text."""
+    if row.body != sent_body:
+        record_event(session, "xapi.sent_before_erasure", f"xapi:{row.statement_id}", None, sent_to=endpoint,
+                     note="the LRS holds this statement as it was before the person's data was erased: erase it there")
+
+
+def _record(session: Session, outcome: Delivery, bodies: dict[int, str], now: dt.datetime, endpoint: str) -> None:
+    """The batch's outcome, changing only rows still waiting (a sent row is never dead-lettered or re-queued)."""
+    with write_transaction(session):
+        for row in session.scalars(select(XapiOutbox).where(XapiOutbox.id.in_(bodies), XapiOutbox.sent_at.is_(None))):
+            tried = row.id in outcome.sent or row.id in outcome.dead or row.id in outcome.failed
+            row.sending_at, row.sending_to = None, ""
+            if not tried or (row.dead_at is not None and row.id not in outcome.sent):
+                continue
             row.tries, row.last_tried_at = row.tries + 1, now
-            if row.id in outcome.dead:
+            if row.id in outcome.sent:
+                row.sent_at, row.sent_to, row.dead_at, row.last_error = utcnow(), endpoint[:500], None, ""
+                _note_rewritten(session, row, bodies[row.id], endpoint)
+            elif row.id in outcome.dead:
                 row.dead_at, row.last_error = utcnow(), outcome.dead[row.id][:1000]
-            elif row.id in outcome.failed:
-                row.next_try_at, row.last_error = now + retry_delay(row.tries), outcome.error[:1000]
             else:
-                row.sent_at, row.sent_to, row.last_error = utcnow(), endpoint[:500], ""
+                row.next_try_at, row.last_error = now + retry_delay(row.tries), outcome.error[:1000]
+
+
+def _send_batch(session: Session, lrs: Lrs, due: list[tuple[int, str]], post: Post, now: dt.datetime, report: SendReport,
+                stop_at: float) -> bool:
+    """Post one batch and record it; False when the run should stop."""
+    _mark_sending(session, [row for row, _body in due], lrs.endpoint)
+    outcome = Delivery(stop_at=stop_at)
+    deliver_batch(lrs, due, post, outcome)
+    _record(session, outcome, dict(due), now, lrs.endpoint)
+    report.sent, report.dead, report.failed = report.sent + len(outcome.sent), report.dead + len(outcome.dead), report.failed + len(outcome.failed)
+    for row, why in outcome.dead.items():
+        log.warning("xAPI: statement row %d dead-lettered: %s", row, why)
+    if outcome.error:
+        log.warning("xAPI: %d statement(s) not sent, will retry: %s", len(outcome.failed), outcome.error)
+        report.error = outcome.error
+    return not outcome.error
 
 
 def send_due(session: Session, lrs: Lrs, now: dt.datetime | None = None, batch_size: int = 50, max_batches: int = 100,
-             post: Post = post_statements) -> SendReport:
+             post: Post = post_statements, run_limit: float = RUN_LIMIT) -> SendReport:
     """Send waiting statements whose time has come, oldest first, in batches; stop at the first temporary failure.
 
-    No transaction is held open while the LRS is asked, so learners' writes never wait on the network.
+    Only one run sends at a time (`Lease`); no transaction is held open while the LRS is asked, so learners'
+    writes never wait on the network.
     """
-    now = now or utcnow()
-    report = SendReport()
-    for _ in range(max_batches):
-        due = session.execute(select(XapiOutbox.id, XapiOutbox.body).where(*WAITING, XapiOutbox.next_try_at <= now)
-                              .order_by(XapiOutbox.id).limit(batch_size)).all()
-        session.rollback()  # end the read before the network call
-        if not due:
-            break
-        outcome = Delivery()
-        deliver(lrs, [tuple(row) for row in due], post, outcome)
-        _record(session, outcome, now, lrs.endpoint)
-        report.sent, report.dead, report.failed = report.sent + len(outcome.sent), report.dead + len(outcome.dead), report.failed + len(outcome.failed)
-        for row, why in outcome.dead.items():
-            log.warning("xAPI: statement row %d dead-lettered: %s", row, why)
-        if outcome.error:
-            log.warning("xAPI: %d statement(s) not sent, will retry: %s", len(outcome.failed), outcome.error)
-            report.error = outcome.error
-            break
+    now, report, stop_at = now or utcnow(), SendReport(), time.monotonic() + run_limit
+    lease = Lease(session, dt.timedelta(seconds=run_limit + 2 * lrs.deadline + 60))
+    if not lease.take():
+        report.busy_until = lease.held_until()
+        return report
+    try:
+        for _ in range(max_batches):
+            due = session.execute(select(XapiOutbox.id, XapiOutbox.body).where(*WAITING, XapiOutbox.next_try_at <= now)
+                                  .order_by(XapiOutbox.id).limit(batch_size)).all()
+            session.rollback()  # end the read before the network call
+            if not due or not lease.renew() or not _send_batch(session, lrs, [tuple(row) for row in due], post, now, report, stop_at):
+                break
+    finally:
+        lease.give_back()
     return report

@@ -36,8 +36,8 @@ class Site:
         return cls(str(config["SITE_URL"]).rstrip("/"), str(config.get("SITE_NAME", "Safer Learning")))
 
 
-def namespace(session: Session) -> uuid.UUID:
-    """This installation's statement namespace: random, made the first time it is needed, never again.
+def stored_namespace(session: Session) -> str:
+    """The namespace as stored, made (random) the first time it is needed and never again.
 
     It lives in the database (so backups keep it); two workers making it at once both end up with the
     one that was committed first."""
@@ -49,7 +49,27 @@ def namespace(session: Session) -> uuid.UUID:
         except IntegrityError:
             pass  # another worker made it first: use theirs
         stored = session.scalar(select(Installation.statement_namespace).where(Installation.id == INSTALLATION_ROW))
-    return uuid.UUID(stored)
+    return stored
+
+
+def namespace(session: Session) -> uuid.UUID:
+    """This installation's statement namespace, checked: a value that is not a UUID is refused with what to do."""
+    stored = stored_namespace(session)
+    try:
+        return uuid.UUID(stored)
+    except ValueError:
+        raise ValueError(f"the installation's statement namespace '{stored}' is not a UUID, so no statement can be built: "
+                         "put back the value from a backup of the installation table") from None
+
+
+def namespace_problem(session: Session) -> str:
+    """What is wrong with the stored namespace, for `lms xapi status` ('' when it is sound or not made yet)."""
+    stored = session.scalar(select(Installation.statement_namespace).where(Installation.id == INSTALLATION_ROW))
+    try:
+        uuid.UUID(stored or str(uuid.UUID(int=0)))
+    except ValueError:
+        return f"the installation's statement namespace '{stored}' is not a UUID: put back the value from a backup of the installation table"
+    return ""
 
 
 def statement_id(space: uuid.UUID, kind: str, record_id: int) -> str:
