@@ -41,7 +41,7 @@ def xapi_export(period: str | None, out: Path | None) -> None:
         sys.stdout.writelines(lines)
     else:
         out.write_text("".join(lines), encoding="utf-8")
-    click.echo(f"{len(lines)} statement(s) for {chosen.label}{f' written to {out}' if out else ''}", err=True)
+    click.echo(f"{len(lines)} statement(s) for {chosen.label}{f' written to {out.resolve()}' if out else ''}", err=True)
 
 
 def _lrs() -> xapi.Lrs:
@@ -56,10 +56,17 @@ def _lrs() -> xapi.Lrs:
 
 @xapi_group.command("send")
 @click.option("--batch-size", default=50, show_default=True, type=click.IntRange(1, 500), help="Statements per request.")
+@click.option("--now", "now", is_flag=True, help="Also send statements waiting after a failed try (e.g. once the LRS settings are fixed).")
 @with_appcontext
-def xapi_send(batch_size: int) -> None:
+def xapi_send(batch_size: int, now: bool) -> None:
     """Send waiting statements to LMS_XAPI_ENDPOINT (run it from cron); failures wait and are tried again."""
-    report = xapi.send_due(db.session, _lrs(), batch_size=batch_size)
+    lrs = _lrs()
+    if not xapi.namespace_problem(db.session):
+        if built := xapi.keep_unkept(db.session, xapi.Site.from_config(current_app.config), limit=xapi.OLDER_PER_RUN):
+            click.echo(f"built the statements of {built} older record(s) that had none yet", err=True)
+    if now:
+        click.echo(f"{xapi.bring_forward(db.session, None)} statement(s) waiting after a failed try are due now", err=True)
+    report = xapi.send_due(db.session, lrs, batch_size=batch_size)
     if report.busy_until is not None:
         click.echo(f"another `lms xapi send` is still running (its turn lasts until {_moment(report.busy_until)} at most): "
                    "this one sent nothing", err=True)
@@ -89,7 +96,11 @@ def xapi_status() -> None:
                          ("dead-lettered", status.dead), ("sent", status.sent)):
         click.echo(f"{label + ':':<16}{value}")
     click.echo(f"oldest waiting: {_moment(status.oldest_waiting)}")
-    click.echo(f"last error:     {status.last_error or 'none'}" + (f" ({_moment(status.last_error_at)})" if status.last_error else ""))
+    if status.next_try:
+        click.echo(f"next try:       {_moment(status.next_try)} (`lms xapi send --now` tries at once)")
+    if status.unkept:
+        click.echo(f"older records without a statement yet: {status.unkept} (each `lms xapi send` builds up to {xapi.OLDER_PER_RUN:,})")
+    click.echo("last error:     " + (f"at {_moment(status.last_error_at)}: {status.last_error}" if status.last_error else "none"))
     for row in xapi.dead_letters(db.session, limit=20):
         click.echo(f"dead-lettered {row.statement_id} ({xapi.describe(row.body)}), {_moment(row.dead_at)}: {row.last_error}")
 

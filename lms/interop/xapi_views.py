@@ -28,7 +28,7 @@ def xapi_outbox():
     dead = xapi.dead_letters(db.session)
     return render_template("interop/xapi_outbox.html", status=xapi.outbox_status(db.session), dead=dead,
                            described={row.id: xapi.describe(row.body) for row in dead}, problem=xapi.namespace_problem(db.session),
-                           endpoint=str(current_app.config.get("XAPI_ENDPOINT") or "").strip())
+                           endpoint=str(current_app.config.get("XAPI_ENDPOINT") or "").strip(), older_per_run=xapi.OLDER_PER_RUN)
 
 
 def _chosen(value: str | None) -> XapiOutbox | None:

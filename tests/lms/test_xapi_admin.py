@@ -104,3 +104,17 @@ def test_does_the_page_say_when_no_statement_can_be_built(app, session, version,
         session.execute(Installation.__table__.update().values(statement_namespace="not-a-uuid"))
     page = admin_client(app, session, people).get("/admin/xapi").get_data(as_text=True)
     assert "No statement can be built" in page and "&#39;not-a-uuid&#39; is not a UUID" in page and "Passes are still recorded" in page
+
+
+def test_does_the_page_say_when_the_next_try_is_and_how_many_older_records_wait_for_a_statement(app, session, version, people):
+    take_assessment(session, people[0], version, True)
+    take_assessment(session, people[1], version, False)
+    first, *_rest, last = outbox(session)
+    with write_transaction(session):
+        backing_off = session.get(XapiOutbox, first.id)
+        backing_off.tries, backing_off.next_try_at = 1, utcnow().replace(year=utcnow().year + 1)
+        session.delete(session.get(XapiOutbox, last.id))  # as if recorded before statements were kept
+    html = admin_client(app, session, people).get("/admin/xapi").get_data(as_text=True)
+    assert "Next try" in html and "lms xapi send --now" in html
+    assert "Older records without a statement yet" in html and "1: recorded before statements were kept" in html
+    assert "builds up to 1,000 of them" in html

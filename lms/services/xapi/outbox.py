@@ -29,6 +29,7 @@ from lms.services.xapi.statements import VERB_BASE, Site, for_attempt, for_compl
 log = logging.getLogger(__name__)
 WAITING = (XapiOutbox.sent_at.is_(None), XapiOutbox.dead_at.is_(None))
 LOOKUP_CHUNK = 500  # record ids per IN (...) query
+OLDER_PER_RUN = 1000  # older records given their statement per `lms xapi send`, so one run stays short
 Record = Attempt | Completion
 
 
@@ -84,6 +85,37 @@ def kept_for(session: Session, kind: str, record_ids: list[int]) -> dict[int, Xa
         found.update((row.record_id, row) for row in session.scalars(
             select(XapiOutbox).where(XapiOutbox.record_kind == kind, XapiOutbox.record_id.in_(chunk))))
     return found
+
+
+def _unkept(kind: str, id_column):
+    """A condition: no statement is kept yet for this record."""
+    return ~select(XapiOutbox.id).where(XapiOutbox.record_kind == kind, XapiOutbox.record_id == id_column).exists()
+
+
+UNKEPT_ATTEMPTS = (Attempt.submitted_at.is_not(None), _unkept("attempt", Attempt.id))
+UNKEPT_COMPLETIONS = (Completion.user_id.is_not(None), Completion.withdrawn_at.is_(None), _unkept("completion", Completion.id))
+
+
+def unkept_count(session: Session) -> int:
+    """How many marked attempts and named completions have no statement kept yet (older records)."""
+    attempts = session.scalar(select(func.count(Attempt.id)).where(*UNKEPT_ATTEMPTS)) or 0
+    return attempts + (session.scalar(select(func.count(Completion.id)).where(*UNKEPT_COMPLETIONS)) or 0)
+
+
+def keep_unkept(session: Session, site: Site, limit: int = OLDER_PER_RUN) -> int:
+    """Build and keep, oldest first, the statements of up to `limit` records that have none yet (recorded
+    before statements were kept, or while one could not be built), so the sender sends them too. Returns how many."""
+    with write_transaction(session):
+        attempts = session.scalars(select(Attempt).where(*UNKEPT_ATTEMPTS).order_by(Attempt.submitted_at, Attempt.id).limit(limit)).all()
+        completions = session.scalars(select(Completion).where(*UNKEPT_COMPLETIONS)
+                                      .order_by(Completion.completed_at, Completion.id).limit(limit)).all()
+        records = sorted([*attempts, *completions], key=lambda r: r.submitted_at if isinstance(r, Attempt) else r.completed_at)[:limit]
+        if records:
+            space = namespace(session)
+            for record in records:
+                built = for_attempt(session, space, record, site) if isinstance(record, Attempt) else for_completion(session, space, record, site)
+                store(session, _kind(record), record.id, built)
+    return len(records)
 
 
 def _period_records(session: Session, period: Period) -> tuple[list[Attempt], list[Completion]]:
@@ -144,6 +176,8 @@ class OutboxStatus:
     oldest_waiting: dt.datetime | None
     last_error: str
     last_error_at: dt.datetime | None
+    next_try: dt.datetime | None = None  # the soonest a statement backing off is tried again
+    unkept: int = 0  # older records with no statement kept yet; the next sends build them
 
 
 def outbox_status(session: Session, now: dt.datetime | None = None) -> OutboxStatus:
@@ -157,7 +191,20 @@ def outbox_status(session: Session, now: dt.datetime | None = None) -> OutboxSta
     sent = session.scalar(select(count).where(XapiOutbox.sent_at.is_not(None)))
     last = session.execute(select(XapiOutbox.last_error, XapiOutbox.last_tried_at).where(XapiOutbox.last_error != "", XapiOutbox.sent_at.is_(None))
                            .order_by(XapiOutbox.last_tried_at.desc(), XapiOutbox.id.desc()).limit(1)).first()
-    return OutboxStatus(queued, due, backing_off, dead or 0, sent or 0, oldest, last[0] if last else "", last[1] if last else None)
+    next_try = session.scalar(select(func.min(XapiOutbox.next_try_at)).where(*WAITING, XapiOutbox.next_try_at > now))
+    return OutboxStatus(queued, due, backing_off, dead or 0, sent or 0, oldest, last[0] if last else "", last[1] if last else None,
+                        next_try, unkept_count(session))
+
+
+def bring_forward(session: Session, actor_id: int | None, via: str = "cli") -> int:
+    """Make every statement waiting after a failed try due now, e.g. once the LRS settings are fixed. Returns how many."""
+    with write_transaction(session):
+        rows = list(session.scalars(select(XapiOutbox).where(*WAITING, XapiOutbox.next_try_at > utcnow())))
+        for row in rows:
+            row.next_try_at = utcnow()
+        if rows:
+            record_event(session, "xapi.brought_forward", "xapi:waiting", actor_id, count=len(rows), via=via)
+    return len(rows)
 
 
 def outbox_waiting(session: Session) -> int:

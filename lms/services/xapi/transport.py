@@ -27,6 +27,12 @@ from lms.services.xapi.statements import XAPI_VERSION
 
 TEMPORARY = {408, 429}
 NOT_THE_STATEMENTS = {401, 403, 404, 405}  # the address or the credentials are wrong, not the statements
+SETTINGS_ADVICE = {
+    401: "check LMS_XAPI_USERNAME and LMS_XAPI_PASSWORD",
+    403: "the LRS knows these credentials but does not let them write statements: check their rights in the LRS",
+    404: "check LMS_XAPI_ENDPOINT: it is the LRS's xAPI address, which usually ends /xAPI or /xapi",
+    405: "check LMS_XAPI_ENDPOINT: it is the LRS's xAPI address, which usually ends /xAPI or /xapi",
+}
 ANSWER_EXCERPT = 300
 ANSWER_LIMIT = 64 * 1024  # bytes of an answer read at most
 EMAIL = re.compile(r"(?:mailto:)?[\w.%+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
@@ -87,7 +93,8 @@ class Answer:
             return f"the LRS could not be reached ({self.text})"
         if not self.understood:
             return f"{NOT_XAPI} (HTTP {self.status})"
-        return f"the LRS answered HTTP {self.status}" + (f": {self.text}" if self.text else "")
+        advice = SETTINGS_ADVICE.get(self.status, "")
+        return f"the LRS answered HTTP {self.status}" + (f" ({advice})" if advice else "") + (f": {self.text}" if self.text else "")
 
 
 def _excerpt(data: bytes) -> str:
