@@ -110,7 +110,10 @@ def export_scorm(path: Path, out: Path) -> None:
     """Package one module as a SCORM 1.2 zip for another LMS (the answer key travels inside it)."""
     from authoring.scorm import source_from_module, write_package
 
-    write_package(source_from_module(_buildable(path)), out)
+    try:
+        write_package(source_from_module(_buildable(path)), out)
+    except ValueError as refusal:  # what SCORM 1.2 cannot hold (build_package says what and how to fix it)
+        raise click.ClickException(f"{path}: {refusal}") from None
     click.echo(f"SCORM 1.2 package written to {out}", err=True)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import io
 import json
+import re
 import zipfile
 from dataclasses import dataclass, field
 from importlib import resources
@@ -23,8 +24,8 @@ from xml.etree import ElementTree as ET
 from authoring.assessment import AssessmentSettings, allocate
 from authoring.kinds import kind_named
 from authoring.placeholders import fill_placeholders
-from authoring.scorm_links import open_links_in_new_tab
-from authoring.scorm_record import question_record
+from authoring.scorm_links import open_links_in_new_tab, wrap_tables
+from authoring.scorm_record import CHOICE_CHARACTERS, question_record
 
 if TYPE_CHECKING:
     from markupsafe import Markup
@@ -35,6 +36,8 @@ LAUNCH_PAGE = "index.html"
 RUNTIME = "safer-learning-scorm.js"
 MARKING = "safer-learning-marking.js"
 RECORD = "safer-learning-record.js"
+CONNECTION = "safer-learning-lms.js"
+QUESTIONS = "safer-learning-questions.js"
 STYLESHEET = "safer-learning.css"
 MANIFEST = "imsmanifest.xml"
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed, so the same module always gives the same bytes
@@ -46,6 +49,8 @@ SCHEMA_LOCATIONS = (f"{CP} imscp_rootv1p1p2.xsd http://www.imsglobal.org/xsd/ims
 # The schemas the manifest names, and ims_xml.xsd that two of them import, at the root as ADL's packages carry
 # them: control files of the package, not files of the SCO, so the resource does not list them.
 SCHEMA_FILES = ("adlcp_rootv1p2.xsd", "ims_xml.xsd", "imscp_rootv1p1p2.xsd", "imsmd_rootv1p2p1.xsd")
+# The notebook's own heading for a knowledge check, ending the block just before it: the package then adds none.
+OWN_HEADING = re.compile(r"<h[1-6][^>]*>\s*Check your understanding\s*</h[1-6]>\s*\Z", re.IGNORECASE)
 
 
 @dataclass
@@ -81,6 +86,10 @@ def build_package(source: PackageSource, placeholder_values: dict[str, str] | No
     """The zip's bytes; placeholders are filled with a partnership's values, or with a hint to ask locally."""
     if not source.scored:  # authoring refuses such a module; a package without an assessment could never be passed
         raise ValueError(f"module '{source.module_id}' has no scored questions, so it has no assessment to package")
+    too_many = [q["id"] for q in source.questions if len(q["options"]) > len(CHOICE_CHARACTERS)]
+    if too_many:  # SCORM 1.2 names a chosen option by one character, a-z or 0-9: the rest could not be saved or reported
+        raise ValueError(f"question(s) {', '.join(too_many)} of module '{source.module_id}' have more than {len(CHOICE_CHARACTERS)} "
+                         "options, which a SCORM 1.2 package cannot record: split the question or give it fewer options")
     files = package_files(source, placeholder_values or {})
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -108,6 +117,8 @@ def package_files(source: PackageSource, placeholder_values: dict[str, str]) -> 
         RUNTIME: _packaged(RUNTIME),
         MARKING: _packaged(MARKING),
         RECORD: _packaged(RECORD),
+        CONNECTION: _packaged(CONNECTION),
+        QUESTIONS: _packaged(QUESTIONS),
         STYLESHEET: _packaged(STYLESHEET),
         **{f"assets/{name}": data for name, data in source.assets.items()},
         **{name: _packaged(f"schemas/{name}") for name in SCHEMA_FILES},
@@ -121,7 +132,7 @@ def launch_page(source: PackageSource, placeholder_values: dict[str, str]) -> st
     from jinja2 import Environment, select_autoescape  # only exporting needs the template engine
 
     def fill(fragment: str) -> str:
-        return open_links_in_new_tab(fill_placeholders(fragment, placeholder_values, html.escape))
+        return wrap_tables(open_links_in_new_tab(fill_placeholders(fragment, placeholder_values, html.escape)))
 
     environment = Environment(autoescape=select_autoescape(default=True), trim_blocks=True, lstrip_blocks=True)
     environment.filters["lesson"] = lambda fragment: _markup(fill(fragment))
@@ -135,10 +146,20 @@ def launch_page(source: PackageSource, placeholder_values: dict[str, str]) -> st
             "questions": {q["id"]: question_record(q) for q in source.questions},
             "draw": draw_plan(source)}
     return template.render(
-        source=source, pages=source.pages, questions=questions, kinds=kinds, runtime=RUNTIME, marking=MARKING, record=RECORD,
+        source=source, pages=source.pages, questions=questions, kinds=kinds, introduced=introduced_checks(source.pages), runtime=RUNTIME, marking=MARKING, record=RECORD, connection=CONNECTION, questions_script=QUESTIONS,
         stylesheet=STYLESHEET, scored=source.scored,
         data=_markup(json.dumps(data, sort_keys=True, ensure_ascii=False).replace("<", "\\u003c")),
     )
+
+
+def introduced_checks(pages: list[dict]) -> set[str]:
+    """Knowledge checks straight after the notebook's own 'Check your understanding' heading, which need no second one."""
+    found = set()
+    for page in pages:
+        for before, block in zip(page["blocks"], page["blocks"][1:], strict=False):
+            if block["type"] != "html" and before["type"] == "html" and OWN_HEADING.search(before["html"]):
+                found.add(block["id"])
+    return found
 
 
 def draw_plan(source: PackageSource) -> list[dict]:

@@ -30,8 +30,7 @@ def response_characters(question: dict) -> dict[str, str]:
     """Option id -> the one character that stands for it, by the option's place in the notebook.
 
     True or false questions answer 't' or 'f'. A question with more than 36 options has no
-    characters left for the rest: those options are left out, and the runtime then records the
-    question's result without a response.
+    characters left for the rest, so `authoring.scorm.build_package` refuses to package it.
     """
     if kind_named(question["kind"]).scorm_interaction == "true-false":
         by_text = {o["id"]: TRUE_FALSE.get(o["html"].strip().lower()) for o in question["options"]}

@@ -43,7 +43,20 @@ var SaferLearningMarking = (function () {
     return asked;
   }
 
-  return {scorePercent: scorePercent, passes: passes, isRight: isRight, shuffled: shuffled, draw: draw};
+  /* Whether `ids` could be one draw: no question twice, each from an outcome's group, exactly `ask` from each. */
+  function fitsDraw(groups, ids) {
+    var seen = Object.create(null);
+    var fits = ids.every(function (id) {
+      var fresh = typeof id === "string" && !seen[id];
+      seen[id] = true;
+      return fresh;
+    });
+    return fits && groups.every(function (group) {
+      return ids.filter(function (id) { return group.questions.indexOf(id) >= 0; }).length === group.ask;
+    }) && ids.length === groups.reduce(function (sum, group) { return sum + group.ask; }, 0);
+  }
+
+  return {scorePercent: scorePercent, passes: passes, isRight: isRight, shuffled: shuffled, draw: draw, fitsDraw: fitsDraw};
 }());
 
 if (typeof module !== "undefined" && module.exports) { module.exports = SaferLearningMarking; }

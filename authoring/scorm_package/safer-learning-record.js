@@ -18,13 +18,16 @@ var SaferLearningRecord = (function () {
     return list.map(function (entry) { return entry.ref + ":" + entry.ticked + (entry.checked ? "+" : ""); }).join(",");
   }
 
-  /* format|version|submitted|assessment|knowledge checks, never longer than LIMIT: knowledge checks go first, then all. */
+  /* format|version|submitted|assessment|knowledge checks, never longer than LIMIT. Too long, the knowledge checks go
+   * first, then the attempt's ticks (its questions and whether it was submitted stay); "" only when even that is too long. */
   function encodeResume(state) {
-    var head = [FORMAT, state.version, state.submitted ? "1" : "0", entries(state.assessment)];
-    var full = head.concat(entries(state.knowledge)).join("|");
-    if (full.length <= LIMIT) { return full; }
-    var withoutKnowledge = head.concat("").join("|");
-    return withoutKnowledge.length <= LIMIT ? withoutKnowledge : "";
+    var unticked = state.assessment.map(function (entry) { return {ref: entry.ref, ticked: "", checked: false}; });
+    var tries = [[state.assessment, state.knowledge], [state.assessment, []], [unticked, []]];
+    for (var index = 0; index < tries.length; index++) {
+      var text = [FORMAT, state.version, state.submitted ? "1" : "0", entries(tries[index][0]), entries(tries[index][1])].join("|");
+      if (text.length <= LIMIT) { return text; }
+    }
+    return "";
   }
 
   function parseEntries(text) {
@@ -75,9 +78,14 @@ var SaferLearningRecord = (function () {
 
   /* Question id by interaction id, to read saved state back. */
   function byRef(questions) {
-    var ids = {};
+    var ids = Object.create(null); // no inherited names: a saved "constructor" or "__proto__" names no question
     Object.keys(questions).forEach(function (id) { ids[questions[id].ref] = id; });
     return ids;
+  }
+
+  /* cmi.interactions._count as a number when it is a whole number written in digits; else 0 ("1.5", "-3", "abc", ""). */
+  function interactionCount(text) {
+    return /^[0-9]{1,9}$/.test(String(text)) ? Number(text) : 0;
   }
 
   /* The [element, value] pairs that record one answered question as interaction n. */
@@ -92,7 +100,7 @@ var SaferLearningRecord = (function () {
   }
 
   return {LIMIT: LIMIT, encodeResume: encodeResume, decodeResume: decodeResume, response: response, timespan: timespan,
-    clockTime: clockTime, byRef: byRef, interactionValues: interactionValues};
+    clockTime: clockTime, byRef: byRef, interactionCount: interactionCount, interactionValues: interactionValues};
 }());
 
 if (typeof module !== "undefined" && module.exports) { module.exports = SaferLearningRecord; }

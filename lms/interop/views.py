@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort
+from flask import Blueprint, Response, abort, render_template
 from flask_login import current_user, login_required
 
 from lms.db import db
@@ -18,7 +18,11 @@ def scorm_package(slug: str) -> Response:
     # The package holds the answer key, so only trainers see it; anyone else gets 'not found'.
     if not can_download_packages(current_user):
         abort(404)
-    download = scorm_download(db.session, slug, current_user.organisation.partnership, current_user.id)
+    try:
+        download = scorm_download(db.session, slug, current_user.organisation.partnership, current_user.id)
+    except ValueError as refusal:  # what SCORM 1.2 cannot hold, said by build_package
+        return render_template("error.html", title="This module cannot be made into a SCORM package",
+                               advice=f"{refusal}. Change the notebook and publish it again."), 422
     if download is None:
         abort(404)
     response = Response(download.data, mimetype="application/zip")

@@ -15,7 +15,7 @@ import pytest
 
 from authoring import load
 from authoring.scoring import passes, score_percent
-from authoring.scorm import MARKING, RECORD, RUNTIME, build_package, source_from_module
+from authoring.scorm import CONNECTION, MARKING, QUESTIONS, RECORD, RUNTIME, build_package, source_from_module
 from tests.conftest import ROOT
 
 NODE = shutil.which("node")
@@ -73,7 +73,7 @@ def test_does_the_runtime_mark_with_the_shipped_rules_and_load_them_first(shippe
     runtime = (shipped / RUNTIME).read_text(encoding="utf-8")
     assert "Math.round" not in runtime and "marking.scorePercent(" in runtime and "marking.passes(" in runtime
     page = (shipped / "index.html").read_text(encoding="utf-8")
-    assert re.findall(r'<script src="([^"]+)" defer>', page) == [MARKING, RECORD, RUNTIME]
+    assert re.findall(r'<script src="([^"]+)" defer>', page) == [MARKING, RECORD, CONNECTION, QUESTIONS, RUNTIME]
 
 
 @pytest.mark.parametrize("groups", [
@@ -88,3 +88,16 @@ def test_does_each_attempt_ask_each_outcomes_share_and_every_question_in_time(sh
         for group in groups:
             assert len(set(drawn) & set(group["questions"])) == group["ask"]
     assert {q for drawn in draws for q in drawn} == {q for g in groups for q in g["questions"]}
+
+
+FITS = """
+const marking = require(process.argv[1]);
+console.log(JSON.stringify(JSON.parse(process.argv[3]).map((ids) => marking.fitsDraw(JSON.parse(process.argv[2]), ids))));
+"""
+
+
+def test_is_a_restored_attempt_accepted_only_when_the_draw_could_have_made_it(shipped: Path):
+    groups = [{"outcome": "Spot", "ask": 2, "questions": ["a", "b", "c"]}, {"outcome": "Report", "ask": 1, "questions": ["d", "e"]}]
+    tries = [["a", "c", "e"], ["b", "a", "d"],  # could be drawn
+             ["a"], ["a", "b"], ["a", "b", "c"], ["a", "a", "d"], ["a", "b", "d", "e"], ["a", "b", "x"], [], ["constructor", "a", "d"]]
+    assert run_node(FITS, str(shipped / MARKING), json.dumps(groups), json.dumps(tries)) == [True, True] + [False] * 8

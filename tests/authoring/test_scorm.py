@@ -21,7 +21,7 @@ from authoring import load
 from authoring.cli import main
 from authoring.scaffold import PIXEL_PNG
 from authoring.scorm import MANIFEST, SCHEMA_FILES, PackageSource, build_package, source_from_module
-from authoring.scorm_links import open_links_in_new_tab
+from authoring.scorm_links import open_links_in_new_tab, wrap_tables
 from tests.builders import QUESTION, write_notebook
 from tests.conftest import ROOT
 
@@ -178,6 +178,15 @@ def test_does_export_scorm_write_a_zip_or_refuse_a_broken_notebook(tmp_path: Pat
     assert not (tmp_path / "broken.zip").exists()
 
 
+def test_does_export_scorm_say_what_scorm_cannot_hold_instead_of_a_traceback(tmp_path: Path):
+    options = "\n".join(f"- [{'x' if n == 1 else ' '}] Option number {n}" for n in range(1, 38))
+    notebook = write_notebook(tmp_path / "many.ipynb", "# Page\n\nText.", "# Assessment\n\nGo.", f"### Question\n\nWhich is first?\n\n{options}\n")
+    result = CliRunner().invoke(main, ["export-scorm", str(notebook), "--out", str(tmp_path / "many.zip")])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)  # a message, not a crash
+    assert "many.ipynb" in result.output and "more than 36 options" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "many.zip").exists()
+
+
 def test_are_the_modules_images_packaged_listed_and_linked(tmp_path: Path, scorm12_schema):
     (tmp_path / "pixel.png").write_bytes(base64.b64decode(PIXEL_PNG))
     notebook = write_notebook(tmp_path / "pictures.ipynb", "# Page\n\n![A small grey square](pixel.png)", QUESTION)
@@ -197,3 +206,69 @@ def test_does_a_plain_install_of_the_project_ship_every_file_a_package_is_built_
     shipped = {Path(f) for p in patterns for f in glob.glob(str(folder / p), recursive=True) if os.path.isfile(f)}  # as setuptools matches
     needed = {f for f in (folder / "scorm_package").rglob("*") if f.is_file()}
     assert needed - shipped == set(), "add these to [tool.setuptools.package-data] in pyproject.toml"
+
+
+@pytest.mark.parametrize("href", ["https:evil.example/a", "https:/evil.example/one", "https:\\\\evil.example/bs", "https:\t//evil.example",
+                                  "https:&#9;//evil.example", " HTTP://evil.example", "//evil.example/x", "/lms/logout", "other-page.html",
+                                  "java\nscript-free.html"])
+def test_does_every_address_a_browser_would_load_in_the_modules_place_open_a_new_tab(href: str):
+    rewritten = open_links_in_new_tab(f'<a href="{href}">Elsewhere</a>')
+    assert rewritten.endswith('rel="noopener noreferrer" target="_blank">Elsewhere<span class="sl-new-tab"> (opens in new tab)</span></a>')
+
+
+@pytest.mark.parametrize("href", ["#how-to-report", " #below", "MAILTO:hub@testville.example", "tel:101", "\ttel:999"])
+def test_do_links_to_this_page_and_to_mail_or_phone_stay_as_they_are(href: str):
+    assert open_links_in_new_tab(f'<a href="{href}">Here</a>') == f'<a href="{href}">Here</a>'
+
+
+def test_do_the_odd_web_addresses_the_sanitiser_keeps_open_a_new_tab_in_the_package(tmp_path: Path):
+    odd = ["https:evil.example/a", "https:/evil.example/one", "https:\\\\evil.example/bs", "https:\t//evil.example"]
+    links = " ".join(f'<a href="{href}">link {n}</a>' for n, href in enumerate(odd))
+    page = package(write_notebook(tmp_path / "odd.ipynb", f"# Page\n\n<p>{links}</p>", QUESTION)).read("index.html").decode()
+    for n in range(len(odd)):
+        assert re.search(rf'target="_blank">link {n}<span class="sl-new-tab">', page), (n, page[:3000])
+
+
+def many_options(count: int) -> str:
+    return "### Question\n\nWhich one?\n\n" + "".join(f"- [{'x' if n == 0 else ' '}] Option {n}\n" for n in range(count))
+
+
+def test_is_a_question_with_more_options_than_scorm_can_name_refused_when_packaging(tmp_path: Path):
+    module = load(write_notebook(tmp_path / "many.ipynb", "# Page\n\nRead.", many_options(37)))
+    assert not [p for p in module.problems if p.for_build().is_error]  # the LMS can take it; only the package cannot
+    with pytest.raises(ValueError, match=r"more than 36 options, which a SCORM 1.2 package cannot record"):
+        build_package(source_from_module(module))
+    assert build_package(source_from_module(load(write_notebook(tmp_path / "fits.ipynb", "# Page\n\nRead.", many_options(36)))))
+
+
+def test_does_each_knowledge_check_have_one_check_your_understanding_heading():
+    hate_crime = package(ROOT / "courses" / "hate-crime.ipynb").read("index.html").decode()
+    checks = hate_crime.count('class="sl-question sl-knowledge-check"')
+    assert checks > 0 and hate_crime.count(">Check your understanding</h2>") == checks  # the notebook's own, once each
+
+
+def test_does_a_knowledge_check_without_its_own_heading_get_one(tmp_path: Path):
+    check = QUESTION.replace("### Question", "### Knowledge check").replace("Who should you tell first?", "Who can help?")
+    page = package(write_notebook(tmp_path / "kc.ipynb", "# Page\n\nRead.", check, "# Assessment\n\nAnswer.", QUESTION)).read("index.html")
+    assert page.decode().count('<h2 class="sl-heading-m">Check your understanding</h2>') == 1
+
+
+def test_does_every_page_count_the_assessment_as_the_module_does():
+    source = source_from_module(load(ROOT / "courses" / "hate-crime.ipynb"))
+    page = package(ROOT / "courses" / "hate-crime.ipynb").read("index.html").decode()
+    total = len(source.pages)
+    counts = re.findall(r'<p class="sl-page-count">([^<]*)</p>', page)
+    assert counts == [f"Page {n} of {total}" for n in range(1, total)] + [f"Page {total} of {total}: the assessment"]
+
+
+def test_is_each_table_in_a_box_of_its_own_that_scrolls_and_takes_focus():
+    page = package(ROOT / "courses" / "hate-crime.ipynb").read("index.html").decode()
+    tables = page.count("<table")
+    boxes = re.findall(r'<div class="sl-table-scroll" role="region" aria-label="([^"]+)" tabindex="0"><table', page)
+    assert tables > 0 and len(boxes) == tables
+    assert "Table: who, how, when" in boxes and len(set(boxes)) == len(boxes)  # named by its headings, no two alike
+
+
+def test_is_a_table_box_named_safely_when_a_heading_holds_quotes_or_markup():
+    boxed = wrap_tables('<table><tr><th>Say "no" &amp; <em>go</em></th><th></th></tr></table><table><tr><td>1</td></tr></table>')
+    assert re.findall(r'aria-label="([^"]*)"', boxed) == ["Table: Say &quot;no&quot; &amp; go", "Table"]

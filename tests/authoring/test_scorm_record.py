@@ -91,6 +91,29 @@ def test_are_knowledge_checks_dropped_first_and_is_suspend_data_never_over_4096(
     assert nothing == ""
 
 
+def test_does_a_state_too_large_for_its_ticks_keep_the_attempts_questions_and_whether_it_was_submitted():
+    asked = [{"ref": f"q-{n}-" + "x" * 150, "ticked": "abcdefghijklmnopqrstuvwxyz0123456789", "checked": False} for n in range(24)]
+    (text,) = in_node(("encodeResume", [{"version": VERSION, "submitted": True, "knowledge": [], "assessment": asked}]))
+    assert 0 < len(text) <= 4096
+    (state,) = in_node(("decodeResume", [text, VERSION]))
+    assert state["submitted"] is True and [e["ref"] for e in state["assessment"]] == [e["ref"] for e in asked]
+    assert {e["ticked"] for e in state["assessment"]} == {""}
+
+
+@pytest.mark.parametrize(("count", "expected"), [("0", 0), ("7", 7), ("120", 120), ("", 0), ("abc", 0), ("1.5", 0), ("-3", 0),
+                                                 (" 4", 0), ("1e3", 0), ("0x10", 0), (None, 0)])
+def test_is_an_lmss_interaction_count_used_only_when_it_is_a_whole_number(count: str | None, expected: int):
+    assert in_node(("interactionCount", [count])) == [expected]
+
+
+def test_does_no_saved_name_reach_the_built_in_properties_of_an_object():
+    script = ("const record = require(process.argv[1]);\n"
+              "const ids = record.byRef({'q-one': {ref: 'q-one'}});\n"
+              "console.log(JSON.stringify(['constructor', 'toString', '__proto__', 'hasOwnProperty', 'q-one'].map((n) => ids[n] === undefined ? null : typeof ids[n])));")
+    done = subprocess.run([NODE or "node", "-e", script, str(RECORD)], capture_output=True, text=True, check=True, timeout=30)
+    assert json.loads(done.stdout) == [None, None, None, None, "string"]
+
+
 @pytest.mark.parametrize("text", ["", "garbage", f"2|{VERSION}|0||", "1|another|0|q:a|", f"1|{VERSION}|0|q:A|",
                                   f"1|{VERSION}|0|q a:b|", f"1|{VERSION}|yes|q:a|", f"1|{VERSION}|0|q:a:b|", f"1|{VERSION}|0|q:a"])
 def test_is_saved_state_from_another_version_or_unreadable_ignored(text: str):

@@ -191,3 +191,10 @@ def close_module(page: Page) -> None:
 def reopen_module(page: Page) -> None:
     """The learner comes back: a new session on a fresh runtime, given the cmi state the LMS kept."""
     page.evaluate("startSession(cmiState()); document.getElementById('sco').src = 'package/index.html'")
+
+
+def relaunch_with(page: Page, suspend_data: str) -> None:
+    """The learner closes the module and opens it again, the LMS handing back `suspend_data` (as a broken or hostile LMS might)."""
+    close_module(page)
+    page.evaluate("(text) => { startSession(Object.assign(cmiState(), {suspend_data: text})); "
+                  "document.getElementById('sco').src = 'package/index.html'; }", suspend_data)

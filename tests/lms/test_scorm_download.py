@@ -65,3 +65,16 @@ def test_does_the_module_page_offer_trainers_the_download(client, session, publi
 def test_is_the_download_hidden_from_learners(client, session, published, organisation):
     sign_in(client, person(session, organisation, Role.LEARNER))
     assert "scorm.zip" not in client.get("/modules/tiny-module").get_data(as_text=True)
+
+
+def test_is_a_module_scorm_cannot_hold_explained_to_the_trainer_not_a_server_error(client, session, organisation, tmp_path):
+    from tests.builders import publish_module, write_notebook
+    options = "\n".join(f"- [{'x' if n == 1 else ' '}] Option number {n}" for n in range(1, 38))  # SCORM 1.2 names 36
+    write_notebook(tmp_path / "src" / "tiny-module.ipynb", "# Page\n\nText.", "# Assessment\n\nGo.",
+                   f"### Question\n\nWhich option is first?\n\n{options}\n")
+    publish_module(session, tmp_path / "src", tmp_path / "out")
+    sign_in(client, person(session, organisation, Role.TRAINER))
+    response = client.get("/modules/tiny-module/scorm.zip")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "This module cannot be made into a SCORM package" in html
+    assert "more than 36 options" in html and "give it fewer options" in html and "Traceback" not in html
