@@ -44,7 +44,7 @@ browser:
 	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || (apt-get update -qq && apt-get install -y -qq nginx-light)
 
 # Ralph, a real xAPI LRS (PyPI ralph-malph), in a venv of its own: its `cli` extra pins click<8.2.1, ours is newer.
-# Its `lrs` extra leaves out `requests`, which its API imports. tests/lms/xapi_ralph.py starts it.
+# Its `lrs` extra leaves out `requests`, which its API imports. tests/lms/xapi/xapi_ralph.py starts it.
 RALPH := build/peers/ralph
 ralph: $(RALPH)/.installed
 

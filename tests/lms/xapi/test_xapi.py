@@ -8,9 +8,7 @@ import datetime as dt
 import json
 import subprocess
 import uuid
-from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from lms.db import write_transaction
@@ -19,20 +17,12 @@ from lms.services import completions, xapi
 from lms.services.periods import current_period, fy_quarter
 from tests.builders import answer_form, make_training_session, take_assessment
 from tests.conftest import ROOT
-from tests.lms.xapi_builders import outbox, tiny_version, two_learners
+from tests.lms.xapi.xapi_builders import outbox
 
-VALIDATOR = ROOT / "tests" / "lms" / "validate_xapi.js"
+VALIDATOR = ROOT / "tests" / "lms" / "xapi" / "validate_xapi.js"
 SITE = "http://127.0.0.1:5000"
 
 
-@pytest.fixture
-def version(session, tmp_path: Path) -> ModuleVersion:
-    return tiny_version(session, tmp_path)
-
-
-@pytest.fixture
-def people(session):
-    return two_learners(session)
 
 
 def answer(session, user, version: ModuleVersion, right: bool) -> completions.Submission:

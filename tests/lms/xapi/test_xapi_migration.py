@@ -13,7 +13,7 @@ from lms import migrate
 from lms.db import db, write_transaction
 from lms.models import Installation, canonical_json
 from tests.builders import take_assessment
-from tests.lms.xapi_builders import outbox, tiny_version, two_learners
+from tests.lms.xapi.xapi_builders import outbox, tiny_version, two_learners
 
 BEFORE = {"id": "3f1c0000-0000-4000-8000-000000000001", "actor": {"objectType": "Agent", "mbox": "mailto:ada@testville.example"},
           "verb": {"id": "http://adlnet.gov/expapi/verbs/passed"}, "context": {"platform": "Safer Learning – Testville"}}

@@ -4,28 +4,14 @@ kept text) and still delivered to Ralph; copies Ralph already holds are counted,
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
-from lms.models import AuditEvent, ModuleVersion, User, canonical_json
+from lms.models import AuditEvent, User, canonical_json
 from lms.services import personal_data, xapi
 from tests.builders import take_assessment
-from tests.lms.xapi_builders import outbox, tiny_version, two_learners
-from tests.lms.xapi_ralph import PASSWORD, USERNAME, Ralph, running
-
-
-@pytest.fixture
-def version(session, tmp_path: Path) -> ModuleVersion:
-    return tiny_version(session, tmp_path)
-
-
-@pytest.fixture
-def ralph(tmp_path: Path) -> Iterator[Ralph]:
-    with running(tmp_path / "ralph") as lrs:
-        yield lrs
+from tests.lms.xapi.xapi_builders import outbox, two_learners
+from tests.lms.xapi.xapi_ralph import PASSWORD, USERNAME
 
 
 def test_are_sent_copies_reported_and_queued_statements_delivered_without_the_person(app, session, version, ralph):

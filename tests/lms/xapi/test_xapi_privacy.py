@@ -5,29 +5,16 @@ answer quoting a learner's address is kept and shown without it."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from lms.db import db, write_transaction
-from lms.models import AuditEvent, ModuleVersion, User, XapiOutbox
+from lms.models import AuditEvent, User, XapiOutbox
 from lms.services import personal_data, xapi
 from tests.builders import make_organisation, make_partnership, make_user, take_assessment
-from tests.lms.xapi_builders import outbox, tiny_version, two_learners
-from tests.lms.xapi_ralph import PASSWORD, USERNAME, Ralph, running
-
-
-@pytest.fixture
-def version(session, tmp_path: Path) -> ModuleVersion:
-    return tiny_version(session, tmp_path)
-
-
-@pytest.fixture
-def ralph(tmp_path: Path) -> Iterator[Ralph]:
-    with running(tmp_path / "ralph") as lrs:
-        yield lrs
+from tests.lms.xapi.xapi_builders import outbox, two_learners
+from tests.lms.xapi.xapi_ralph import PASSWORD, USERNAME, Ralph
 
 
 def use(app, ralph: Ralph) -> xapi.Lrs:

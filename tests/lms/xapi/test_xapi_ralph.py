@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -20,24 +18,8 @@ from lms.models import ModuleVersion, XapiOutbox
 from lms.services import completions, xapi
 from lms.services.publishing import publish
 from tests.builders import make_organisation, make_partnership, make_training_session, make_user, take_assessment
-from tests.lms.xapi_builders import TINY, outbox, tiny_version, two_learners
-from tests.lms.xapi_ralph import PASSWORD, USERNAME, Ralph, running
-
-
-@pytest.fixture
-def version(session, tmp_path: Path) -> ModuleVersion:
-    return tiny_version(session, tmp_path)
-
-
-@pytest.fixture
-def people(session):
-    return two_learners(session)
-
-
-@pytest.fixture
-def ralph(tmp_path: Path) -> Iterator[Ralph]:
-    with running(tmp_path / "ralph") as lrs:
-        yield lrs
+from tests.lms.xapi.xapi_builders import TINY, outbox
+from tests.lms.xapi.xapi_ralph import PASSWORD, USERNAME, Ralph
 
 
 def use(app: Flask, lrs: Ralph) -> xapi.Lrs:

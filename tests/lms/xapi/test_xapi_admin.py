@@ -3,30 +3,19 @@ statement again through the confirmation page (GET asks, POST with its CSRF toke
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from sqlalchemy import select
 
 from lms.db import write_transaction
-from lms.models import AuditEvent, Installation, ModuleVersion, Role, XapiOutbox, utcnow
+from lms.models import AuditEvent, Installation, Role, XapiOutbox, utcnow
 from lms.services import xapi
 from tests.builders import make_user, take_assessment
 from tests.conftest import csrf_token
 from tests.lms.reporting_builders import signed_in
-from tests.lms.xapi_builders import outbox, tiny_version, two_learners
+from tests.lms.xapi.xapi_builders import outbox
 
 ANSWER = "the LRS answered HTTP 422: {\"detail\":[{\"type\":\"missing\",\"loc\":[\"body\",0,\"actor\"]}]}"
 
 
-@pytest.fixture
-def version(session, tmp_path: Path) -> ModuleVersion:
-    return tiny_version(session, tmp_path)
-
-
-@pytest.fixture
-def people(session):
-    return two_learners(session)
 
 
 def refused(session, version, people) -> tuple[XapiOutbox, XapiOutbox]:

@@ -6,23 +6,17 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from pathlib import Path
 
-import pytest
 from sqlalchemy import select, update
 
 from lms.db import db, write_transaction
-from lms.models import Completion, Installation, ModuleVersion, utcnow
+from lms.models import Completion, Installation, utcnow
 from lms.services import xapi
 from tests.builders import take_assessment
-from tests.lms.xapi_builders import outbox, tiny_version, two_learners
+from tests.lms.xapi.xapi_builders import outbox, two_learners
 
 LRS = xapi.Lrs("http://lrs.invalid/xapi")  # never reached: every test here posts through its own `post`
 
-
-@pytest.fixture
-def version(session, tmp_path: Path) -> ModuleVersion:
-    return tiny_version(session, tmp_path)
 
 
 def accepted(lrs: xapi.Lrs, bodies: list[str]) -> xapi.Answer:

@@ -11,14 +11,12 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
-from lms.models import ModuleVersion
 from lms.services import xapi
 from tests.builders import take_assessment
-from tests.lms.xapi_builders import outbox, tiny_version, two_learners
+from tests.lms.xapi.xapi_builders import outbox, two_learners
 
 Script = Callable[[BaseHTTPRequestHandler, bytes], None]
 
@@ -59,10 +57,6 @@ def reply(handler: BaseHTTPRequestHandler, status: int, body: bytes = b"", heade
     handler.end_headers()
     handler.wfile.write(body)
 
-
-@pytest.fixture
-def version(session, tmp_path: Path) -> ModuleVersion:
-    return tiny_version(session, tmp_path)
 
 
 @pytest.fixture

@@ -4,33 +4,13 @@ fixed, and the LRS's refusals of our settings say which setting to check."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from sqlalchemy import delete
 
-from lms.models import ModuleVersion, XapiOutbox
+from lms.models import XapiOutbox
 from lms.services import xapi
-from tests.lms.test_xapi_ralph import six_statements, use
-from tests.lms.xapi_builders import outbox, tiny_version, two_learners
-from tests.lms.xapi_ralph import PASSWORD, USERNAME, Ralph, running
-
-
-@pytest.fixture
-def version(session, tmp_path: Path) -> ModuleVersion:
-    return tiny_version(session, tmp_path)
-
-
-@pytest.fixture
-def people(session):
-    return two_learners(session)
-
-
-@pytest.fixture
-def ralph(tmp_path: Path) -> Iterator[Ralph]:
-    with running(tmp_path / "ralph") as lrs:
-        yield lrs
+from tests.lms.xapi.test_xapi_ralph import six_statements, use
+from tests.lms.xapi.xapi_builders import outbox
+from tests.lms.xapi.xapi_ralph import PASSWORD, USERNAME
 
 
 def cli(app, *args: str):

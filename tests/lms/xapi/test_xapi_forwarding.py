@@ -11,7 +11,6 @@ import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -20,19 +19,11 @@ from lms.db import write_transaction
 from lms.models import ModuleVersion, XapiOutbox
 from lms.services import xapi
 from tests.builders import take_assessment
-from tests.lms.xapi_builders import outbox, tiny_version, two_learners
+from tests.lms.xapi.xapi_builders import outbox
 
 LRS_USER, LRS_PASSWORD = "lrs-user", "lrs-pass"
 
 
-@pytest.fixture
-def version(session, tmp_path: Path) -> ModuleVersion:
-    return tiny_version(session, tmp_path)
-
-
-@pytest.fixture
-def people(session):
-    return two_learners(session)
 
 
 def answer(session, user, version: ModuleVersion, right: bool):
