@@ -184,6 +184,8 @@ def recorded(page: Page) -> dict:
 def close_module(page: Page) -> None:
     """The learner closes the module: the frame goes away and the package ends its session."""
     count = page.evaluate("window.sessions.length")
+    # a page whose heading shows may not have run its deferred scripts yet: close it only once it has begun its session
+    page.wait_for_function(f"window.sessions[{count - 1}].initialized")
     page.evaluate("document.getElementById('sco').src = 'about:blank'")
     page.wait_for_function(f"window.sessions[{count - 1}].finished")
 
