@@ -30,6 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from lms.auth.views import blueprint as auth
     from lms.certificates.views import blueprint as certificates
     from lms.content.views import blueprint as content
+    from lms.health import blueprint as health
     from lms.interop.views import blueprint as interop
     from lms.learn.views import blueprint as learn
     from lms.reports.views import api as reports_api
@@ -42,6 +43,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     templating.init_app(app)
     errors.init_app(app)
     commands.init_app(app)
-    for blueprint in (auth, learn, content, certificates, admin, reports, reports_api, interop, site_pages):
+    for blueprint in (health, auth, learn, content, certificates, admin, reports, reports_api, interop, site_pages):
         app.register_blueprint(blueprint)
     return app
