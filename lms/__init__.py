@@ -7,7 +7,7 @@ import os
 
 from flask import Flask
 
-from lms import limits, parsing
+from lms import limits, parsing, read_requests
 from lms.config import configure
 from lms.db import db
 from lms.extensions import csrf, login_manager
@@ -23,6 +23,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     limits.init_app(app)
+    read_requests.init_app(app)
     parsing.init_app(app)  # before any blueprint adds an <int:...> route
 
     from lms import commands, errors, log_redaction, security, signing_in, templating

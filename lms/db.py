@@ -15,14 +15,20 @@ from sqlalchemy import Engine, create_engine, event, exc, make_url
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 IMMEDIATE = "lms_begin_immediate"
+OUTSIDE_TRANSACTION = "lms_outside_transaction"  # SQLite: the begin hook sends no BEGIN (lms.read_requests)
 PRIVATE = 0o600  # the database holds personal data: only the site's own user may read it
+POOLERS = ("", "session", "transaction")  # what LMS_DATABASE_POOLER may say sits between the app and PostgreSQL
 log = logging.getLogger(__name__)
 
 
-def make_engine(url: str, **options: Any) -> Engine:
-    """An engine for the URL; SQLite gets WAL, foreign keys, a busy timeout and explicit BEGINs."""
+def make_engine(url: str, pooler: str = "", **options: Any) -> Engine:
+    """An engine for the URL; SQLite gets WAL, foreign keys, a busy timeout and explicit BEGINs.
+
+    `pooler` is "transaction" when PostgreSQL is reached through PgBouncer in transaction pooling mode.
+    """
+    connect_args = pooler_connect_args(url, pooler)
     if not url.startswith("sqlite"):
-        engine = create_engine(url, **options)
+        engine = create_engine(url, connect_args=connect_args, **options)
         # Instead of pool_pre_ping's round trip on every checkout: a connection the server has closed
         # (restart, failover, terminated backend) is replaced before a request can use it.
         event.listen(engine, "checkout", _refuse_closed_connection)
@@ -41,10 +47,28 @@ def make_engine(url: str, **options: Any) -> Engine:
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
         # A write that first reads must take the write lock up front, or WAL refuses it under contention.
-        immediate = connection.get_execution_options().get(IMMEDIATE)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        options = connection.get_execution_options()
+        if options.get(OUTSIDE_TRANSACTION):
+            return  # a read-only request's reads: each SELECT is its own implicit transaction (lms.read_requests)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(IMMEDIATE) else "BEGIN")
 
     return engine
+
+
+def pooler_connect_args(url: str, pooler: str) -> dict[str, Any]:
+    """The driver's arguments for the pooler in front of PostgreSQL.
+
+    psycopg 3 prepares a statement on the server once a connection has run it 5 times, and then runs
+    it by name. Behind a pooler in transaction mode the next transaction may get another server
+    connection, where that name means nothing ("prepared statement ... does not exist") or another
+    statement ("... already exists"), so preparing is turned off. Other drivers do not prepare.
+    """
+    if pooler not in POOLERS:
+        raise ValueError(f"LMS_DATABASE_POOLER is {pooler!r}: leave it empty, or set it to 'transaction' "
+                         "when PgBouncer in transaction pooling mode sits in front of PostgreSQL")
+    if pooler == "transaction" and make_url(url).get_dialect().driver == "psycopg":
+        return {"prepare_threshold": None}
+    return {}
 
 
 def _make_private(url: str) -> None:
@@ -87,6 +111,16 @@ def _refuse_closed_connection(dbapi_connection: Any, _record: Any, _proxy: Any) 
         raise exc.DisconnectionError("the database server closed this connection")  # the pool then opens a new one
 
 
+def outside_transaction(engine: Engine) -> dict[str, Any]:
+    """Execution options for statements that run outside a transaction, each its own.
+
+    PostgreSQL: SQLAlchemy's AUTOCOMMIT level (psycopg then sends no BEGIN, and ROLLBACK costs nothing).
+    SQLite: our own begin hook leaves BEGIN out; the connection is in sqlite3's autocommit mode already,
+    and SQLAlchemy's own isolation switch would put it back in sqlite3's implicit-transaction mode afterwards.
+    """
+    return {OUTSIDE_TRANSACTION: True} if engine.dialect.name == "sqlite" else {"isolation_level": "AUTOCOMMIT"}
+
+
 class Database:
     """One engine and a request-scoped session, bound to the app in `init_app`."""
 
@@ -98,7 +132,7 @@ class Database:
         if self.engine is not None:
             self.engine.dispose()
         self.session.remove()
-        self.engine = make_engine(app.config["DATABASE_URL"])
+        self.engine = make_engine(app.config["DATABASE_URL"], pooler=app.config.get("DATABASE_POOLER") or "")
         self.session.configure(bind=self.engine)
         app.extensions["lms_db"] = self
         app.teardown_appcontext(lambda _exc: self.session.remove())
