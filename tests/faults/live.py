@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -17,6 +18,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -36,6 +38,7 @@ GUNICORN = str(Path(sys.executable).parent / "gunicorn")
 ROOT = Path(__file__).resolve().parents[2]
 USER_AGENT = "lms-fault-test/1"
 STARTUP_SECONDS = 30
+SERVER_LOG = "gunicorn.log"
 
 
 @dataclass
@@ -55,32 +58,59 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(app: Flask, instance: Path, workers: int = 2) -> Iterator[tuple[subprocess.Popen, int]]:
-    """The app as the README deploys it (gunicorn, sync workers) on a free local port, stopped afterwards."""
+def gunicorn(app: Flask, instance: Path, workers: int = 2, env: dict[str, str] | None = None) -> Iterator[tuple[subprocess.Popen, int]]:
+    """The app as the README deploys it (gunicorn, sync workers) on a free local port, stopped afterwards.
+
+    The server runs in a process group of its own, so `kill_server` can take the master and its workers
+    down together, as a crashed machine would; its log goes to `server_log(instance)`. `env` adds settings.
+    """
     port = free_port()
-    env = {**os.environ, "LMS_DATABASE_URL": app.config["DATABASE_URL"], "LMS_SECRET_KEY": app.config["SECRET_KEY"],
-           "LMS_SESSION_COOKIE_SECURE": "false", "LMS_INSTANCE_PATH": str(instance)}
-    server = subprocess.Popen([GUNICORN, "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--graceful-timeout", "5",
-                               "lms:create_app()"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    instance.mkdir(parents=True, exist_ok=True)
+    environment = {**os.environ, "LMS_DATABASE_URL": app.config["DATABASE_URL"], "LMS_SECRET_KEY": app.config["SECRET_KEY"],
+                   "LMS_SESSION_COOKIE_SECURE": "false", "LMS_INSTANCE_PATH": str(instance), **(env or {})}
+    with open(instance / SERVER_LOG, "wb") as log:  # a file, not a pipe: a chatty server can never block on it
+        server = subprocess.Popen([GUNICORN, "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--graceful-timeout", "5",
+                                   "lms:create_app()"], cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=log,
+                                  start_new_session=True)
     try:
         deadline = time.monotonic() + STARTUP_SECONDS
-        while len(worker_pids(server)) < workers or not _answers(port):
-            assert server.poll() is None, server.stderr.read().decode()
+        while len(worker_pids(server)) < workers or not _healthy(port):
+            assert server.poll() is None, server_log(instance)
             assert time.monotonic() < deadline, f"gunicorn did not start within {STARTUP_SECONDS} s"
             time.sleep(0.1)
         yield server, port
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=5)
+        _stop(server)
 
 
-def _answers(port: int) -> bool:
+def _stop(server: subprocess.Popen) -> None:
+    """SIGTERM (gunicorn's graceful stop), then SIGKILL to the whole group if it lingers."""
+    if server.poll() is not None:
+        return  # already stopped, or killed by the test
+    server.send_signal(signal.SIGTERM)
     try:
-        return request(port, "GET", "/sign-in")[0] == 200
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        kill_server(server)
+
+
+def kill_server(server: subprocess.Popen) -> None:
+    """SIGKILL the server's whole process group, master and workers: nothing of it is left to answer."""
+    try:
+        os.killpg(server.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    server.wait(timeout=10)
+
+
+def server_log(instance: Path) -> str:
+    """What the server started by `gunicorn(app, instance)` has written to its log (stderr) so far."""
+    return (instance / SERVER_LOG).read_text(errors="replace")
+
+
+def _healthy(port: int) -> bool:
+    try:
+        return request(port, "GET", "/healthz")[0] == 200
     except OSError:
         return False
 
@@ -103,6 +133,34 @@ def request(port: int, method: str, path: str, cookie: str = "", body: str = "")
         return response.status, response.getheader("Location", ""), response.read().decode()
     finally:
         connection.close()
+
+
+def call(port: int, method: str, path: str, cookies: dict[str, str], form: dict | list | None = None) -> tuple[int, str, str]:
+    """One request as a browser makes it, with its cookies; cookies the response sets or deletes update `cookies`.
+    Returns (status, Location header, body text)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"User-Agent": USER_AGENT, "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())}
+    if form is not None:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    try:
+        connection.request(method, path, body=urlencode(form or {}, doseq=True).encode(), headers=headers)
+        response = connection.getresponse()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            for name, morsel in SimpleCookie(header).items():
+                if morsel.value and morsel["expires"] != "Thu, 01 Jan 1970 00:00:00 GMT":
+                    cookies[name] = morsel.value
+                else:
+                    cookies.pop(name, None)
+        return response.status, response.getheader("Location", ""), response.read().decode()
+    finally:
+        connection.close()
+
+
+def csrf(body: str) -> str:
+    """The CSRF token of the (first) form on a page."""
+    found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', body)
+    assert found, "the page has no form with a CSRF token"
+    return found.group(1)
 
 
 def session_cookie(app: Flask, user: User) -> tuple[str, str]:

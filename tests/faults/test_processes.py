@@ -14,7 +14,7 @@ from sqlalchemy import func, select, text
 from lms.db import db
 from lms.models import Attempt, Completion
 from tests.faults.conftest import learners_of_new_organisation as _learners
-from tests.faults.live import Learner, gunicorn, request, worker_pids
+from tests.faults.live import Learner, gunicorn, request, server_log, worker_pids
 
 LOCKED = "database is locked"
 
@@ -41,10 +41,10 @@ def test_do_writers_in_four_processes_lose_nothing_and_see_no_lock_errors(sqlite
             outcomes = [o for journey_outcomes in pool.map(journey, learners) for o in journey_outcomes]
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=15)
-        server_log = server.stderr.read().decode()
+        log = server_log(tmp_path / "instance")
     assert [status for status, _body in outcomes] == [302] * len(outcomes)
     assert not any(LOCKED in body for _status, body in outcomes)
-    assert LOCKED not in server_log, server_log[-3000:]
+    assert LOCKED not in log, log[-3000:]
     assert _fresh(select(func.count(Completion.id))) == len(learners)
     assert _fresh(select(func.count(Attempt.id)).where(Attempt.submitted_at.is_not(None))) == len(learners)
     assert _fresh(select(func.count(Attempt.id))) == 2 * len(learners)
