@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from lms.db import db
+from lms.learn import page_cache
 from lms.models import Attempt, Completion, ModuleVersion, utcnow
 from lms.services import attempt_policy, completions, lessons, module_review
 from lms.services.assessment_draw import asked_questions, knowledge_check, question_count, questions_asked, rules_of
@@ -68,17 +69,17 @@ def print_module(slug: str):
 @blueprint.route("/modules/<slug>/pages/<int:number>", methods=["GET", "POST"])
 @login_required
 def lesson_page(slug: str, number: int):
-    lesson = _lesson_or_404(slug)
-    if not 1 <= number <= lesson.lesson_page_count:
+    lesson, last_page = lessons.find_lesson_and_place(db.session, slug, current_user)
+    if lesson is None or not 1 <= number <= lesson.lesson_page_count:
         abort(404)
     page = lessons.page(db.session, lesson.version, number)
     checked = _knowledge_check(lesson) if request.method == "POST" else None
-    lessons.remember_page(db.session, current_user, lesson.version.id, number)
+    lessons.remember_page(db.session, current_user, lesson.version.id, number, last_page)
     if slug in session.get(REVIEWING, ()):  # only while a review is owed: most page views skip the query
         attempt_policy.note_page_read(db.session, current_user, lesson.version, number)
     # No FlaskForm: the knowledge check's CSRF token is checked by CSRFProtect, and nothing here validates a form.
     return render_template("learn/page.html", lesson=lesson, page=page, number=number, checked=checked,
-                           knowledge_check=knowledge_check)
+                           knowledge_check=knowledge_check, lesson_content=page_cache.lesson_content)
 
 
 def _knowledge_check(lesson: lessons.Lesson) -> dict:

@@ -6,8 +6,8 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, or_, select
-from sqlalchemy.orm import Session, undefer
+from sqlalchemy import bindparam, func, or_, select, union
+from sqlalchemy.orm import Session, contains_eager, undefer
 
 from lms.db import write_transaction
 from lms.models import Assignment, Attempt, Channel, Completion, LessonProgress, Module, ModuleVersion, TrainingSession, User, utcnow
@@ -250,14 +250,22 @@ def _assignments(session: Session, user: User) -> dict[int, tuple[bool, dt.date 
     return found
 
 
+# Built once. Each module comes with its live version in the same query (the page shows its length and
+# language, the status needs its refresher period): one query, not one more per module.
+_PUBLISHED_MODULES = (select(Module).join(ModuleVersion, ModuleVersion.id == Module.current_version_id)
+                      .options(contains_eager(Module.current_version)).order_by(Module.title))
+# Modules the learner has begun in any version: an attempt, or a lesson page opened.
+_STARTED = union(select(ModuleVersion.module_id).join(Attempt, Attempt.version_id == ModuleVersion.id)
+                 .where(Attempt.user_id == bindparam("user_id")),
+                 select(ModuleVersion.module_id).join(LessonProgress, LessonProgress.version_id == ModuleVersion.id)
+                 .where(LessonProgress.user_id == bindparam("user_id")))
+
+
 def training_status(session: Session, user: User, now: dt.datetime | None = None) -> list[ModuleStatus]:
     """Every published module with the learner's status: assigned ones (soonest due first), then the rest by title."""
     now = now or utcnow()
-    modules = session.scalars(select(Module).where(Module.current_version_id.is_not(None)).order_by(Module.title)).all()
-    started = set(session.scalars(select(ModuleVersion.module_id).join(Attempt, Attempt.version_id == ModuleVersion.id)
-                                  .where(Attempt.user_id == user.id)))
-    started |= set(session.scalars(select(ModuleVersion.module_id).join(LessonProgress, LessonProgress.version_id == ModuleVersion.id)
-                                   .where(LessonProgress.user_id == user.id)))
+    modules = session.scalars(_PUBLISHED_MODULES).all()
+    started = set(session.scalars(_STARTED, {"user_id": user.id}))
     latest: dict[int, Completion] = {}
     for completion in session.scalars(select(Completion).where(Completion.user_id == user.id, COUNTS)
                                       .order_by(Completion.completed_at, Completion.id)):

@@ -71,6 +71,10 @@ _PAGE = (select(ModulePage.title, ModulePage.blocks, ModulePage.lang)
          .where(ModulePage.version_id == bindparam("version_id"), ModulePage.number == bindparam("number")))
 _LAST_PAGE = select(LessonProgress.last_page).where(LessonProgress.user_id == bindparam("user_id"),
                                                     LessonProgress.version_id == bindparam("version_id"))
+# The live version and, in the same round trip, the page the learner last opened in it (None: not started).
+_CURRENT_VERSION_AND_PLACE = _CURRENT_VERSION.add_columns(
+    select(LessonProgress.last_page).where(LessonProgress.user_id == bindparam("user_id"),
+                                           LessonProgress.version_id == ModuleVersion.id).scalar_subquery())
 _OLD, _NEW = aliased(ModulePage), aliased(ModulePage)
 _LATEST_ELSEWHERE = (select(LessonProgress.id).join(ModuleVersion, ModuleVersion.id == LessonProgress.version_id)
                      .where(LessonProgress.user_id == bindparam("user_id"), ModuleVersion.module_id == bindparam("module_id"),
@@ -84,6 +88,13 @@ _CARRIED = (select(ModuleVersion.number.label("old_version"), LessonProgress.las
             .join(_OLD, (_OLD.version_id == LessonProgress.version_id) & (_OLD.number == LessonProgress.last_page))
             .join(_NEW, _NEW.version_id == bindparam("version_id"))
             .where(LessonProgress.id == _LATEST_ELSEWHERE))
+_LIVE = aliased(ModuleVersion)
+# Each version the learner has progress in, beside its module's live version's content hash.
+_STARTED_VERSIONS = (select(ModuleVersion.module_id, ModuleVersion.content_hash, _LIVE.content_hash.label("live_hash"))
+                     .join(LessonProgress, LessonProgress.version_id == ModuleVersion.id)
+                     .join(Module, Module.id == ModuleVersion.module_id)
+                     .join(_LIVE, _LIVE.id == Module.current_version_id)
+                     .where(LessonProgress.user_id == bindparam("user_id")))
 PAGE_CACHE_SIZE = 512
 _pages: OrderedDict[tuple[str, int], PageContent] = OrderedDict()
 _pages_lock = threading.Lock()  # threaded servers share the cache
@@ -93,6 +104,12 @@ def find_lesson(session: Session, slug: str) -> Lesson | None:
     """The module with this id in its current version, or None if it is not published."""
     found = session.execute(_CURRENT_VERSION, {"slug": slug}).first()
     return Lesson(*found) if found else None
+
+
+def find_lesson_and_place(session: Session, slug: str, user: User) -> tuple[Lesson | None, int | None]:
+    """The module in its current version and the learner's last page in it, in one query (a lesson page's read)."""
+    found = session.execute(_CURRENT_VERSION_AND_PLACE, {"slug": slug, "user_id": user.id}).first()
+    return (Lesson(found[0], found[1]), found[2]) if found else (None, None)
 
 
 def page(session: Session, version: ModuleVersion, number: int) -> PageContent | None:
@@ -152,19 +169,19 @@ def plain_title(title: str) -> str:
 
 def updated_since_started(session: Session, user: User) -> set[int]:
     """Ids of modules the learner has progress in, none of it in the live version's content: updated since they started."""
-    live = aliased(ModuleVersion)
-    rows = session.execute(select(ModuleVersion.module_id, ModuleVersion.content_hash, live.content_hash.label("live_hash"))
-                           .join(LessonProgress, LessonProgress.version_id == ModuleVersion.id)
-                           .join(Module, Module.id == ModuleVersion.module_id)
-                           .join(live, live.id == Module.current_version_id)
-                           .where(LessonProgress.user_id == user.id)).all()
+    rows = session.execute(_STARTED_VERSIONS, {"user_id": user.id}).all()
     started = {r.module_id for r in rows}
     return started - {r.module_id for r in rows if r.content_hash == r.live_hash}
 
 
-def remember_page(session: Session, user: User, version_id: int, number: int) -> None:
-    """Keep the page a learner opened, so 'Continue' brings them back to it (and 'My training' says 'in progress')."""
-    if session.scalar(_LAST_PAGE, {"user_id": user.id, "version_id": version_id}) == number:
+def remember_page(session: Session, user: User, version_id: int, number: int, last_page: int | None = None) -> None:
+    """Keep the page a learner opened, so 'Continue' brings them back to it (and 'My training' says 'in progress').
+
+    `last_page` is the page they last opened, when the caller has just read it (find_lesson_and_place).
+    """
+    if last_page is None:
+        last_page = session.scalar(_LAST_PAGE, {"user_id": user.id, "version_id": version_id})
+    if last_page == number:
         return
     with write_transaction(session):
         progress = session.scalar(select(LessonProgress).where(LessonProgress.user_id == user.id, LessonProgress.version_id == version_id))
