@@ -15,7 +15,6 @@ from sqlalchemy import Engine, create_engine, event, exc, make_url
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 IMMEDIATE = "lms_begin_immediate"
-OUTSIDE_TRANSACTION = "lms_outside_transaction"  # SQLite: the begin hook sends no BEGIN (lms.read_requests)
 PRIVATE = 0o600  # the database holds personal data: only the site's own user may read it
 POOLERS = ("", "session", "transaction")  # what LMS_DATABASE_POOLER may say sits between the app and PostgreSQL
 log = logging.getLogger(__name__)
@@ -47,10 +46,8 @@ def make_engine(url: str, pooler: str = "", **options: Any) -> Engine:
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
         # A write that first reads must take the write lock up front, or WAL refuses it under contention.
-        options = connection.get_execution_options()
-        if options.get(OUTSIDE_TRANSACTION):
-            return  # a read-only request's reads: each SELECT is its own implicit transaction (lms.read_requests)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(IMMEDIATE) else "BEGIN")
+        immediate = connection.get_execution_options().get(IMMEDIATE)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
 
@@ -112,13 +109,13 @@ def _refuse_closed_connection(dbapi_connection: Any, _record: Any, _proxy: Any) 
 
 
 def outside_transaction(engine: Engine) -> dict[str, Any]:
-    """Execution options for statements that run outside a transaction, each its own.
+    """Execution options for reads outside a transaction, or {} where they are not worth it.
 
     PostgreSQL: SQLAlchemy's AUTOCOMMIT level (psycopg then sends no BEGIN, and ROLLBACK costs nothing).
-    SQLite: our own begin hook leaves BEGIN out; the connection is in sqlite3's autocommit mode already,
-    and SQLAlchemy's own isolation switch would put it back in sqlite3's implicit-transaction mode afterwards.
+    SQLite: none. BEGIN is no round trip there, a read transaction gives the page one snapshot, and
+    SQLAlchemy's isolation switch would leave sqlite3 in its implicit-transaction mode afterwards.
     """
-    return {OUTSIDE_TRANSACTION: True} if engine.dialect.name == "sqlite" else {"isolation_level": "AUTOCOMMIT"}
+    return {} if engine.dialect.name == "sqlite" else {"isolation_level": "AUTOCOMMIT"}
 
 
 class Database:
@@ -150,6 +147,7 @@ def write_transaction(session: Session) -> Iterator[Session]:
     """
     if isinstance(session, scoped_session):
         session = session()
+    session.autoflush = True  # off while a GET request read outside a transaction (lms.read_requests)
     if session.in_transaction():
         session.commit()
     session.connection(execution_options={IMMEDIATE: True})

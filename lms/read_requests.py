@@ -1,30 +1,49 @@
-"""Requests that only read run their queries outside a database transaction.
+"""On PostgreSQL, requests that only read run their queries outside a database transaction.
 
 A GET or HEAD page reads a few rows and writes nothing, or hands its one write to `write_transaction`
 (every write in lms/ goes through it: nothing else commits). In a transaction each such page also pays
-for BEGIN and ROLLBACK, two more round trips to PostgreSQL per page. PostgreSQL's default isolation,
-read committed, gives every statement its own snapshot even inside a transaction, so reading
-statement by statement sees exactly what it saw before. `write_transaction` commits this read phase
-and takes a new connection in a real transaction, so writes stay atomic and locks taken with
-SELECT ... FOR UPDATE are held until its commit.
+for BEGIN and ROLLBACK, two more round trips to PostgreSQL. Its default isolation, read committed,
+gives every statement its own snapshot even inside a transaction, so reading statement by statement
+sees exactly what it saw before. `write_transaction` commits this read phase and takes a connection in
+a real transaction, so writes stay atomic and locks taken with SELECT ... FOR UPDATE are held until its
+commit. SQLite keeps its transaction: BEGIN costs no round trip there, and a transaction is what gives
+a page's reads one snapshot.
+
+Nothing is connected until the request's first query, so pages that read nothing (the site's
+information pages, sign-in, not found) still answer while the database is down. While reading this
+way the session does not autoflush: a change made to a loaded object outside `write_transaction` is
+still thrown away at the end of the request, as it was inside a transaction that was rolled back.
 """
 
 from __future__ import annotations
 
 from flask import Flask, request
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from lms.db import db, outside_transaction
 
 SAFE_METHODS = frozenset({"GET", "HEAD"})
-NO_SESSION = frozenset({"static", "health.healthz"})  # these never read through the request's session
+READ_ONLY = "lms_read_outside_transaction"  # in Session.info: this request's reads need no transaction
 
 
-def _read_outside_a_transaction() -> None:
-    # A session already in a transaction (a test holding the app context open between requests) keeps it.
-    if request.method in SAFE_METHODS and request.endpoint not in NO_SESSION and not db.session().in_transaction():
-        db.session.connection(execution_options=outside_transaction(db.engine))
+def _mark_read_only_request() -> None:
+    if request.method in SAFE_METHODS and outside_transaction(db.engine):
+        session = db.session()
+        if not session.in_transaction():  # a test holding the app context open between requests keeps its own
+            session.info[READ_ONLY] = True
+
+
+def _connect_for_reading(state: ORMExecuteState) -> None:
+    """At the request's first query, take the connection outside a transaction (once per request)."""
+    session = state.session
+    if session.info.pop(READ_ONLY, False) and not session.in_transaction():
+        session.autoflush = False  # write_transaction turns it back on
+        session.connection(execution_options=outside_transaction(session.get_bind()))
 
 
 def init_app(app: Flask) -> None:
     """First of the request hooks: Flask-Login's user loader and every view read in this mode."""
-    app.before_request_funcs.setdefault(None, []).insert(0, _read_outside_a_transaction)
+    app.before_request_funcs.setdefault(None, []).insert(0, _mark_read_only_request)
+    if not event.contains(Session, "do_orm_execute", _connect_for_reading):
+        event.listen(Session, "do_orm_execute", _connect_for_reading)
