@@ -1,9 +1,9 @@
 """`/healthz`: what a load balancer asks before it sends a server requests.
 
 It answers 200 only when this server can reach the database and the schema there is not older than
-this code expects. A schema this code does not know is taken to be newer (the "expand" step of a
-rolling deployment has run before the old servers were replaced) and is healthy: old code must keep
-working on an expanded schema. Nothing about the error is shown, only logged: the endpoint is public.
+this code expects. A later revision number than this code's newest is taken to be newer (the "expand"
+step of a rolling deployment has run before the old servers were replaced) and is healthy: old code
+must keep working on an expanded schema. A revision that is not one of ours at all is not. Nothing about the error is shown, only logged: the endpoint is public.
 """
 
 from __future__ import annotations
@@ -31,11 +31,24 @@ def _known_revisions() -> tuple[str, tuple[str, ...]]:
 
 
 def schema_state(revision: str | None) -> str:
-    """"current", "newer" (unknown here: expanded for the next release) or "behind" (needs `lms db upgrade`)."""
+    """"current"; "behind" (needs `lms db upgrade`); "newer" (a later number than this code's newest: the
+    next release's expand step has run); or "unknown" (not one of ours: a wrong database, or a branch's)."""
     head, known = _known_revisions()
     if revision == head:
         return "current"
-    return "behind" if revision is None or revision in known else "newer"
+    if revision is None or revision in known:
+        return "behind"
+    later = revision.isdigit() and head.isdigit() and len(revision) == len(head) and revision > head
+    return "newer" if later else "unknown"
+
+
+def _unavailable(**details: str):
+    return _no_store(jsonify(status="unavailable", **details), 503)
+
+
+def _no_store(response, status: int = 200):
+    response.headers["Cache-Control"] = "no-store"  # a proxy must never answer for the server
+    return response, status
 
 
 @blueprint.route("/healthz")
@@ -45,9 +58,15 @@ def healthz():
             revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
     except SQLAlchemyError:
         log.exception("health check: the database did not answer")
-        return jsonify(status="unavailable", database="unreachable"), 503
-    state = schema_state(revision)
-    if state == "behind":
-        log.error("health check: the database schema (%s) is older than this code; run `lms db upgrade`", revision)
-        return jsonify(status="unavailable", database="ok", schema=state), 503
-    return jsonify(status="ok", database="ok", schema=state)
+        return _unavailable(database="unreachable")
+    try:
+        state = schema_state(revision)
+    except Exception:  # the migration scripts themselves cannot be read: this server's install is broken
+        log.exception("health check: this server cannot read its own migration scripts")
+        return _unavailable(database="ok", schema="unreadable")
+    if state in ("behind", "unknown"):
+        log.error("health check: the database schema is %r, %s; this code's newest is %r", revision,
+                  "older than this code: run `lms db upgrade`" if state == "behind" else "not one this code knows: check LMS_DATABASE_URL",
+                  _known_revisions()[0])
+        return _unavailable(database="ok", schema=state)
+    return _no_store(jsonify(status="ok", database="ok", schema=state))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import text
 
-from lms import create_app, migrate
+from lms import create_app, health, migrate
 from lms.db import db
 
 
@@ -37,13 +38,37 @@ def test_does_an_old_server_stay_in_service_after_the_schema_was_expanded(app, c
     """During a rolling deployment the next release's migration runs first; old servers must keep serving."""
     head = migrate.head_revision()
     with app.app_context():
-        _set_revision("9999_next_release")
+        _set_revision("0999")
         try:
             response = client.get("/healthz")
         finally:
             _set_revision(head)
     assert response.status_code == 200
     assert response.get_json()["schema"] == "newer"
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("revision", ["ae1027a6acf", "0001_branch", "0000"])
+def test_is_a_database_with_a_revision_that_is_not_ours_out_of_service(app, client, revision):
+    """Another project's database behind a wrong LMS_DATABASE_URL, or a branch's: not 'newer'."""
+    head = migrate.head_revision()
+    with app.app_context():
+        _set_revision(revision)
+        try:
+            response = client.get("/healthz")
+        finally:
+            _set_revision(head)
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "unavailable", "database": "ok", "schema": "unknown"}
+
+
+def test_is_a_server_that_cannot_read_its_migration_scripts_a_503_not_a_500(client, monkeypatch):
+    def broken() -> None:
+        raise RuntimeError("two heads")
+    monkeypatch.setattr(health, "_known_revisions", broken)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "unavailable", "database": "ok", "schema": "unreadable"}
 
 
 def test_is_an_unreachable_database_a_503_that_says_nothing_more(tmp_path, monkeypatch, caplog):
