@@ -7,8 +7,10 @@ import re
 from collections import OrderedDict
 
 import pytest
+from sqlalchemy import select, update
 
 from lms.learn import page_cache
+from lms.models import Organisation, Partnership, User
 from tests.builders import make_organisation, make_partnership, make_user, publish_module
 from tests.conftest import ROOT, csrf_token, sign_in
 from tests.numbered_notebook import SLUG, write_numbered_notebook
@@ -80,3 +82,24 @@ def test_does_the_kept_content_stay_within_its_bound(app, two_partnerships, monk
     for path in ("/modules/tiny-module/pages/1", NUMBERS_PAGE, "/modules/tiny-module/pages/1"):
         assert client.get(path).status_code == 200
         assert len(page_cache._rendered) == 1
+
+
+def test_do_a_partnerships_new_name_and_a_learners_move_show_on_the_next_page(app, session, two_partnerships):
+    client = signed_in(app, "Testville")
+    assert "Safer Testville" in client.get("/modules/tiny-module/pages/1").get_data(as_text=True)
+    session.execute(update(Partnership).where(Partnership.name == "Safer Testville").values(name="Safer Testville and District"))
+    session.commit()
+    assert "Safer Testville and District" in client.get("/modules/tiny-module/pages/1").get_data(as_text=True)
+    other = session.scalar(select(Organisation.id).where(Organisation.name == "Otherville Council"))
+    session.execute(update(User).where(User.email == "learner@testville.example").values(organisation_id=other))
+    session.commit()
+    moved = client.get("/modules/tiny-module/pages/1").get_data(as_text=True)
+    assert "the Otherville Hate Crime Hub" in moved and "Testville" not in moved
+
+
+def test_is_markup_in_a_partnerships_details_shown_as_text(app, session, two_partnerships):
+    hostile = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
+    session.execute(update(Partnership).where(Partnership.name == "Safer Testville").values(settings={"hate_crime_reporting": hostile}))
+    session.commit()
+    page = signed_in(app, "Testville").get("/modules/tiny-module/pages/1").get_data(as_text=True)
+    assert "<script>alert(1)" not in page and "onerror=alert(2)>" not in page and "&lt;script&gt;alert(1)" in page
