@@ -20,7 +20,7 @@ from lms.models import ApiToken, Organisation, Partnership, utcnow
 from lms.services import api_tokens, exports, publishing, reports
 from lms.services.audit import record_export
 from lms.services.bundles import PublishError
-from lms.services.demo import DEMO_PASSWORD, JOIN_CODES, seed_demo
+from lms.services.demo import DEMO_PASSWORD, JOIN_CODES, live_site_people, seed_demo
 from lms.services.periods import current_period, parse_period
 from lms.services.publishing import publish
 
@@ -43,7 +43,7 @@ def db_group() -> None:
 @click.option("--revision", default="head", show_default=True, help="Migration to upgrade to.")
 @with_appcontext
 def db_upgrade(revision: str) -> None:
-    """Apply migrations up to the newest schema (creates the database if needed)."""
+    """Apply migrations up to the newest schema (on SQLite, creates the database file if needed)."""
     migrate.upgrade(db.engine, revision)
     click.echo(f"Database at revision {migrate.current_revision(db.engine)}.")
 
@@ -109,6 +109,12 @@ def demo(courses_dir: Path | None) -> None:
     from authoring import build  # the notebook pipeline is only needed by this command
 
     migrate.upgrade(db.engine)
+    people = live_site_people(db.session)
+    if people:
+        raise click.ClickException(
+            f"This database holds {people} {'person' if people == 1 else 'people'} and is not a demo site, so nothing was added. The demo adds a site "
+            f"administrator whose password is published, and public join codes: run `lms demo` only on a new database "
+            f"(set LMS_DATABASE_URL, or LMS_INSTANCE_PATH for SQLite, to one of its own).")
     source = courses_dir or Path(current_app.config["COURSES_DIR"])
     with tempfile.TemporaryDirectory(prefix="lms-build-") as out:
         report = build([source], out)

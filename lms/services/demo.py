@@ -6,7 +6,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from authoring.demo_values import DEMO_PARTNERSHIPS
@@ -79,6 +79,21 @@ class DemoLogin:
     email: str
     role: str
     organisation: str
+
+
+DEMO_ADMIN = next(email for email, _name, _org, role in LOGINS if role is Role.SITE_ADMIN)
+
+
+def live_site_people(session: Session) -> int:
+    """How many people a database holds that is not a demo site (0: empty, or the demo's own).
+
+    The demo adds a site administrator whose password is printed and published, and public join
+    codes: on a live site's database that would be a way in for anyone. A database the demo made
+    holds its site administrator; one with people but without it is someone's real site.
+    """
+    if session.scalar(select(User.id).where(User.email == DEMO_ADMIN)) is not None:
+        return 0
+    return session.scalar(select(func.count(User.id))) or 0
 
 
 def seed_demo(session: Session) -> list[DemoLogin]:

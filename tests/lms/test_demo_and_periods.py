@@ -21,6 +21,7 @@ from lms.models import (
 )
 from lms.services.demo import seed_demo
 from lms.services.periods import parse_period, previous_quarters
+from tests.builders import make_organisation, make_partnership, make_user
 from tests.lms.reporting_builders import make_module
 
 TABLES = (Organisation, User, Completion, TrainingSession, SessionAudience, JoinCode, EmailDomain, Assignment)
@@ -86,3 +87,18 @@ def test_is_a_bad_custom_period_explained(text, message):
 
 def test_do_previous_quarters_cross_financial_years():
     assert previous_quarters(20252, 4) == [20243, 20244, 20251, 20252]
+
+
+def test_does_the_demo_refuse_a_live_sites_database_and_add_nothing(app, session):
+    """The demo's site administrator has a published password: on someone's real site it would be a way in."""
+    make_user(session, make_organisation(session, make_partnership(session, "Safer Realtown"), "Realtown Council"),
+              email="officer@realtown.example")
+    session.commit()
+    before = counts(session)
+    session.rollback()
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code != 0
+    assert "This database holds 1 person and is not a demo site, so nothing was added" in result.output
+    assert "run `lms demo` only on a new database" in result.output
+    assert counts(session) == before
+    assert session.scalar(select(func.count()).select_from(Module)) == 0
