@@ -6,6 +6,7 @@ import logging
 
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -19,6 +20,7 @@ MESSAGES = {
     414: ("The web address is too long", "Use the links on the site rather than a typed or pasted address."),
     429: ("Too many attempts", "Wait a few minutes, then try again."),
     500: ("Sorry, there is a problem with the service", "Try again later. Your answers and progress that were saved are kept."),
+    503: ("Sorry, the service is unavailable", "Try again in a few minutes. Your answers and progress that were saved are kept."),
 }
 
 
@@ -39,6 +41,13 @@ def init_app(app: Flask) -> None:
         code = error.code or 500
         title, advice = MESSAGES.get(code) or MESSAGES[400 if code < 500 else 500]  # never Werkzeug's English name
         return render_template("error.html", title=title, advice=_own_advice(error) or advice), code
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error: OperationalError):
+        """The database cannot be reached (down, restarting, out of connections): 503, which balancers and people read as 'for now'."""
+        log.exception("the database could not be used")
+        title, advice = MESSAGES[503]
+        return render_template("error.html", title=title, advice=advice), 503
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
