@@ -1,6 +1,7 @@
 """PostgreSQL behind PgBouncer in transaction pooling mode, as a partnership with several app servers
 would run it: with LMS_DATABASE_POOLER=transaction the schema migrates and every learner's pages and
 passes go through a few shared server connections; without it, psycopg's prepared statements break.
+The example pgbouncer.ini in docs/operations.md starts as written, with only this machine's addresses changed.
 
 The test has a database of its own on the PostgreSQL the suite uses (127.0.0.1:5432 on the SQLite run).
 """
@@ -14,11 +15,12 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
+import psycopg
 import pytest
 from flask import Flask
 from sqlalchemy import URL, create_engine, func, make_url, select
@@ -27,7 +29,7 @@ from lms import create_app, migrate
 from lms.db import db, make_engine
 from lms.models import Completion
 from tests.builders import make_organisation, make_partnership, publish_module
-from tests.conftest import TEST_DATABASE_URL, TINY
+from tests.conftest import ROOT, TEST_DATABASE_URL, TINY
 from tests.faults.live import STARTUP_SECONDS, Learner, add_learners, free_port, gunicorn, request, server_log
 
 PGBOUNCER = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
@@ -50,11 +52,17 @@ default_pool_size = {pool}
 max_client_conn = 50
 {run_as}
 """
+OPERATIONS = ROOT / "docs" / "operations.md"
+
+
+def suite_postgres() -> URL:
+    """The PostgreSQL server and database the suite uses (on the SQLite run, the local server's `postgres`)."""
+    return make_url(TEST_DATABASE_URL if TEST_DATABASE_URL.startswith("postgresql") else LOCAL_POSTGRES)
 
 
 def postgres_behind() -> URL:
     """The PostgreSQL server the suite uses, and the test's own database on it."""
-    server = make_url(TEST_DATABASE_URL if TEST_DATABASE_URL.startswith("postgresql") else LOCAL_POSTGRES)
+    server = suite_postgres()
     return server.set(database=f"{server.database}_pgbouncer" if TEST_DATABASE_URL else "lms_pgbouncer_test")
 
 
@@ -86,12 +94,58 @@ def _write_config(tmp: Path, target: URL, listen: int) -> Path:
     return ini
 
 
-class PgBouncer:
-    """PgBouncer in transaction mode on a free local port in front of `target`, started and stopped by the test."""
+def documented_ini() -> str:
+    """The example pgbouncer.ini of docs/operations.md, exactly as an operator would copy it."""
+    blocks = re.findall(r"^```ini\n(.*?)^```", OPERATIONS.read_text(), flags=re.S | re.M)
+    found = [block for block in blocks if "[pgbouncer]" in block]
+    assert len(found) == 1, f"expected one ```ini block with [pgbouncer] in {OPERATIONS}, found {len(found)}"
+    return found[0]
 
-    def __init__(self, tmp: Path, target: URL) -> None:
+
+def _setting(line: str) -> str:
+    """The name a line of the ini sets, or "" for a section, a comment or a blank line."""
+    return line.split("=", 1)[0].strip() if "=" in line and not line.lstrip().startswith(";") else ""
+
+
+def _put(pattern: str, value: str, line: str) -> str:
+    """The line with the first match of `pattern` replaced by `value`, taken literally (paths, ports)."""
+    return re.sub(pattern, lambda _: value, line, count=1)
+
+
+def _write_documented_config(tmp: Path, target: URL, listen: int) -> Path:
+    """The documented ini with only what differs on this machine: its addresses, and trust in place of SCRAM
+    secrets. Every other line stays as documented, and only the value of a changed line changes."""
+    tmp.mkdir(parents=True, exist_ok=True)
+    here = {"listen_addr": "127.0.0.1", "listen_port": str(listen), "auth_type": "trust",
+            "auth_file": str(tmp / "userlist.txt"), "unix_socket_dir": ""}
+    if os.geteuid() == 0:
+        here["user"] = "nobody"  # PgBouncer refuses to run as root
+    lines, section = [], ""
+    for line in documented_ini().splitlines():
+        section = line.strip() if line.startswith("[") else section
+        key = _setting(line)
+        if section == "[databases]" and key:
+            for name, value in (("host", target.host), ("port", target.port or 5432), ("dbname", target.database)):
+                line = _put(rf"\b{name}=\S+", f"{name}={value}", line)
+        elif key in here:
+            line = _put(r"=[ \t]*\S*", f"= {here.pop(key)}", line)
+        lines.append(line)
+    lines += [f"{key} = {value}" for key, value in here.items()]  # into [pgbouncer], the last section
+    users = {target.username} | {name.strip() for line in lines if _setting(line) == "stats_users"
+                                 for name in line.split("=", 1)[1].split(",")}
+    (tmp / "userlist.txt").write_text("".join(f'"{name}" ""\n' for name in sorted(users)))
+    ini = tmp / "pgbouncer.ini"
+    ini.write_text("\n".join(lines) + "\n")
+    return ini
+
+
+class PgBouncer:
+    """PgBouncer on a free local port in front of `target`, started and stopped by the test; the test's own
+    transaction-mode config unless told otherwise."""
+
+    def __init__(self, tmp: Path, target: URL, config: Callable[[Path, URL, int], Path] = _write_config) -> None:
         self.tmp, self.port = tmp, free_port()
-        self.ini = _write_config(tmp, target, self.port)
+        self.ini = config(tmp, target, self.port)
         self.url = target.set(host="127.0.0.1", port=self.port)  # what the app is given
         self.process: subprocess.Popen | None = None
 
@@ -119,11 +173,15 @@ def _accepts(port: int) -> bool:
         return False
 
 
+def pgbouncer_installed() -> None:
+    if not Path(PGBOUNCER).exists():
+        pytest.fail(f"pgbouncer is missing at {PGBOUNCER}: apt-get install pgbouncer (make test installs it)")
+
+
 @pytest.fixture
 def bounced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Flask, PgBouncer]]:
     """An app that reaches its database only through PgBouncer, migrated through it, the tiny module published."""
-    if not Path(PGBOUNCER).exists():
-        pytest.fail(f"pgbouncer is missing at {PGBOUNCER}: apt-get install pgbouncer (make test installs it)")
+    pgbouncer_installed()
     monkeypatch.setenv("LMS_INSTANCE_PATH", str(tmp_path / "instance"))
     target = postgres_behind()
     with own_database(target):
@@ -200,3 +258,26 @@ def test_does_the_same_load_fail_through_pgbouncer_without_the_pooler_setting(bo
 def test_is_a_misspelt_pooler_setting_refused_with_what_to_set():
     with pytest.raises(ValueError, match="set it to 'transaction'"):
         make_engine("postgresql+psycopg://postgres@127.0.0.1:5432/postgres", pooler="transactions")
+
+
+def test_does_the_documented_pgbouncer_ini_start_and_pass_queries_on(tmp_path):
+    """An operator copies the example from docs/operations.md: PgBouncer must accept it (1.18 refuses a
+    comment at the end of a line), lend a connection to PostgreSQL, and let the stats user see the pools."""
+    pgbouncer_installed()
+    target, example = suite_postgres(), documented_ini()
+    alias = re.search(r"^\[databases\]\n(\w+) =", example, flags=re.M)
+    assert alias, f"the example's [databases] names no database: {example}"
+    bouncer = PgBouncer(tmp_path / "pgbouncer", target, config=_write_documented_config)
+    try:
+        bouncer.start()
+        with psycopg.connect(host="127.0.0.1", port=bouncer.port, dbname=alias[1], user=target.username,
+                             password=target.password, prepare_threshold=None) as connection:
+            assert connection.execute("SELECT 1").fetchone() == (1,)
+        stats = re.search(r"^stats_users = (\w+)$", example, flags=re.M)
+        assert stats, f"the example names no stats_users, so SHOW POOLS is refused: {example}"
+        with psycopg.connect(host="127.0.0.1", port=bouncer.port, dbname="pgbouncer", user=stats[1], autocommit=True) as console:
+            pools = console.execute("SHOW POOLS")
+            assert "cl_waiting" in [column.name for column in pools.description]
+            assert (alias[1], target.username) in [row[:2] for row in pools.fetchall()]
+    finally:
+        bouncer.stop()
