@@ -161,7 +161,7 @@ def submit_attempt(session: Session, attempt_id: int, user: User, form: dict[str
             attempt.correct_count, attempt.question_count = result.correct_count, result.question_count
             attempt.score, attempt.passed = result.score, result.passed
             completion = _record_pass(session, attempt, user, version) if result.passed else None
-            xapi.queue_attempt(session, attempt)  # rows only, same transaction; `lms xapi send` posts them
+            xapi.queue_attempt(session, attempt, completion)  # rows only, same transaction; `lms xapi send` posts them
             return Submission(attempt, result, completion)
         result = mark(questions, version.answer_key, attempt.answers or {}, version.pass_mark)
         completion = session.scalar(select(Completion).where(Completion.attempt_id == attempt.id))

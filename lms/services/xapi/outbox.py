@@ -38,24 +38,25 @@ def _kind(record: Record) -> str:
 
 
 def _queue(session: Session, records: list[Record]) -> None:
-    """Store the records' statements in a savepoint: a statement that cannot be built must never stop the
-    pass or attendance itself being recorded. The record is left for export to build later, like older ones."""
+    """Store the statements of records made in this transaction, in a savepoint: a statement that cannot be
+    built must never stop the pass or attendance itself being recorded. The record is then left for export
+    to build later, like older ones. The records are new, so no statement can be kept for them yet (and
+    the unique record key would refuse a second one): there is nothing to look up first."""
     session.flush()
     try:
         with session.begin_nested():
             space, site = namespace(session), Site.from_config(current_app.config)
             for record in records:
                 built = for_attempt(session, space, record, site) if isinstance(record, Attempt) else for_completion(session, space, record, site)
-                store(session, _kind(record), record.id, built)
+                session.add(XapiOutbox(statement_id=built["id"], record_kind=_kind(record), record_id=record.id, body=canonical_json(built)))
+            session.flush()
     except Exception:  # noqa: BLE001 - whatever went wrong, the learner's result is recorded; the log says why
         log.exception("xAPI: no statement kept for %s", ", ".join(f"{_kind(r)} {r.id}" for r in records))
 
 
-def queue_attempt(session: Session, attempt: Attempt) -> None:
+def queue_attempt(session: Session, attempt: Attempt, completion: Completion | None) -> None:
     """In the caller's transaction, store a just-marked attempt's statements: passed or failed, and completed
-    if it earned a completion. Only rows are written; `lms xapi send` does the network work."""
-    session.flush()
-    completion = session.scalar(select(Completion).where(Completion.attempt_id == attempt.id))
+    for the completion it earned (None: it earned none). Only rows are written; `lms xapi send` does the network work."""
     _queue(session, [attempt] + ([completion] if completion is not None else []))
 
 
