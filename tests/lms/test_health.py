@@ -14,6 +14,17 @@ def _set_revision(revision: str) -> None:
         connection.execute(text("UPDATE alembic_version SET version_num = :revision"), {"revision": revision})
 
 
+def health_with_schema_at(app, client, revision: str):
+    """/healthz's answer while the database says it is at `revision` (put back to this code's head after)."""
+    head = migrate.head_revision()
+    with app.app_context():
+        _set_revision(revision)
+        try:
+            return client.get("/healthz")
+        finally:
+            _set_revision(head)
+
+
 def test_does_a_healthy_server_answer_ok_without_a_cookie(client):
     response = client.get("/healthz")
     assert response.status_code == 200
@@ -23,26 +34,14 @@ def test_does_a_healthy_server_answer_ok_without_a_cookie(client):
 
 
 def test_is_a_server_whose_schema_is_behind_taken_out_of_service(app, client):
-    head = migrate.head_revision()
-    with app.app_context():
-        _set_revision("0001")
-        try:
-            response = client.get("/healthz")
-        finally:
-            _set_revision(head)
+    response = health_with_schema_at(app, client, "0001")
     assert response.status_code == 503
     assert response.get_json() == {"status": "unavailable", "database": "ok", "schema": "behind"}
 
 
 def test_does_an_old_server_stay_in_service_after_the_schema_was_expanded(app, client):
     """During a rolling deployment the next release's migration runs first; old servers must keep serving."""
-    head = migrate.head_revision()
-    with app.app_context():
-        _set_revision("0999")
-        try:
-            response = client.get("/healthz")
-        finally:
-            _set_revision(head)
+    response = health_with_schema_at(app, client, "0999")
     assert response.status_code == 200
     assert response.get_json()["schema"] == "newer"
     assert response.headers["Cache-Control"] == "no-store"
@@ -51,13 +50,7 @@ def test_does_an_old_server_stay_in_service_after_the_schema_was_expanded(app, c
 @pytest.mark.parametrize("revision", ["ae1027a6acf", "0001_branch", "0000"])
 def test_is_a_database_with_a_revision_that_is_not_ours_out_of_service(app, client, revision):
     """Another project's database behind a wrong LMS_DATABASE_URL, or a branch's: not 'newer'."""
-    head = migrate.head_revision()
-    with app.app_context():
-        _set_revision(revision)
-        try:
-            response = client.get("/healthz")
-        finally:
-            _set_revision(head)
+    response = health_with_schema_at(app, client, revision)
     assert response.status_code == 503
     assert response.get_json() == {"status": "unavailable", "database": "ok", "schema": "unknown"}
 
