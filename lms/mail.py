@@ -11,7 +11,7 @@ import secrets
 import smtplib
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -41,7 +41,9 @@ _SECRET_IN_LINK = re.compile(r"(https?://\S*?[/=])[A-Za-z0-9_.~-]{16,}")
 class Message:
     to: str
     subject: str
-    body: str
+    body: str  # the plain-text part, always present
+    html: str = ""  # an HTML alternative, when the message has one
+    headers: dict[str, str] = field(default_factory=dict)  # e.g. List-Unsubscribe
 
 
 def setting(name: str):

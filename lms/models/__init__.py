@@ -8,11 +8,12 @@ from lms.models.content import Module, ModuleAsset, ModulePage, ModuleVersion
 from lms.models.delivery import SessionAudience, TrainingSession
 from lms.models.enrolment import Assignment, EmailDomain, JoinCode
 from lms.models.interop import Installation, XapiOutbox, canonical_json
+from lms.models.notices import Notice, NoticePreference
 from lms.models.progress import Attempt, AttemptReset, Channel, Completion, LessonProgress, PageReview
 
 __all__ = [
     "ApiToken", "Assignment", "RememberToken", "EmailDomain", "JoinCode", "SignInThrottle", "XapiOutbox", "Installation", "canonical_json",
     "Attempt", "AttemptReset", "AuditEvent", "Base", "Channel", "Completion", "Department", "LessonProgress", "Module",
-    "ModuleAsset", "ModulePage", "PageReview", "ModuleVersion", "Organisation", "OrganisationType", "Partnership", "Role",
+    "ModuleAsset", "Notice", "NoticePreference", "ModulePage", "PageReview", "ModuleVersion", "Organisation", "OrganisationType", "Partnership", "Role",
     "SessionAudience", "TrainingSession", "User", "utcnow",
 ]
