@@ -147,7 +147,7 @@ def write_transaction(session: Session) -> Iterator[Session]:
     """
     if isinstance(session, scoped_session):
         session = session()
-    session.autoflush = True  # off while a GET request read outside a transaction (lms.read_requests)
+    session.autoflush = True  # off while a request read outside a transaction (lms.read_requests)
     if session.in_transaction():
         session.commit()
     session.connection(execution_options={IMMEDIATE: True})

@@ -3,7 +3,8 @@
 It answers 200 only when this server can reach the database and the schema there is not older than
 this code expects. A later revision number than this code's newest is taken to be newer (the "expand"
 step of a rolling deployment has run before the old servers were replaced) and is healthy: old code
-must keep working on an expanded schema. A revision that is not one of ours at all is not. Nothing about the error is shown, only logged: the endpoint is public.
+must keep working on an expanded schema. A revision that is not one of ours at all is not. Nothing
+about the error is shown, only logged: the endpoint is public.
 """
 
 from __future__ import annotations
