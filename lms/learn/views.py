@@ -10,7 +10,7 @@ from sqlalchemy import select
 from lms.db import db
 from lms.learn import page_cache
 from lms.models import Attempt, Completion, ModuleVersion, utcnow
-from lms.services import attempt_policy, completions, lessons, module_review
+from lms.services import attempt_policy, completions, lessons, module_review, standing
 from lms.services.assessment_draw import asked_questions, knowledge_check, question_count, questions_asked, rules_of
 from lms.services.marking import AnswerError, mark, read_answers
 from lms.services.periods import uk_date
@@ -44,7 +44,7 @@ def home():
 @blueprint.route("/my-training")
 @login_required
 def my_training():
-    statuses = completions.training_status(db.session, current_user)
+    statuses = standing.training_status(db.session, current_user)
     started_elsewhere = lessons.updated_since_started(db.session, current_user)
     updated = {s.module.id for s in statuses if s.completion is None} & started_elsewhere  # completions stay on their version
     return render_template("learn/my_training.html", statuses=statuses, updated=updated)

@@ -17,8 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lms.models import Channel, Completion, Organisation, User
-from lms.services.completions import COUNTS
 from lms.services.periods import govuk_date, uk_date
+from lms.services.standing import COUNTS
 
 # A font with wide Unicode coverage when the system has one (Debian's fonts-dejavu), else the Vera
 # font that ships inside reportlab, so a certificate can always be made.

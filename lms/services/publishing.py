@@ -27,7 +27,7 @@ from lms.db import write_transaction
 from lms.models import Completion, Module, ModuleAsset, ModulePage, ModuleVersion
 from lms.services.audit import record_event
 from lms.services.bundles import Bundle, PublishError, bundle_dirs, printable, read_bundle
-from lms.services.completions import COUNTS
+from lms.services.standing import COUNTS
 
 log = logging.getLogger(__name__)
 NEW, NEW_VERSION, RESTORE, UNCHANGED, REFUSED = "new module", "new version", "restore", "unchanged", "refused"

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from lms.models import utcnow
-from lms.services.completions import training_status
+from lms.services.standing import training_status
 from tests.builders import (
     KNOWLEDGE_CHECK,
     QUESTION,

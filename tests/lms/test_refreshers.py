@@ -8,18 +8,18 @@ import pytest
 from sqlalchemy import func, select
 
 from lms.models import Channel, Completion, ModuleVersion
-from lms.services.completions import (
+from lms.services.completions import record_attendance
+from lms.services.periods import fy_quarter
+from lms.services.standing import (
     DUE_SOON,
     add_months,
     expires_at,
     latest_completion,
     module_status,
     needs_completion,
-    record_attendance,
     refresher_state,
     training_status,
 )
-from lms.services.periods import fy_quarter
 from tests.builders import make_completion, make_organisation, make_training_session, make_user, publish_module, take_assessment
 from tests.conftest import ROOT
 

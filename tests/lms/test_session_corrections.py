@@ -11,7 +11,6 @@ from sqlalchemy import select
 
 from lms.models import AuditEvent, Completion, Role, TrainingSession
 from lms.services.certificates import verify
-from lms.services.completions import latest_completion, training_status
 from lms.services.delivery import (
     PAGE_SIZE,
     SessionCorrection,
@@ -23,6 +22,7 @@ from lms.services.delivery import (
 )
 from lms.services.periods import parse_period
 from lms.services.reports import ReportScope, compliance_table, learners_table, training_counts
+from lms.services.standing import latest_completion, training_status
 from lms.services.xapi import Site, period_statements
 from tests.builders import date_boxes, make_assignment, make_completion, make_organisation, make_partnership, make_user
 from tests.conftest import csrf_token

@@ -13,7 +13,7 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from lms.services.periods import Period
-from lms.services.reports.compliance import COMPLIANCE_STATES, compliance_status, compliance_table
+from lms.services.reports.compliance import compliance_table
 from lms.services.reports.counts import GROUP_ORDER, TYPE_GROUPS, CountRow, training_counts
 from lms.services.reports.learners import LearnerPage, learner_page, learners_table
 from lms.services.reports.scope import ReportScope, organisations_in
@@ -28,6 +28,7 @@ from lms.services.reports.tables import (
     trend_table,
     types_table,
 )
+from lms.services.standing import COMPLIANCE_STATES, compliance_status
 
 __all__ = [
     "COMPLIANCE_STATES", "GROUP_ORDER", "TABLE_KEYS", "TITLES", "TYPE_GROUPS", "CountRow", "Headline", "LearnerPage", "ReportScope",

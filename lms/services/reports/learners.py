@@ -7,43 +7,30 @@ import datetime as dt
 from dataclasses import dataclass
 from itertools import groupby
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lms.models import Assignment, Module, User
-from lms.services.completions import expires_at
-from lms.services.reports.compliance import active_people, applies_to, compliance_status, latest_completions
+from lms.models import User
+from lms.services.reports.compliance import active_people
 from lms.services.reports.scope import ReportScope, organisations_in
 from lms.services.reports.tables import TITLES, Table
+from lms.services.standing import standings
 
 LEARNER_COLUMNS = ("Name", "Email", "Department", "Module", "Assigned", "Status", "Completed on", "Refresh by")
 PEOPLE_PER_PAGE = 25
 LONGEST_SEARCH = 100
 
 
-def _rows_for(session: Session, people: list[User], org_ids: list[int], now: dt.datetime) -> list[tuple]:
+def _rows_for(session: Session, people: list[User], now: dt.datetime) -> list[tuple]:
     """One row per person and module they were assigned or completed, in the people's order."""
-    assignments = list(session.scalars(select(Assignment).where(Assignment.organisation_id.in_(org_ids or [-1]))))
-    latest = latest_completions(session, [p.id for p in people])
-    modules = {m.id: m for m in session.scalars(select(Module))}
-    rows = []
-    for person in people:
-        assigned = {a.module_id for a in assignments if applies_to(a, person)}
-        completed = {module_id for user_id, module_id in latest if user_id == person.id}
-        for module in sorted((modules[m] for m in assigned | completed), key=lambda m: m.title):
-            months = module.current_version.refresher_months if module.current_version else 0
-            completion = latest.get((person.id, module.id))
-            expiry = expires_at(completion, months) if completion else None
-            rows.append((person.full_name, person.email, person.department.name if person.department else "", module.title,
-                         "Yes" if module.id in assigned else "No", compliance_status(completion, months, now),
-                         completion.completed_at.date() if completion else None, expiry.date() if expiry else None))
-    return rows
+    return [(s.user.full_name, s.user.email, s.user.department.name if s.user.department else "", s.module.title,
+             "Yes" if s.assigned else "No", s.compliance, s.completion.completed_at.date() if s.completion else None,
+             s.expires.date() if s.expires else None) for s in standings(session, people, now)]
 
 
 def learners_table(session: Session, scope: ReportScope, now: dt.datetime) -> Table:
     """Every active person in scope and their modules: the full list, as it downloads."""
     org_ids = list(organisations_in(session, scope))
-    return Table("learners", TITLES["learners"], LEARNER_COLUMNS, _rows_for(session, active_people(session, org_ids), org_ids, now),
+    return Table("learners", TITLES["learners"], LEARNER_COLUMNS, _rows_for(session, active_people(session, org_ids), now),
                  personal=True)
 
 
@@ -85,7 +72,7 @@ def learner_page(session: Session, scope: ReportScope, now: dt.datetime, search:
     search = " ".join(search.split())[:LONGEST_SEARCH]
     org_ids = list(organisations_in(session, scope))
     people = [p for p in active_people(session, org_ids) if not search or _matches(p, search)]
-    rows = _rows_for(session, people, org_ids, now)
+    rows = _rows_for(session, people, now)
     emails = list(dict.fromkeys(row[1] for row in rows))  # people with something to report, in order
     pages = max(1, -(-len(emails) // per_page))
     page = min(max(page, 1), pages)
