@@ -1,5 +1,8 @@
 """Sending email through the configured backend: the log (the default, for machines without mail), files in
-instance/mail/ (for the demo, which has no mail server) or SMTP."""
+instance/mail/ (for the demo, which has no mail server) or SMTP.
+
+Two ways in: `send` never raises (account emails, where a page must give nothing away), and `deliver`
+raises MailError with the server's answer (the notice outbox records it and tries again later)."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 
 from flask import current_app
@@ -44,16 +48,40 @@ class Message:
     body: str  # the plain-text part, always present
     html: str = ""  # an HTML alternative, when the message has one
     headers: dict[str, str] = field(default_factory=dict)  # e.g. List-Unsubscribe
+    message_id: str = ""  # e.g. notice_message_id(...); empty: a fresh one per sending
+
+
+class MailError(Exception):
+    """A message the backend could not send; str() is the answer to record (e.g. "550 5.1.1 no such user"),
+    never the password or a link's secret."""
+
+
+class MailOutcomeUnknown(MailError):
+    """The message was handed to the server but no answer came (a timeout, a dropped connection): it may have
+    gone, so sending it again could send it twice."""
 
 
 def setting(name: str):
     return current_app.config.get(name, DEFAULTS[name])
 
 
-def _settings() -> dict:
+def current_settings() -> dict:
+    """The app's mail settings, read once so a background thread or worker can send without the app."""
     settings = {name: setting(name) for name in DEFAULTS}
     settings["MAIL_DIR"] = settings["MAIL_DIR"] or os.path.join(current_app.instance_path, "mail")
     return settings
+
+
+
+def sender_domain(settings: dict) -> str:
+    """The domain of MAIL_SENDER, for Message-IDs; "localhost" when it has none."""
+    address = parseaddr(str(settings["MAIL_SENDER"]))[1]
+    return address.rpartition("@")[2] or "localhost"
+
+
+def notice_message_id(notice_id: int, settings: dict) -> str:
+    """The one Message-ID a notice ever has: a second copy of it, however it came about, shows as a duplicate."""
+    return f"<notice-{notice_id}@{sender_domain(settings)}>"
 
 
 def redact_links(text: str) -> str:
@@ -71,40 +99,97 @@ def _send_file(message: Message, settings: dict) -> None:
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S-%f")
     path = folder / f"{stamp}-{secrets.token_hex(3)}.txt"
-    text = f"From: {settings['MAIL_SENDER']}\nTo: {message.to}\nSubject: {message.subject}\n\n{message.body}\n"
+    extra = "".join(f"{name}: {value}\n" for name, value in message.headers.items())
+    note = "\n(This message also has an HTML part, not shown here.)\n" if message.html else ""
+    text = f"From: {settings['MAIL_SENDER']}\nTo: {message.to}\nSubject: {message.subject}\n{extra}\n{message.body}\n{note}"
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as file:
         file.write(text)
     log.info("email to %s written to %s", message.to, path)
 
 
-def _send_smtp(message: Message, settings: dict) -> None:
+def as_email(message: Message, settings: dict) -> EmailMessage:
+    """The message as MIME: plain text first, then the HTML alternative when there is one (clients show the last they can)."""
     email = EmailMessage()
     email["From"], email["To"], email["Subject"] = settings["MAIL_SENDER"], message.to, message.subject
+    email["Date"] = formatdate(localtime=False, usegmt=True)
+    email["Message-ID"] = message.message_id or make_msgid(domain=sender_domain(settings))
+    for name, value in message.headers.items():
+        email[name] = value
     email.set_content(message.body)
+    if message.html:
+        email.add_alternative(message.html, subtype="html")
+    return email
+
+
+def _send_smtp(message: Message, settings: dict) -> None:
+    email = as_email(message, settings)
     connect = smtplib.SMTP_SSL if settings["MAIL_USE_SSL"] else smtplib.SMTP
     with connect(settings["MAIL_SERVER"], int(settings["MAIL_PORT"]), timeout=float(settings["MAIL_TIMEOUT"])) as server:
         if settings["MAIL_USE_TLS"] and not settings["MAIL_USE_SSL"]:
             server.starttls()
         if settings["MAIL_USERNAME"]:
             server.login(settings["MAIL_USERNAME"], settings["MAIL_PASSWORD"])
+        server.data = _unknown_if_unanswered(server.data)  # send_message calls self.data once the recipients are accepted
         server.send_message(email)
+
+
+def _unknown_if_unanswered(data: Callable) -> Callable:
+    """SMTP's DATA step, where a lost connection or a timeout (not a refusal) leaves it unknown whether the message went."""
+    def send_data(content):
+        try:
+            return data(content)
+        except (OSError, smtplib.SMTPServerDisconnected) as error:
+            raise MailOutcomeUnknown(f"no answer from the mail server after the message was sent ({error or type(error).__name__})") from error
+    return send_data
 
 
 BACKENDS: dict[str, Callable[[Message, dict], None]] = {"log": _send_log, "file": _send_file, "smtp": _send_smtp}
 
 
-def send(message: Message, settings: dict | None = None) -> bool:
-    """Send one message; a failure is logged, never shown to the person, so pages give nothing away."""
-    settings = settings or _settings()
+def _answer(error: Exception, settings: dict) -> str:
+    """What the server (or the system) said, as one line to record: the code and text of an SMTP reply."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        text = "; ".join(_reply(code, reply) for code, reply in error.recipients.values())
+    elif isinstance(error, smtplib.SMTPResponseException):
+        text = _reply(error.smtp_code, error.smtp_error)
+    elif isinstance(error, OSError) and not isinstance(error, smtplib.SMTPException):
+        text = f"could not reach the mail server {settings['MAIL_SERVER']}:{settings['MAIL_PORT']}: {error}"
+    else:
+        text = str(error) or type(error).__name__
+    if settings.get("MAIL_PASSWORD"):
+        text = text.replace(str(settings["MAIL_PASSWORD"]), "[password removed]")
+    return " ".join(redact_links(text).split())[:1000]
+
+
+def _reply(code: int, text: bytes | str) -> str:
+    return f"{code} {text.decode('utf-8', 'replace') if isinstance(text, bytes) else text}"
+
+
+def deliver(message: Message, settings: dict | None = None) -> None:
+    """Send one message or raise MailError saying why not, for callers that record failures and retry."""
+    settings = settings or current_settings()
     backend = str(settings["MAIL_BACKEND"]).lower()
     if backend not in BACKENDS:
-        log.error("MAIL_BACKEND %r is not one of %s; the message to %s was not sent", backend, ", ".join(BACKENDS), message.to)
-        return False
+        raise MailError(f"MAIL_BACKEND {backend!r} is not one of {', '.join(BACKENDS)}")
     try:
         BACKENDS[backend](message, settings)
-    except (OSError, smtplib.SMTPException):
-        log.exception("could not send email to %s by %s", message.to, backend)
+    except MailOutcomeUnknown as error:
+        raise MailOutcomeUnknown(_answer(error, settings)) from error.__cause__
+    except (OSError, smtplib.SMTPException, ValueError) as error:  # ValueError: a header the email package refuses
+        raise MailError(_answer(error, settings)) from error
+
+
+def send(message: Message, settings: dict | None = None) -> bool:
+    """Send one message; a failure is logged, never shown to the person, so pages give nothing away."""
+    settings = settings or current_settings()
+    try:
+        deliver(message, settings)
+    except MailError as error:
+        if error.__cause__ is None:
+            log.error("%s; the message to %s was not sent", error, message.to)
+        else:
+            log.exception("could not send email to %s by %s: %s", message.to, str(settings["MAIL_BACKEND"]).lower(), error)
         return False
     return True
 
@@ -122,7 +207,7 @@ def send_all_soon(messages: list[Message]) -> threading.Thread | None:
     """
     if not messages:
         return None
-    settings = _settings()
+    settings = current_settings()
     if str(settings["MAIL_BACKEND"]).lower() != "smtp":
         _send_each(messages, settings)
         return None

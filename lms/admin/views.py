@@ -1,6 +1,6 @@
 """Administration: the blueprint, its home page and the helpers its view modules share. Each area has its
 own module on this blueprint: organisations and departments, join codes, assignments, people (and the CSV
-import), email domains, face-to-face sessions, retries, module review and API tokens. Views parse, call a
+import), email domains, face-to-face sessions, retries, module review, API tokens and the notice outbox. Views parse, call a
 service, render; lms.permissions decides who may do what."""
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from sqlalchemy import select
 from lms.db import db
 from lms.models import Department, Module, Organisation, Partnership, Role
 from lms.parsing import parse_id
-from lms.permissions import STAFF_ROLES, is_site_admin, managed_organisations, roles_required
+from lms.permissions import STAFF_ROLES, can_see_notice_outbox, is_site_admin, managed_organisations, roles_required
 from lms.services import email_domains
+from lms.services.notices import attention
 
 ROLE_NAMES = {Role.LEARNER: "Learner", Role.TRAINER: "Trainer", Role.ORG_ADMIN: "Organisation admin",
               Role.PARTNERSHIP_LEAD: "Partnership lead", Role.SITE_ADMIN: "Site admin"}
@@ -53,8 +54,9 @@ def index():
     site_admin = is_site_admin(current_user)
     partnerships = db.session.scalars(select(Partnership).order_by(Partnership.name)).all() if site_admin else []
     to_review = sum(map(email_domains.needs_review, email_domains.claims_for_review(db.session))) if site_admin else 0
+    need_you = attention.outbox_counts(db.session).needing_attention if can_see_notice_outbox(current_user) else 0
     return render_template("admin/index.html", organisations=managed_organisations(db.session, current_user), partnerships=partnerships,
-                           domains_to_review=to_review)
+                           domains_to_review=to_review, notices_need_you=need_you)
 
 
 # Each area's views are in their own module on this blueprint.
@@ -63,6 +65,7 @@ from lms.admin import (  # noqa: E402,F401
     domain_views,
     join_code_views,
     module_views,
+    notice_views,
     organisation_views,
     people_views,
     retry_views,

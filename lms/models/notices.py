@@ -18,11 +18,11 @@ from lms.models.base import Base, utcnow
 class Notice(Base):
     """One email to one person, written before it is sent.
 
-    status: pending (to send at next_try_at), held (waiting for the person's weekly digest), sending
-    (claimed by a worker until claimed_until), sent, retrying is pending with attempts > 0, failed (gave up
+    status: pending (to send at next_try_at), held (waiting for the person's weekly digest), claimed (a
+    worker holds it until claimed_until), sending (its message is on the way to the mail server), sent, (retrying is pending with attempts > 0), failed (gave up
     after the last try; site admins see it), interrupted (a worker stopped mid-send, so whether it went is
     unknown: never re-sent by itself, site admins decide), in_digest (sent inside digest_id), cancelled
-    (no longer true when its turn came, e.g. the module was completed meanwhile).
+    (no longer true when its turn came, e.g. the module was completed meanwhile, or the person was deactivated or erased).
     """
 
     __tablename__ = "notice"
@@ -39,14 +39,14 @@ class Notice(Base):
     body_html: Mapped[str] = mapped_column(Text, default="")
     unsubscribe_url: Mapped[str] = mapped_column(String(1000), default="")  # for the List-Unsubscribe header; empty: none allowed
     attempts: Mapped[int] = mapped_column(default=0)
-    next_try_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    next_try_at: Mapped[dt.datetime] = mapped_column(default=utcnow)  # once claimed: when it was last tried (the admin page's "Last tried")
     claimed_until: Mapped[dt.datetime | None]
     claim_token: Mapped[str | None] = mapped_column(String(32))
     last_error: Mapped[str] = mapped_column(String(1000), default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[dt.datetime | None]
     sent_to: Mapped[str] = mapped_column(String(320), default="")
-    digest_id: Mapped[int | None] = mapped_column(ForeignKey("notice.id"))
+    digest_id: Mapped[int | None] = mapped_column(ForeignKey("notice.id"), index=True)
     user: Mapped[User] = relationship()
 
 

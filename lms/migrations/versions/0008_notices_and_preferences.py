@@ -51,6 +51,7 @@ def upgrade() -> None:
     with op.batch_alter_table('notice', schema=None) as batch_op:
         batch_op.create_index('ix_notice_status_next_try_at', ['status', 'next_try_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_notice_user_id'), ['user_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_notice_digest_id'), ['digest_id'], unique=False)
 
     op.create_table('notice_preference',
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -67,6 +68,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table('notice_preference')
     with op.batch_alter_table('notice', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_notice_digest_id'))
         batch_op.drop_index(batch_op.f('ix_notice_user_id'))
         batch_op.drop_index('ix_notice_status_next_try_at')
 
