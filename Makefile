@@ -11,7 +11,9 @@ run: install
 	$(BIN)/lms demo
 	@echo "Safer Learning is at http://$(HOST):$(PORT)/ (stop it with Ctrl+C)"
 	@echo "Emails it sends (confirmation and password links) are written to $${LMS_INSTANCE_PATH:-instance}/mail/, one file each"
-	LMS_SESSION_COOKIE_SECURE=false LMS_REMEMBER_COOKIE_SECURE=false LMS_SITE_URL=http://$(HOST):$(PORT) LMS_MAIL_BACKEND=file LMS_CONTACT_EMAIL=$${LMS_CONTACT_EMAIL:-help@saferlearning.example} \
+	@echo "Reminders and other notices are sent by the worker (lms worker), started beside the site and stopped with it"
+	export LMS_SESSION_COOKIE_SECURE=false LMS_REMEMBER_COOKIE_SECURE=false LMS_SITE_URL=http://$(HOST):$(PORT) LMS_MAIL_BACKEND=file LMS_CONTACT_EMAIL=$${LMS_CONTACT_EMAIL:-help@saferlearning.example}; \
+		$(BIN)/lms worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; trap exit INT TERM; \
 		$(BIN)/lms run --host $(HOST) --port $(PORT)
 
 test: install-test

@@ -26,7 +26,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     read_requests.init_app(app)
     parsing.init_app(app)  # before any blueprint adds an <int:...> route
 
-    from lms import commands, errors, log_redaction, security, signing_in, templating
+    from lms import commands, errors, jobs, log_redaction, security, signing_in, templating
     from lms.admin.views import blueprint as admin
     from lms.auth.views import blueprint as auth
     from lms.certificates.views import blueprint as certificates
@@ -34,6 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from lms.health import blueprint as health
     from lms.interop.views import blueprint as interop
     from lms.learn.views import blueprint as learn
+    from lms.notices.views import blueprint as notices
     from lms.reports.views import api as reports_api
     from lms.reports.views import blueprint as reports
     from lms.site_pages.views import blueprint as site_pages
@@ -44,6 +45,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     templating.init_app(app)
     errors.init_app(app)
     commands.init_app(app)
-    for blueprint in (health, auth, learn, content, certificates, admin, reports, reports_api, interop, site_pages):
+    jobs.init_app(app)
+    for blueprint in (health, auth, learn, content, certificates, admin, reports, reports_api, interop, site_pages, notices):
         app.register_blueprint(blueprint)
     return app

@@ -121,6 +121,21 @@ def clear_email(session: Session, email: str) -> None:
     session.execute(delete(SignInThrottle).where(SignInThrottle.key == email_key(email)))
 
 
+def purge_expired(session: Session, now: dt.datetime) -> int:
+    """Delete the rows that hold nothing any more, so the table does not grow with every address ever seen.
+
+    A row holds nothing once `_count` would start it again: its window began WINDOW ago or more and any lock
+    ended WINDOW ago or more (a lock just served still counts, so the next failure waits twice as long).
+    Deleting such a row changes nothing a later attempt sees. Returns how many rows went.
+    """
+    over = now - WINDOW
+    with write_transaction(session):
+        result = session.execute(delete(SignInThrottle).where(
+            SignInThrottle.window_started_at <= over,
+            (SignInThrottle.locked_until.is_(None)) | (SignInThrottle.locked_until <= over)))
+    return result.rowcount
+
+
 def sign_in(session: Session, email: str, password: str, address: str | None, now: dt.datetime | None = None) -> SignIn:
     """Check a sign-in unless its email or client address is locked; count failures, note successes."""
     now = now or utcnow()
