@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from lms.admin.forms import AssignmentForm
 from lms.admin.views import _as_id, _confirm_page, _department_choices, _form_page, _module_choices, blueprint
 from lms.db import db
+from lms.jobs import soon
 from lms.models import Assignment
 from lms.permissions import ADMIN_ROLES, managed_organisation_or_404, roles_required
 from lms.services import organisations
@@ -29,6 +30,7 @@ def new_assignment(organisation_id: int):
             assignment = organisations.assign_module(db.session, organisation, int(form.module.data), current_user.id,
                                                      department_id=_as_id(form.department.data), due_on=form.due_on.data,
                                                      mandatory=form.mandatory.data)
+            soon("plan_assignment", assignment.id)  # "assigned to you" now; never fails the request
             flash(_assigned_text(assignment), "success")
             return redirect(back)
         except AdminError as error:

@@ -24,6 +24,8 @@ from lms.models import Department, Organisation, Role, User, utcnow
 from lms.services.accounts import awaiting_confirmation, normalise_email, take_over, unusable_password
 from lms.services.audit import record_event
 from lms.services.confirmation import MAX_AGE_SECONDS as CONFIRMATION_SECONDS
+from lms.services.notices.messages import ImportCounts
+from lms.services.notices.planning import plan_import_finished
 
 MAX_BYTES = 1024 * 1024
 MAX_ROWS = 5000
@@ -183,5 +185,6 @@ def import_people(session: Session, organisation: Organisation, data: bytes, act
         result.taken_over = sum(1 for person in people if person.squatter is not None)
         record_event(session, "users.imported", f"organisation:{organisation.id}", actor_id, created=result.created,
                      unchanged=unchanged, skipped=result.skipped, rows=len(rows), taken_over=result.taken_over)
+        plan_import_finished(session, organisation, actor_id, ImportCounts(result.created, unchanged, result.skipped))
     mail.send_all_soon([account_mail.set_password(user) for user in added])
     return result

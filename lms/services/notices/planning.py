@@ -1,0 +1,109 @@
+"""Who is owed which notice, and when: the functions the job queue runs (see lms/jobs and docs/notices.md).
+
+Each reads in bulk (a fixed number of queries, however many people), words only the notices whose key
+(person, kind, subject, stage) no row holds yet, and writes them through the outbox in one write
+transaction. Running one twice, or two at once, adds nothing the second time: the key is unique.
+
+- plan_daily: learners' reminders (lms.services.notices.planning_learners).
+- plan_assignment: "assigned to you" for the people of one new assignment, at once.
+- plan_weekly: learners' weekly digests and organisation admins' compliance digests (planning_digests).
+- plan_quarterly: partnership leads' "your figures are ready" after each financial quarter.
+- plan_import_finished: the importing admin's notice, in the import's own transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lms.db import write_transaction
+from lms.models import Assignment, Notice, Organisation, Role, User, utcnow
+from lms.services.notices.messages import ImportCounts, import_finished, quarter_figures
+from lms.services.notices.outbox import Draft, add_notices
+from lms.services.notices.planning_digests import learner_digests, mark_gathered, organisation_digests
+from lms.services.notices.planning_learners import (
+    learner_drafts,
+    people_covered_by,
+    people_with_assignments,
+    reachable_people,
+    with_organisation,
+)
+from lms.services.notices.preferences import preferences_for, unsubscribe_url
+from lms.services.periods import fy_quarter, parse_period, previous_quarters, quarter_key
+from lms.services.reports import ReportScope, headline, organisations_in, training_counts
+
+
+def _write(session: Session, drafts: list[Draft], now: dt.datetime) -> int:
+    """Add the drafts in one write transaction; how many were new (a key another run wrote first is skipped)."""
+    with write_transaction(session):
+        return len(add_notices(session, drafts, now))
+
+
+def plan_daily(session: Session, now: dt.datetime | None = None) -> int:
+    """Every learner's reminders due today: assigned, due in 14 and 3 days, overdue, refresher due and overdue."""
+    now = now or utcnow()
+    return _write(session, learner_drafts(session, people_with_assignments(), now), now)
+
+
+def plan_assignment(session: Session, assignment_id: int, now: dt.datetime | None = None) -> int:
+    """The reminders one new assignment calls for ("assigned to you", and "due" if it is due soon), at once."""
+    now = now or utcnow()
+    assignment = session.get(Assignment, assignment_id)
+    if assignment is None:
+        return 0  # removed again before the job ran
+    return _write(session, learner_drafts(session, people_covered_by(assignment), now, module_id=assignment.module_id), now)
+
+
+def plan_weekly(session: Session, now: dt.datetime | None = None) -> int:
+    """Monday's emails: each learner's held reminders in one digest, and each organisation's compliance digest."""
+    now = now or utcnow()
+    learners = learner_digests(session, now)
+    admins = organisation_digests(session, now)
+    with write_transaction(session):
+        digests = add_notices(session, learners.drafts, now)
+        mark_gathered(session, digests, learners)
+        return len(digests) + len(add_notices(session, admins, now))
+
+
+def last_ended_quarter(now: dt.datetime) -> int:
+    """The financial quarter that ended most recently, by the UK date."""
+    return previous_quarters(fy_quarter(now), 2)[0]
+
+
+def plan_quarterly(session: Session, now: dt.datetime | None = None) -> int:
+    """After each financial quarter ends, every partnership lead who wants it: 'your figures are ready'."""
+    now = now or utcnow()
+    code = last_ended_quarter(now)
+    stage, period = quarter_key(code), parse_period(quarter_key(code))
+    leads = list(session.scalars(with_organisation(reachable_people().where(User.role == Role.PARTNERSHIP_LEAD))).unique())
+    written = set(session.scalars(select(Notice.user_id).where(Notice.kind == "quarter-figures", Notice.stage == stage)))
+    chosen = preferences_for(session, [lead.id for lead in leads if lead.id not in written])
+    by_partnership: dict[int, list[User]] = defaultdict(list)
+    for lead in leads:
+        if lead.id in chosen and chosen[lead.id].quarterly_figures:
+            by_partnership[lead.organisation.partnership_id].append(lead)
+    drafts = []
+    for partnership_id, people in by_partnership.items():
+        figures = headline(training_counts(session, period, partnership_id))
+        organisations = len(organisations_in(session, ReportScope("", partnership_id=partnership_id)))
+        name = people[0].organisation.partnership.name
+        for lead in people:
+            link = unsubscribe_url(lead, "quarterly_figures")
+            drafts.append(Draft(lead.id, "quarter-figures", f"partnership:{partnership_id}", stage,
+                                quarter_figures(lead, name, code, figures, organisations, link), unsubscribe_url=link))
+    return _write(session, drafts, now)
+
+
+def plan_import_finished(session: Session, organisation: Organisation, actor_id: int | None, counts: ImportCounts,
+                         now: dt.datetime | None = None) -> int:
+    """Tell the admin who imported people what the import did; in the caller's (the import's) transaction."""
+    admin = session.get(User, actor_id) if actor_id is not None else None
+    if admin is None or not admin.active or admin.erased_at is not None:
+        return 0
+    draft = Draft(admin.id, "import-finished", f"organisation:{organisation.id}", uuid.uuid4().hex,
+                  import_finished(admin, organisation, counts))
+    return len(add_notices(session, [draft], now or utcnow()))

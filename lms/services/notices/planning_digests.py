@@ -1,0 +1,126 @@
+"""The weekly emails: a learner's held reminders gathered into one digest, and each organisation admin's
+compliance figures (the compliance report's own table, never a second count)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from lms.models import Notice, Organisation, Role, User
+from lms.services.notices.messages import LEARNER_KINDS, DigestLine, learner_digest, organisation_digest, site_link
+from lms.services.notices.outbox import Draft
+from lms.services.notices.planning_learners import reachable_people, with_organisation
+from lms.services.notices.preferences import preferences_for, unsubscribe_url
+from lms.services.periods import govuk_date, uk_date
+from lms.services.reports import ReportScope, compliance_table
+from lms.services.standing import Standing, standings
+
+
+def week_key(today: dt.date) -> str:
+    """The ISO week, e.g. '2026-W49': one digest per person (or organisation) each week."""
+    year, week, _day = today.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def line_state(standing: Standing) -> str:
+    """Where the learner stands with a module now, in a few words for the digest."""
+    if standing.completion is not None:
+        ends = govuk_date(uk_date(standing.expires))
+        return f"your training runs out on {ends}: take the refresher" if standing.compliance == "due" else f"your training ran out on {ends}: take the refresher"
+    due_on = standing.assigned.due_on
+    if due_on is None:
+        return "assigned to you"
+    return f"overdue: it was due by {govuk_date(due_on)}" if standing.status == "overdue" else f"due by {govuk_date(due_on)}"
+
+
+def _still_owed(standing: Standing | None, optional_reminders: bool) -> bool:
+    """A held reminder still belongs in the digest: the module is assigned, not in date, and still wanted."""
+    if standing is None or standing.assigned is None or standing.compliance == "in date":
+        return False
+    return standing.mandatory or optional_reminders
+
+
+@dataclass
+class LearnerDigests:
+    """The digests to write, the held rows each one gathers, and held rows no longer true (module done meanwhile)."""
+
+    drafts: list[Draft] = field(default_factory=list)
+    gathered: dict[int, list[int]] = field(default_factory=dict)  # user id -> held notice ids
+    stale: list[int] = field(default_factory=list)
+
+
+def _held(session: Session) -> dict[int, dict[str, list[int]]]:
+    """Held reminders' ids by person and module subject (ids only: the digest words its own lines)."""
+    rows: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    query = select(Notice.id, Notice.user_id, Notice.subject).where(Notice.status == "held", Notice.kind.in_(LEARNER_KINDS))
+    for notice_id, user_id, subject in session.execute(query.order_by(Notice.id)):
+        rows[user_id][subject].append(notice_id)
+    return rows
+
+
+def learner_digests(session: Session, now: dt.datetime) -> LearnerDigests:
+    """A digest for each reachable person with held reminders, listing the modules that still need them."""
+    held = _held(session)
+    people = list(session.scalars(with_organisation(reachable_people().where(User.id.in_(list(held) or [-1])))).unique())
+    by_key = {(s.user.id, f"module:{s.module.id}"): s for s in standings(session, people, now)}
+    chosen = preferences_for(session, [person.id for person in people])
+    found, today, reachable = LearnerDigests(), uk_date(now), {person.id for person in people}
+    found.stale = [i for user_id, subjects in held.items() if user_id not in reachable for ids in subjects.values() for i in ids]
+    for person in people:
+        lines, kept = [], []
+        for subject, ids in held[person.id].items():
+            standing = by_key.get((person.id, subject))
+            if _still_owed(standing, chosen[person.id].optional_reminders):
+                lines.append(DigestLine(standing.module, line_state(standing), standing.mandatory,
+                                        site_link("learn.module", slug=standing.module.slug)))
+                kept.extend(ids)
+            else:
+                found.stale.extend(ids)
+        if lines:
+            found.drafts.append(_digest(person, lines, today))
+            found.gathered[person.id] = kept
+    return found
+
+
+def _digest(person: User, lines: list[DigestLine], today: dt.date) -> Draft:
+    link = unsubscribe_url(person, "optional_reminders")
+    return Draft(person.id, "learner-digest", f"person:{person.id}", week_key(today), learner_digest(person, person.organisation, lines, today, link),
+                 mandatory=any(line.mandatory for line in lines), unsubscribe_url=link)
+
+
+def mark_gathered(session: Session, digests: list[Notice], found: LearnerDigests) -> None:
+    """Mark the held rows each new digest lists as sent inside it, and stale ones cancelled (caller's transaction)."""
+    marks = [{"id": notice_id, "status": "in_digest", "digest_id": digest.id}
+             for digest in digests for notice_id in found.gathered.get(digest.user_id, [])]
+    if marks:
+        session.execute(update(Notice), marks)
+    if found.stale:
+        session.execute(update(Notice).where(Notice.id.in_(found.stale), Notice.status == "held").values(status="cancelled"))
+
+
+def organisation_digests(session: Session, now: dt.datetime) -> list[Draft]:
+    """Each organisation admin who wants it gets their organisation's compliance table, once a week."""
+    today = uk_date(now)
+    week = week_key(today)
+    admins = list(session.scalars(with_organisation(reachable_people().where(User.role == Role.ORG_ADMIN))).unique())
+    written = set(session.scalars(select(Notice.user_id).where(Notice.kind == "org-digest", Notice.stage == week)))
+    chosen = preferences_for(session, [a.id for a in admins if a.id not in written])
+    wanted: dict[int, list[User]] = defaultdict(list)
+    for admin in admins:
+        if admin.id in chosen and chosen[admin.id].admin_digest:
+            wanted[admin.organisation_id].append(admin)
+    drafts = []
+    for organisation_id, people in wanted.items():
+        organisation: Organisation = people[0].organisation
+        table = compliance_table(session, ReportScope(organisation.name, organisation_id=organisation_id), now)
+        if not table.rows:
+            continue  # nothing assigned: a weekly email with nothing in it would teach people to ignore it
+        for admin in people:
+            link = unsubscribe_url(admin, "admin_digest")
+            drafts.append(Draft(admin.id, "org-digest", f"organisation:{organisation_id}", week,
+                                organisation_digest(admin, organisation, table, today, link), unsubscribe_url=link))
+    return drafts
