@@ -209,6 +209,21 @@ def can_review_modules(user: User) -> bool:
     return user.is_authenticated and is_site_admin(user)
 
 
+def can_see_notice_outbox(user: User) -> bool:
+    """The notice outbox (every organisation's emails, the mail server's refusals) and sending them again are for site admins."""
+    return user.is_authenticated and is_site_admin(user) and user.email_confirmed
+
+
 def can_see_xapi_outbox(user: User) -> bool:
     """The xAPI outbox (every organisation's statements, the LRS's refusals) and retrying them are for site admins."""
     return user.is_authenticated and is_site_admin(user) and user.email_confirmed
+
+
+def gets_admin_digest(user: User) -> bool:
+    """The weekly compliance digest of an organisation goes to its admins (and the switch for it shows only to them)."""
+    return user.role == Role.ORG_ADMIN
+
+
+def gets_quarterly_figures(user: User) -> bool:
+    """The quarterly "your figures are ready" message goes to partnership leads."""
+    return user.role == Role.PARTNERSHIP_LEAD

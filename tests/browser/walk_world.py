@@ -23,6 +23,7 @@ from lms.models import (
     Module,
     ModuleAsset,
     ModuleVersion,
+    Notice,
     Organisation,
     OrganisationType,
     Role,
@@ -36,6 +37,7 @@ from lms.services.accounts import create_user, hash_password
 from lms.services.api_tokens import TOKEN_PREFIX, token_hash
 from lms.services.confirmation import confirmation_token
 from lms.services.demo import LOGINS, seed_demo
+from lms.services.notices.preferences import unsubscribe_token
 from lms.services.password_reset import SET_PASSWORD, make_token
 from lms.services.periods import fy_quarter, uk_date
 from lms.services.publishing import publish
@@ -82,6 +84,7 @@ def build_walk_world(app: Flask, course_build: Path) -> WalkWorld:
             world.attempts[role] = attempt.id
             world.certificates[role] = session.scalar(select(Completion.verification_code).where(Completion.attempt_id == attempt.id))
         _refused_statement(session)
+        _notices_needing_you(session, council)
         session.commit()
         db.session.remove()
     return world
@@ -93,6 +96,16 @@ def _refused_statement(session) -> None:
     row.tries, row.dead_at, row.last_tried_at = 1, utcnow(), utcnow()
     row.last_error = ('the LRS answered HTTP 422: {"detail":[{"type":"missing","loc":["body",0,"actor"],'
                       '"msg":"Field required","url":"https://errors.pydantic.dev/2.14/v/missing"}]}')
+
+
+def _notices_needing_you(session, council: Organisation) -> None:
+    """A reminder the mail server refused until it failed, and one a killed worker left interrupted, for the site admin's page."""
+    people = session.scalars(select(User).where(User.organisation_id == council.id).order_by(User.id).limit(2)).all()
+    for person, status, error in zip(people, ("failed", "interrupted"), (f"550 5.1.1 <{people[0].email}>: Recipient address rejected: User unknown",
+                                                                        "A worker stopped while sending this notice."), strict=True):
+        session.add(Notice(user_id=person.id, kind="overdue", subject="module:1", stage="2026-11-30", mandatory=True, status=status,
+                           email_subject="Safeguarding adults is overdue", body_text="Your module is overdue.", attempts=6 if status == "failed" else 1,
+                           next_try_at=utcnow(), last_error=error))
 
 
 def _logins(session) -> dict[str, str]:
@@ -153,7 +166,8 @@ def _link_tokens(session, council: Organisation, person: User) -> dict[str, str]
     session.flush()
     secret = _secret()
     return {"token": make_token(person, secret), "token for auth.set_password": make_token(person, secret, SET_PASSWORD),
-            "token for auth.confirm_email": confirmation_token(newcomer, secret)}
+            "token for auth.confirm_email": confirmation_token(newcomer, secret),
+            "unsubscribe_token": unsubscribe_token(person, "optional_reminders", secret)}
 
 
 def _secret() -> str:

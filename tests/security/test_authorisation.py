@@ -8,11 +8,12 @@ import re
 from dataclasses import dataclass
 
 import pytest
-from flask import url_for
+from flask import current_app, has_app_context, url_for
 
 from lms.db import db
 from lms.models import Role, User
 from lms.services import organisations, password_reset
+from lms.services.notices.preferences import unsubscribe_token
 from lms.services.password_reset import make_token
 from tests.conftest import _empty_tables as empty_tables
 from tests.security.conftest import ROLES, World, build_world, signed_client
@@ -93,6 +94,8 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "admin.retries": SESSIONS,  # trainers and admins see their own organisation's held-back learners
     "admin.reset_retries": SESSIONS,  # the learner must be theirs: tested in tests/lms/test_assessment_engine.py
     "admin.review_modules": SITE_ADMIN,  # every published module's review-by date
+    "admin.notices": SITE_ADMIN,  # every organisation's reminder emails and the mail server's refusals
+    "admin.send_notice_again": SITE_ADMIN,  # GET asks, POST sends failed (or one interrupted) notice again
     "admin.tokens": TOKENS,
     "admin.revoke_token": TOKEN_OF_OWN_PARTNERSHIP,
     "reports.dashboard": REPORTS,
@@ -100,6 +103,8 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "reports.learners": ORGANISATION_ADMIN,  # names people: an organisation's own admins (and site admins) only
     "reports.export": REPORTS,
     "api.counts": API_TOKEN_ONLY,
+    "notices.settings": SIGNED_IN,  # each person's own notification settings
+    "notices.unsubscribe": PUBLIC,  # the signed link says who and which email; GET asks, POST only turns that email off
 }
 
 # Routes scoped by a query argument rather than a path argument.
@@ -126,7 +131,9 @@ def _argument(name: str, world: World, role: str, scope: str) -> str:
         "slug": "tiny-module", "number": 1, "version_id": world.version_id, "name": world.asset_name, "filename": "site.css",
         "token": world.reset_token, "table": "counts", "fmt": "csv", "breakdown": "modules", "session_id": place.training_session_id,
     }
-    return str(values[name])
+    if name == "unsubscribe_token" and has_app_context():  # the person's own link in an email (needs the database);
+        return unsubscribe_token(db.session.get(User, place.person_id), "optional_reminders", current_app.config["SECRET_KEY"])
+    return str(values[name])  # without an app context (the hostile-input tests), an unknown argument: KeyError
 
 
 SCOPED_ARGUMENTS = {"organisation_id", "code_id", "domain_id", "assignment_id", "token_id", "user_id", "attempt_id", "code", "session_id"}
