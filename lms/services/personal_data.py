@@ -14,6 +14,9 @@ The rules for erasure:
   went to which LRS, so they can be erased there (`xapi.sent_elsewhere`).
 - Every session and remember-me token of theirs ends.
 - Sign-in throttle counters kept under their email address are removed.
+- Emails about their training (`notice` rows) lose their wording and the address they went to; the
+  rows themselves stay, so the reminders already sent are never planned again, and any not yet sent
+  are cancelled. Their notice preferences hold nothing personal and are kept.
 - The audit log is kept (it holds who did what, not names or emails), its events about the person
   re-pointed at the new pseudonym; the erasure itself is audited.
 """
@@ -28,7 +31,19 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from lms.db import write_transaction
-from lms.models import Attempt, AuditEvent, Completion, LessonProgress, Module, ModuleVersion, SignInThrottle, User, utcnow
+from lms.models import (
+    Attempt,
+    AuditEvent,
+    Completion,
+    LessonProgress,
+    Module,
+    ModuleVersion,
+    Notice,
+    NoticePreference,
+    SignInThrottle,
+    User,
+    utcnow,
+)
 from lms.services.account_sessions import end_sessions
 from lms.services.accounts import normalise_email
 from lms.services.audit import record_event
@@ -92,6 +107,7 @@ def export_personal_data(session: Session, person: User, actor_id: int | None, v
                           "by_this_person": e.actor_id == person.id, "detail": e.detail} for e in events],
         "failed_sign_ins": {"failures": throttle.failures, "locked_until": _when(throttle.locked_until)} if throttle else None,
         **_statements_held(session, person),
+        **_notices_held(session, person),
     }
     with write_transaction(session):
         record_event(session, "user.personal_data_exported", f"user:{person.public_id}", actor_id, via=via)
@@ -104,6 +120,25 @@ def _statements_held(session: Session, person: User) -> dict[str, Any]:
     return {"xapi_statements": [{"queued_at": _when(row.created_at), "sent_at": _when(row.sent_at), "sent_to": row.sent_to or None,
                                  "dead_lettered_at": _when(row.dead_at), "statement": row.statement} for row in rows],
             "xapi_copies_held_by_an_lrs": sent_elsewhere(rows)}
+
+
+def _notices_held(session: Session, person: User) -> dict[str, Any]:
+    """The emails about their training we planned or sent, and what they chose about them."""
+    notices = session.scalars(select(Notice).where(Notice.user_id == person.id).order_by(Notice.created_at, Notice.id)).all()
+    preference = session.get(NoticePreference, person.id)
+    return {"notices": [{"kind": n.kind, "email_subject": n.email_subject, "status": n.status, "created_at": _when(n.created_at),
+                         "sent_at": _when(n.sent_at), "sent_to": n.sent_to or None, "text": n.body_text} for n in notices],
+            "notice_preferences": {"reminders": preference.reminders, "optional_reminders": preference.optional_reminders,
+                                   "admin_digest": preference.admin_digest, "quarterly_figures": preference.quarterly_figures}
+            if preference else None}
+
+
+def _forget_in_notices(session: Session, person: User) -> None:
+    """Notices keep their keys (so nothing is planned again) but no wording or address; unsent ones are cancelled."""
+    session.execute(update(Notice).where(Notice.user_id == person.id, Notice.status.in_(("pending", "held")))
+                    .values(status="cancelled", claim_token=None))
+    session.execute(update(Notice).where(Notice.user_id == person.id)
+                    .values(email_subject="[erased]", body_text="", body_html="", unsubscribe_url="", sent_to="", last_error=""))
 
 
 def erase_person(session: Session, person: User, actor_id: int | None, site_url: str, via: str = "cli") -> list[str]:
@@ -123,6 +158,7 @@ def erase_person(session: Session, person: User, actor_id: int | None, site_url:
         person.erased_at = utcnow()
         session.execute(delete(SignInThrottle).where(SignInThrottle.key == email_key(old_email)))
         elsewhere = _forget_in_statements(session, person, who, site_url)
+        _forget_in_notices(session, person)
         end_sessions(session, person)
         session.execute(update(AuditEvent).where(AuditEvent.subject == f"user:{old_public_id}").values(subject=f"user:{person.public_id}"))
         record_event(session, "user.erased", f"user:{person.public_id}", actor_id, organisation_id=person.organisation_id, via=via,

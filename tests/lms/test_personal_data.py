@@ -12,7 +12,20 @@ import pytest
 from sqlalchemy import func, select
 
 from authoring import build
-from lms.models import AuditEvent, Channel, Completion, Module, ModuleVersion, RememberToken, SignInThrottle, User, XapiOutbox, utcnow
+from lms.models import (
+    AuditEvent,
+    Channel,
+    Completion,
+    Module,
+    ModuleVersion,
+    Notice,
+    NoticePreference,
+    RememberToken,
+    SignInThrottle,
+    User,
+    XapiOutbox,
+    utcnow,
+)
 from lms.services.account_sessions import issue_remember_token, user_for_remember_token
 from lms.services.accounts import authenticate
 from lms.services.audit import record_event
@@ -191,3 +204,28 @@ def test_does_erasure_end_every_session_of_the_person(app, session, people):
     assert session.get(User, ada.id).session_generation == generation + 1
     assert user_for_remember_token(session, token.cookie_value) is None
     assert session.scalar(select(RememberToken.revoked_at)) is not None
+
+
+def _notice(person: User, kind: str, status: str) -> Notice:
+    return Notice(user_id=person.id, kind=kind, subject="module:1", stage="2026-12-18", status=status,
+                  email_subject=f"Reminder for {person.full_name}", body_text=f"Dear {person.full_name}, ...",
+                  body_html=f"<p>Dear {person.full_name}</p>", sent_to=person.email if status == "sent" else "")
+
+
+def test_do_the_emails_about_a_persons_training_reach_their_export_and_leave_with_erasure(app, session, people):
+    ada, bob = people
+    session.add_all([_notice(ada, "due-14", "sent"), _notice(ada, "due-3", "pending"), _notice(bob, "due-14", "pending"),
+                     NoticePreference(user_id=ada.id, reminders="weekly")])
+    session.commit()
+    data = json.loads(_cli(app, "export", "--email", "ada@testville.example").output)
+    assert {(n["kind"], n["status"], n["sent_to"]) for n in data["notices"]} == {("due-14", "sent", "ada@testville.example"),
+                                                                                 ("due-3", "pending", None)}
+    assert data["notice_preferences"]["reminders"] == "weekly"
+
+    assert _cli(app, "erase", "--email", "ada@testville.example", "--yes").exit_code == 0
+    session.rollback()
+    kept = {n.kind: n for n in session.scalars(select(Notice).where(Notice.user_id == ada.id))}
+    assert kept["due-14"].status == "sent" and kept["due-3"].status == "cancelled"  # the keys stay: nothing is planned again
+    for notice in kept.values():
+        assert "Ada" not in notice.email_subject + notice.body_text + notice.body_html and notice.sent_to == ""
+    assert session.scalar(select(Notice).where(Notice.user_id == bob.id)).status == "pending"  # only the one person
