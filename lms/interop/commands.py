@@ -59,7 +59,7 @@ def _lrs() -> xapi.Lrs:
 @click.option("--now", "now", is_flag=True, help="Also send statements waiting after a failed try (e.g. once the LRS settings are fixed).")
 @with_appcontext
 def xapi_send(batch_size: int, now: bool) -> None:
-    """Send waiting statements to LMS_XAPI_ENDPOINT (run it from cron); failures wait and are tried again."""
+    """Send waiting statements to LMS_XAPI_ENDPOINT now (the worker does this every minute); failures wait and are tried again."""
     lrs = _lrs()
     if not xapi.namespace_problem(db.session):
         if built := xapi.keep_unkept(db.session, xapi.Site.from_config(current_app.config), limit=xapi.OLDER_PER_RUN):

@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from flask import current_app, has_request_context, render_template, url_for
+from flask import current_app, render_template
 
 from lms.mail import Message
 from lms.models import Module, Organisation, User
+from lms.services.notices.links import site_link
 from lms.services.periods import govuk_date, quarter_key, quarter_label, uk_date
 from lms.services.reports import Headline, Table
 
@@ -31,19 +32,6 @@ class Reminder:
     mandatory: bool
     due_on: dt.date | None = None
     expires: dt.datetime | None = None
-
-
-def path_for(endpoint: str, **values: object) -> str:
-    """url_for's path, also in the worker, which has an app context but no request (and no SERVER_NAME)."""
-    if has_request_context():
-        return url_for(endpoint, **values)
-    current_app.inject_url_defaults(endpoint, values)
-    return current_app.url_map.bind("localhost", script_name="/").build(endpoint, values)  # a path: the host is not used
-
-
-def site_link(endpoint: str, **values: object) -> str:
-    """An absolute link to a page of the site: SITE_URL and the page's path."""
-    return current_app.config["SITE_URL"].rstrip("/") + path_for(endpoint, **values)
 
 
 def _message(kind: str, to: str, subject: str, **context: object) -> Message:

@@ -11,7 +11,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from lms.models import Notice, Organisation, Role, User
-from lms.services.notices.messages import LEARNER_KINDS, DigestLine, learner_digest, organisation_digest, site_link
+from lms.services.notices.links import site_link
+from lms.services.notices.messages import LEARNER_KINDS, DigestLine, learner_digest, organisation_digest
 from lms.services.notices.outbox import Draft
 from lms.services.notices.planning_learners import reachable_people, with_organisation
 from lms.services.notices.preferences import preferences_for, unsubscribe_url

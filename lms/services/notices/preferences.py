@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from lms.db import write_transaction
 from lms.models import NoticePreference, User
 from lms.services.audit import record_event
+from lms.services.notices.links import site_link
 from lms.services.password_reset import LinkKind, ResetLinkError, make_token, user_for_token
 
 # The switches a one-click unsubscribe link may turn off. Mandatory training reminders are not among them.
@@ -117,15 +118,7 @@ def unsubscribe_token(user: User, switch: str, secret_key: str) -> str:
 def unsubscribe_url(user: User, switch: str) -> str:
     """An absolute link (SITE_URL) that turns `switch` off for `user` after one button press; needs an app context."""
     token = unsubscribe_token(user, switch, current_app.config["SECRET_KEY"])
-    return current_app.config["SITE_URL"].rstrip("/") + _path_for("notices.unsubscribe", unsubscribe_token=token)
-
-
-def _path_for(endpoint: str, **values: str) -> str:
-    """url_for's path, also in the worker, which has an app context but no request (and no SERVER_NAME):
-    there the app's URL map builds it (the host is a placeholder: SITE_URL gives scheme and host)."""
-    if has_request_context():
-        return url_for(endpoint, **values)
-    return current_app.url_map.bind("localhost").build(endpoint, values)
+    return site_link("notices.unsubscribe", unsubscribe_token=token)
 
 
 def read_token(session: Session, token: str, secret_key: str | None = None) -> tuple[User, str]:
