@@ -18,8 +18,8 @@ def test_does_the_default_install_keep_its_queue_in_the_instance_folder(app):
     assert Path(huey.storage.filename) == Path(app.instance_path) / QUEUE_FILE
 
 
-def test_does_setting_a_redis_url_put_the_queue_on_redis(app):
-    app.config.update(REDIS_URL="redis://127.0.0.1:6379/7", JOBS_QUEUE="site-a")
+def test_does_setting_a_redis_url_put_the_queue_on_redis(app, redis_url):
+    app.config.update(REDIS_URL=redis_url, JOBS_QUEUE="site-a")
     huey = build_jobs(app).huey
     assert isinstance(huey, RedisHuey)
     assert huey.storage.queue_key == "huey.redis.site_a"
