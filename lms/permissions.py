@@ -219,11 +219,17 @@ def can_see_xapi_outbox(user: User) -> bool:
     return user.is_authenticated and is_site_admin(user) and user.email_confirmed
 
 
+# Who gets the weekly compliance digest and the quarterly figures: the planners select people by these roles,
+# and the settings page shows each switch to the same people.
+ADMIN_DIGEST_ROLES = (Role.ORG_ADMIN,)
+QUARTERLY_FIGURES_ROLES = (Role.PARTNERSHIP_LEAD,)
+
+
 def gets_admin_digest(user: User) -> bool:
     """The weekly compliance digest of an organisation goes to its admins (and the switch for it shows only to them)."""
-    return user.role == Role.ORG_ADMIN
+    return user.role in ADMIN_DIGEST_ROLES
 
 
 def gets_quarterly_figures(user: User) -> bool:
     """The quarterly "your figures are ready" message goes to partnership leads."""
-    return user.role == Role.PARTNERSHIP_LEAD
+    return user.role in QUARTERLY_FIGURES_ROLES

@@ -15,24 +15,21 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections import defaultdict
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lms.db import write_transaction
-from lms.models import Assignment, Notice, Organisation, Role, User, utcnow
+from lms.models import Assignment, Organisation, User, utcnow
+from lms.permissions import QUARTERLY_FIGURES_ROLES
 from lms.services.notices.messages import ImportCounts, import_finished, quarter_figures
 from lms.services.notices.outbox import Draft, add_notices
-from lms.services.notices.planning_digests import learner_digests, mark_gathered, organisation_digests
+from lms.services.notices.planning_digests import learner_digests, mark_gathered, organisation_digests, wanting
 from lms.services.notices.planning_learners import (
     learner_drafts,
     people_covered_by,
     people_with_assignments,
-    reachable_people,
-    with_organisation,
 )
-from lms.services.notices.preferences import preferences_for, unsubscribe_url
+from lms.services.notices.preferences import unsubscribe_url
 from lms.services.periods import fy_quarter, parse_period, previous_quarters, quarter_key
 from lms.services.reports import ReportScope, headline, organisations_in, training_counts
 
@@ -79,13 +76,8 @@ def plan_quarterly(session: Session, now: dt.datetime | None = None) -> int:
     now = now or utcnow()
     code = last_ended_quarter(now)
     stage, period = quarter_key(code), parse_period(quarter_key(code))
-    leads = list(session.scalars(with_organisation(reachable_people().where(User.role == Role.PARTNERSHIP_LEAD))).unique())
-    written = set(session.scalars(select(Notice.user_id).where(Notice.kind == "quarter-figures", Notice.stage == stage)))
-    chosen = preferences_for(session, [lead.id for lead in leads if lead.id not in written])
-    by_partnership: dict[int, list[User]] = defaultdict(list)
-    for lead in leads:
-        if lead.id in chosen and chosen[lead.id].quarterly_figures:
-            by_partnership[lead.organisation.partnership_id].append(lead)
+    by_partnership = wanting(session, QUARTERLY_FIGURES_ROLES, "quarter-figures", stage, "quarterly_figures",
+                             lambda lead: lead.organisation.partnership_id)
     drafts = []
     for partnership_id, people in by_partnership.items():
         figures = headline(training_counts(session, period, partnership_id))

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from lms.models import Notice, Organisation, Role, User
+from lms.permissions import ADMIN_DIGEST_ROLES
 from lms.services.notices.links import site_link
 from lms.services.notices.messages import LEARNER_KINDS, DigestLine, learner_digest, organisation_digest
 from lms.services.notices.outbox import Draft
@@ -103,17 +105,24 @@ def mark_gathered(session: Session, digests: list[Notice], found: LearnerDigests
         session.execute(update(Notice).where(Notice.id.in_(found.stale), Notice.status == "held").values(status="cancelled"))
 
 
+def wanting(session: Session, roles: tuple[Role, ...], kind: str, stage: str, switch: str,
+            group: Callable[[User], int]) -> dict[int, list[User]]:
+    """The reachable people with one of `roles` who have `switch` on and no `kind` notice for `stage` yet, by `group`."""
+    people = list(session.scalars(with_organisation(reachable_people().where(User.role.in_(roles)))).unique())
+    written = set(session.scalars(select(Notice.user_id).where(Notice.kind == kind, Notice.stage == stage)))
+    chosen = preferences_for(session, [p.id for p in people if p.id not in written])
+    found: dict[int, list[User]] = defaultdict(list)
+    for person in people:
+        if person.id in chosen and getattr(chosen[person.id], switch):
+            found[group(person)].append(person)
+    return found
+
+
 def organisation_digests(session: Session, now: dt.datetime) -> list[Draft]:
     """Each organisation admin who wants it gets their organisation's compliance table, once a week."""
     today = uk_date(now)
     week = week_key(today)
-    admins = list(session.scalars(with_organisation(reachable_people().where(User.role == Role.ORG_ADMIN))).unique())
-    written = set(session.scalars(select(Notice.user_id).where(Notice.kind == "org-digest", Notice.stage == week)))
-    chosen = preferences_for(session, [a.id for a in admins if a.id not in written])
-    wanted: dict[int, list[User]] = defaultdict(list)
-    for admin in admins:
-        if admin.id in chosen and chosen[admin.id].admin_digest:
-            wanted[admin.organisation_id].append(admin)
+    wanted = wanting(session, ADMIN_DIGEST_ROLES, "org-digest", week, "admin_digest", lambda admin: admin.organisation_id)
     drafts = []
     for organisation_id, people in wanted.items():
         organisation: Organisation = people[0].organisation

@@ -18,7 +18,6 @@ from lms.jobs import jobs_for
 from tests.lms.notices.smtp_server import SmtpServer
 
 
-
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

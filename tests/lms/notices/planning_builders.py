@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from lms.db import write_transaction
-from lms.models import Assignment, Module, ModuleVersion, Notice, NoticePreference, Organisation, Partnership, Role, User
+from lms.models import Assignment, Module, Notice, NoticePreference, Organisation, Partnership, Role, User
 from lms.services.periods import uk_day_start
 from tests.builders import make_assignment, make_completion, make_organisation, make_partnership, make_user
+from tests.lms.reporting_builders import make_module
 
 _numbers = itertools.count(1)
 LONG_AGO = dt.datetime(2020, 1, 1)
@@ -21,21 +22,6 @@ LONG_AGO = dt.datetime(2020, 1, 1)
 def uk_time(day: dt.date, hour: int = 7, minute: int = 0) -> dt.datetime:
     """The naive-UTC moment of `hour:minute` UK time on `day` (so a test reads in UK dates)."""
     return uk_day_start(day) + dt.timedelta(hours=hour, minutes=minute)
-
-
-def make_module(session, title: str = "Domestic abuse awareness", refresher_months: int = 24) -> Module:
-    """A published module with one live version (no pages needed: planning reads only its title and refresher)."""
-    number = next(_numbers)
-    module = Module(slug=f"planning-module-{number}", title=title)
-    session.add(module)
-    session.flush()
-    version = ModuleVersion(module_id=module.id, content_hash=f"{number:064d}", number=1, title=title, settings={}, questions=[],
-                            answer_key={}, page_count=1, pass_mark=80, refresher_months=refresher_months, estimated_minutes=20)
-    session.add(version)
-    session.flush()
-    module.current_version_id = version.id
-    session.flush()
-    return module
 
 
 @dataclass
