@@ -15,6 +15,7 @@ import smtplib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email import policy as email_policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
@@ -108,9 +109,14 @@ def _send_file(message: Message, settings: dict) -> None:
     log.info("email to %s written to %s", message.to, path)
 
 
+# Headers folded only past RFC 5322's 998-character limit: at the default 78, a long List-Unsubscribe link is
+# broken up or encoded, and mail providers no longer see the one-click link (nor a subject without a stray space).
+WIRE_POLICY = email_policy.default.clone(max_line_length=998)
+
+
 def as_email(message: Message, settings: dict) -> EmailMessage:
     """The message as MIME: plain text first, then the HTML alternative when there is one (clients show the last they can)."""
-    email = EmailMessage()
+    email = EmailMessage(policy=WIRE_POLICY)
     email["From"], email["To"], email["Subject"] = settings["MAIL_SENDER"], message.to, message.subject
     email["Date"] = formatdate(localtime=False, usegmt=True)
     email["Message-ID"] = message.message_id or make_msgid(domain=sender_domain(settings))
@@ -125,20 +131,39 @@ def as_email(message: Message, settings: dict) -> EmailMessage:
 def _send_smtp(message: Message, settings: dict) -> None:
     email = as_email(message, settings)
     connect = smtplib.SMTP_SSL if settings["MAIL_USE_SSL"] else smtplib.SMTP
-    with connect(settings["MAIL_SERVER"], int(settings["MAIL_PORT"]), timeout=float(settings["MAIL_TIMEOUT"])) as server:
+    server = connect(settings["MAIL_SERVER"], int(settings["MAIL_PORT"]), timeout=float(settings["MAIL_TIMEOUT"]))
+    try:
         if settings["MAIL_USE_TLS"] and not settings["MAIL_USE_SSL"]:
             server.starttls()
         if settings["MAIL_USERNAME"]:
             server.login(settings["MAIL_USERNAME"], settings["MAIL_PASSWORD"])
         server.data = _unknown_if_unanswered(server.data)  # send_message calls self.data once the recipients are accepted
         server.send_message(email)
+    except BaseException:
+        server.close()
+        raise
+    _say_goodbye(server)
+
+
+def _say_goodbye(server: smtplib.SMTP) -> None:
+    """QUIT after the server took the message: whatever it answers now, the message is on its way (an error
+    here, counted as a failure, would send it again)."""
+    try:
+        server.quit()
+    except (OSError, smtplib.SMTPException):
+        server.close()
 
 
 def _unknown_if_unanswered(data: Callable) -> Callable:
-    """SMTP's DATA step, where a lost connection or a timeout (not a refusal) leaves it unknown whether the message went."""
+    """SMTP's DATA step, where a lost connection, a timeout or a reply that is not an SMTP answer (not a refusal)
+    leaves it unknown whether the message went."""
     def send_data(content):
         try:
             return data(content)
+        except smtplib.SMTPDataError as error:
+            if 400 <= error.smtp_code < 600:
+                raise  # a refusal: the message did not go
+            raise MailOutcomeUnknown(f"an answer the mail server should not give after the message ({error.smtp_code})") from error
         except (OSError, smtplib.SMTPServerDisconnected) as error:
             raise MailOutcomeUnknown(f"no answer from the mail server after the message was sent ({error or type(error).__name__})") from error
     return send_data

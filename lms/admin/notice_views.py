@@ -14,7 +14,7 @@ from lms.db import db
 from lms.models import Notice
 from lms.parsing import parse_id
 from lms.permissions import can_see_notice_outbox
-from lms.services.notices import attention
+from lms.services.notices import attention, outbox
 from lms.services.notices.outbox import MAX_TRIES
 
 CAPTION = "Emails about training"
@@ -31,7 +31,7 @@ def notices():
     _site_admin_only()
     return render_template("admin/notices.html", counts=attention.outbox_counts(db.session),
                            waiting=attention.needing_attention(db.session), max_tries=MAX_TRIES,
-                           kind_name=attention.kind_name)
+                           kind_name=attention.kind_name, mail_sends=outbox.mail_sends(), stale_days=outbox.STALE_AFTER.days)
 
 
 def _chosen(value: str | None) -> Notice | None:

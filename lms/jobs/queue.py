@@ -19,7 +19,8 @@ from redis import ConnectionPool
 
 QUEUE_FILE = "jobs.sqlite3"
 CONNECT_SECONDS = 2  # a request that queues a job waits at most this long for an unreachable Redis
-READ_SECONDS = 10  # above Huey's 1 s blocking read, so an idle worker's wait is never cut short
+READ_SECONDS = 3  # above Huey's 1 s blocking read (an idle worker's wait is never cut short); a Redis that takes the
+# connection and then says nothing holds a request this long at most
 
 
 def queue_name(config: Mapping[str, Any], instance_path: str) -> str:

@@ -38,7 +38,10 @@ class GracefulConsumer(Consumer):
 @with_appcontext
 def worker(workers: int, periodic: bool, shutdown_timeout: float) -> None:
     """Run background jobs: notices, reminders, digests, the xAPI forwarder (start one beside each web server)."""
-    huey = jobs_for(current_app._get_current_object()).huey
+    try:
+        huey = jobs_for(current_app._get_current_object()).huey
+    except ValueError as error:  # redis-py's word for an address it cannot read
+        raise click.ClickException(f"LMS_REDIS_URL is not a Redis address ({error}): write it as redis://host:6379/0") from None
     log.info("lms worker: queue %s on %s, %d worker thread(s)%s", huey.name, type(huey).__name__, workers,
              ", with the periodic jobs" if periodic else "")
     GracefulConsumer(huey, workers=workers, periodic=periodic, worker_type="thread",

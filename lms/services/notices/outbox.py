@@ -33,6 +33,11 @@ CLAIM_BATCH = 25
 KEY_CHUNK = 400  # keys per bulk look-up
 INTERRUPTED = "A worker stopped while sending this notice, so whether it was sent is not known. It is not sent again unless a site admin asks."
 ABSENT = "Not sent: the person's account is deactivated or erased."
+# A notice never tried for this long (the mail settings sent nothing: MAIL_BACKEND=log) is too late to help:
+# "due in 14 days" a fortnight on would mislead. Retries are not affected (the last comes about 28 hours in).
+STALE_AFTER = dt.timedelta(days=7)
+STALE = "Not sent: it waited more than 7 days without a try, because the mail settings sent no email."
+SENDING_BACKENDS = ("smtp", "file")  # the log backend writes emails to the log: for a notice, that is not sending
 Key = tuple[int, str, str, str]
 
 
@@ -140,7 +145,11 @@ class _Claimed:
 def deliver_due(session: Session, now: dt.datetime | None = None, limit: int = 200, settings: dict | None = None) -> DeliveryReport:
     """Claim due pending rows, send each through lms.mail, mark it sent or schedule a retry with backoff."""
     settings = settings or mail.current_settings()
-    report = DeliveryReport(interrupted=_mark_interrupted(session, now or utcnow()), cancelled=_cancel_absent(session, now or utcnow()))
+    report = DeliveryReport(interrupted=_mark_interrupted(session, now or utcnow()),
+                            cancelled=_cancel_absent(session, now or utcnow()) + _cancel_stale(session, now or utcnow()))
+    if not mail_sends(settings):
+        log.warning("notices wait: MAIL_BACKEND=%s sends no email (set LMS_MAIL_BACKEND=smtp)", settings["MAIL_BACKEND"])
+        return report
     handled = 0
     while handled < limit:
         moment = now or utcnow()
@@ -176,6 +185,19 @@ def _cancel_absent(session: Session, now: dt.datetime) -> int:
     with write_transaction(session):
         result = session.execute(update(Notice).where(Notice.status == "pending", Notice.next_try_at <= now, Notice.user_id.in_(absent))
                                  .values(status="cancelled", last_error=ABSENT).execution_options(synchronize_session=False))
+    return result.rowcount
+
+
+def mail_sends(settings: dict | None = None) -> bool:
+    """Whether the mail settings deliver notices; with the log backend they wait (site admins see why)."""
+    return str((settings or mail.current_settings())["MAIL_BACKEND"]).lower() in SENDING_BACKENDS
+
+
+def _cancel_stale(session: Session, now: dt.datetime) -> int:
+    """Never-tried notices older than STALE_AFTER are cancelled: what they say is out of date."""
+    with write_transaction(session):
+        result = session.execute(update(Notice).where(Notice.status == "pending", Notice.attempts == 0, Notice.created_at < now - STALE_AFTER)
+                                 .values(status="cancelled", last_error=STALE).execution_options(synchronize_session=False))
     return result.rowcount
 
 

@@ -53,3 +53,11 @@ def test_does_the_worker_say_which_queue_it_serves(app, queue):
     with running_worker(app, args=("--workers", "3")) as worker:
         assert worker.stop() == 0
     assert f"queue {queue.name} on {type(queue).__name__}, 3 worker thread(s), with the periodic jobs" in worker.text()
+
+
+def test_does_a_mistyped_redis_address_stop_the_worker_with_words_not_a_traceback(app):
+    app.config.update(REDIS_URL="localhost:6379")  # no redis:// scheme
+    result = app.test_cli_runner().invoke(args=["worker"])
+    assert result.exit_code != 0
+    assert "LMS_REDIS_URL is not a Redis address" in result.output and "redis://host:6379/0" in result.output
+    assert "Traceback" not in result.output

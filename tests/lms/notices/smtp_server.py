@@ -33,6 +33,7 @@ class Received:
     message_id: str
     recipients: tuple[str, ...]
     envelope_from: str
+    raw: bytes = b""  # the message as it came over the wire (headers folded or encoded as the sender wrote them)
 
     @property
     def subject(self) -> str:
@@ -65,11 +66,15 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, smtp, session, envelope) -> str:
-        email = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
-        self.server._keep(Received(email, str(email["Message-ID"] or ""), tuple(envelope.rcpt_tos), envelope.mail_from))
+        raw = envelope.original_content or envelope.content
+        email = message_from_bytes(raw, policy=policy.default)
+        self.server._keep(Received(email, str(email["Message-ID"] or ""), tuple(envelope.rcpt_tos), envelope.mail_from, raw))
         while self.server._holding.is_set():
             await asyncio.sleep(0.05)
         return "250 Message accepted for delivery"
+
+    async def handle_QUIT(self, smtp, session, envelope) -> str:
+        return self.server.quit_reply
 
 
 class SmtpServer:
@@ -78,6 +83,7 @@ class SmtpServer:
     def __init__(self) -> None:
         self.host, self.port = "127.0.0.1", _free_port()
         self.messages: list[Received] = []
+        self.quit_reply = "221 Bye"  # what QUIT is answered with; a server may grumble here after taking the message
         self._refusals: dict[str, _Refusal] = {}
         self._lock = threading.Lock()
         self._holding, self._arrived = threading.Event(), threading.Condition()

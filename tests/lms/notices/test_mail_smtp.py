@@ -96,3 +96,36 @@ def test_is_a_message_the_server_took_but_never_answered_for_an_unknown_outcome(
         mail.deliver(_message())
     smtp_server.release()
     assert len(smtp_server.messages) == 1, "the server has it: sending it again could send it twice"
+
+
+LONG_LINK = "https://learning.saferyork.example/unsubscribe/" + "eyJ1c2VyIjoiMzE3MDA3NzMtMTUxYy00MGI1LWE3YzItZDUzYThjZjE4ODE0In0" * 2
+
+
+def test_does_a_long_unsubscribe_link_cross_the_wire_as_one_plain_link(app, smtp_server):
+    """Mail providers read List-Unsubscribe as <URL>; an encoded or broken-up header would hide the one-click link."""
+    app.config.update(smtp_server.mail_config)
+    subject = "Reminder: your Serious and organised crime awareness training needs a refresher by 20 January 2027"
+    with app.app_context():
+        mail.deliver(_message(subject=subject, headers={**HEADERS, "List-Unsubscribe": f"<{LONG_LINK}>"}))
+    [received] = smtp_server.messages
+    raw_headers = received.raw.split(b"\r\n\r\n", 1)[0].decode()
+    assert f"List-Unsubscribe: <{LONG_LINK}>\r\n" in raw_headers + "\r\n"
+    assert "=?utf-8?" not in raw_headers
+    assert f"Subject: {subject}\r\n" in raw_headers + "\r\n"
+    assert str(received.email["Subject"]) == subject
+
+
+@pytest.mark.parametrize("grumble", ["421 4.3.2 Service shutting down", "500 5.5.1 Unknown command"])
+def test_is_a_message_the_server_took_sent_once_whatever_it_says_to_quit(app, session, smtp_server, grumble):
+    """The server answered 250 to the message, then grumbled at QUIT: the message went, so it is sent, not retried."""
+    from lms.models import Notice
+    from lms.services.notices.outbox import deliver_due
+    from tests.lms.notices.outbox_builders import draft, learners, written
+
+    smtp_server.quit_reply = grumble
+    [amal] = learners(session, 1)
+    written(session, [draft(amal)])
+    assert deliver_due(session, settings=smtp_server.mail_config).sent == 1
+    session.expire_all()
+    assert session.query(Notice).one().status == "sent"
+    assert len(smtp_server.messages) == 1

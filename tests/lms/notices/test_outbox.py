@@ -193,3 +193,27 @@ def test_is_a_draft_with_a_bad_key_refused_with_what_to_fix(session, bad):
     with pytest.raises(ValueError, match="must be 1 to"), write_transaction(session):
         add_notices(session, [draft(amal, **bad)], utcnow())
     assert _notices(session) == []
+
+
+def test_do_notices_wait_while_the_mail_settings_send_nothing_and_go_once_they_do(app, session, smtp_server):
+    """MAIL_BACKEND=log (the default) only writes emails to the log: a notice "sent" there would never reach anyone."""
+    [amal] = learners(session, 1)
+    written(session, [draft(amal)])
+    logging_only = {**smtp_server.mail_config, "MAIL_BACKEND": "log"}
+    assert deliver_due(session, settings=logging_only).sent == 0
+    assert [n.status for n in _notices(session)] == ["pending"]
+    assert deliver_due(session, settings=smtp_server.mail_config).sent == 1
+    assert [n.status for n in _notices(session)] == ["sent"] and len(smtp_server.messages) == 1
+
+
+def test_is_a_notice_that_waited_a_week_untried_cancelled_as_out_of_date(app, session, smtp_server):
+    """'Due in 14 days' sent a fortnight late would mislead: a notice never tried for STALE_AFTER is not sent."""
+    [amal, ben] = learners(session, 2)
+    now = utcnow()
+    written(session, [draft(amal)], now - outbox.STALE_AFTER - dt.timedelta(hours=1))
+    written(session, [draft(ben)], now - dt.timedelta(days=2))
+    report = deliver_due(session, now=now, settings=smtp_server.mail_config)
+    assert (report.cancelled, report.sent) == (1, 1)
+    stale = next(n for n in _notices(session) if n.user_id == amal.id)
+    assert stale.status == "cancelled" and "waited more than 7 days" in stale.last_error
+    assert [m.recipients for m in smtp_server.messages] == [(ben.email,)]

@@ -113,3 +113,23 @@ def test_is_the_notice_outbox_for_site_admins_only(app, session, client, role):
     sign_in(client, person.email)
     assert client.get("/admin/notices").status_code == 403
     assert "/admin/notices" not in client.get("/admin/").get_data(as_text=True)
+
+
+def test_does_the_page_warn_when_the_mail_settings_send_no_email(app, session, client, site_admin):
+    app.config["MAIL_BACKEND"] = "log"
+    sign_in(client, site_admin.email)
+    page = client.get("/admin/notices").get_data(as_text=True)
+    assert "No emails are being sent" in page and "LMS_MAIL_BACKEND" in page
+    app.config["MAIL_BACKEND"] = "smtp"
+    assert "No emails are being sent" not in client.get("/admin/notices").get_data(as_text=True)
+
+
+def test_are_reminders_gathered_into_a_digest_not_counted_as_sent(app, session, client, site_admin):
+    [amal] = learners(session, 1)
+    [gathered] = written(session, [draft(amal)])
+    with write_transaction(session):
+        session.get(Notice, gathered.id).status = "in_digest"
+    sign_in(client, site_admin.email)
+    page = client.get("/admin/notices").get_data(as_text=True)
+    sent_row = page[page.index(">Sent<"):page.index("Gathered into a weekly digest")]
+    assert ">0<" in sent_row.replace(" ", "")
