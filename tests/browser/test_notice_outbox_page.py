@@ -20,7 +20,7 @@ def waiting(session, learner):
     site = make_user(session, learner.organisation, Role.SITE_ADMIN, email=SITE_ADMIN)
     site.full_name = "Sam Site"
     for status, stage, error in (("failed", "2026-12-18", f"550 5.1.1 <{learner.email}>: Recipient address rejected: User unknown in virtual mailbox table"),
-                                 ("interrupted", "2026-12-01", "A worker stopped while sending this notice, so whether it was sent is not known.")):
+                                 ("interrupted", "2026-12-01", "A worker stopped while sending this email, so whether it was sent is not known.")):
         session.add(Notice(user_id=learner.id, kind="due-14", subject="module:1", stage=stage, mandatory=True, status=status,
                            email_subject="Safeguarding adults is due in 14 days", body_text="Due soon.",
                            attempts=6 if status == "failed" else 1, next_try_at=utcnow() - dt.timedelta(hours=2), last_error=error))

@@ -102,7 +102,7 @@ def _notices_needing_you(session, council: Organisation) -> None:
     """A reminder the mail server refused until it failed, and one a killed worker left interrupted, for the site admin's page."""
     people = session.scalars(select(User).where(User.organisation_id == council.id).order_by(User.id).limit(2)).all()
     for person, status, error in zip(people, ("failed", "interrupted"), (f"550 5.1.1 <{people[0].email}>: Recipient address rejected: User unknown",
-                                                                        "A worker stopped while sending this notice."), strict=True):
+                                                                        "A worker stopped while sending this email."), strict=True):
         session.add(Notice(user_id=person.id, kind="overdue", subject="module:1", stage="2026-11-30", mandatory=True, status=status,
                            email_subject="Safeguarding adults is overdue", body_text="Your module is overdue.", attempts=6 if status == "failed" else 1,
                            next_try_at=utcnow(), last_error=error))

@@ -31,7 +31,7 @@ FIRST_WAIT = dt.timedelta(minutes=5)
 CLAIM_FOR = dt.timedelta(minutes=15)  # longer than a batch can take (CLAIM_BATCH × two MAIL_TIMEOUTs)
 CLAIM_BATCH = 25
 KEY_CHUNK = 400  # keys per bulk look-up
-INTERRUPTED = "A worker stopped while sending this notice, so whether it was sent is not known. It is not sent again unless a site admin asks."
+INTERRUPTED = "A worker stopped while sending this email, so whether it was sent is not known. It is not sent again unless a site admin asks."
 ABSENT = "Not sent: the person's account is deactivated or erased."
 # A notice never tried for this long (the mail settings sent nothing: MAIL_BACKEND=log) is too late to help:
 # "due in 14 days" a fortnight on would mislead. Retries are not affected (the last comes about 28 hours in).
