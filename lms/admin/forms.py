@@ -77,9 +77,13 @@ class DomainForm(FlaskForm):
                          description="The part after the @, like york.gov.uk")
 
 
+ASSIGNMENT_EMAILS_HINT = "Everyone it applies to gets an email when you save it, and reminders before the due date"
+
+
 class AssignmentForm(FlaskForm):
     module = choice("Module", "Choose a module")
-    department = choice("Who must complete it", "Choose who must complete it from the list", required=False)
+    department = choice("Who must complete it", "Choose who must complete it from the list", required=False,
+                        description=ASSIGNMENT_EMAILS_HINT)
     due_on = DateInputField("Due date (optional)", name_in_errors="Due date", validators=[today_or_later("Due date")])
     mandatory = BooleanField("Mandatory training", default=True)
 

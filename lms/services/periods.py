@@ -64,6 +64,12 @@ def quarter_label(code: int) -> str:
     return f"Q{quarter} {year}/{(year + 1) % 100:02d}"
 
 
+def quarter_months(code: int) -> str:
+    """'October to December 2025' for 20253: the months of a quarter, for readers who do not count in quarters."""
+    first, last = quarter_bounds(code)
+    return f"{first:%B} to {last:%B %Y}"  # a financial quarter never spans two calendar years
+
+
 def quarter_bounds(code: int) -> tuple[dt.date, dt.date]:
     """First and last day of a quarter."""
     year, quarter = divmod(code, 10)

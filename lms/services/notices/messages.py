@@ -15,7 +15,7 @@ from flask import current_app, render_template
 from lms.mail import Message
 from lms.models import Module, Organisation, User
 from lms.services.notices.links import site_link
-from lms.services.periods import govuk_date, quarter_key, quarter_label, uk_date
+from lms.services.periods import govuk_date, quarter_key, quarter_label, quarter_months, uk_date
 from lms.services.reports import Headline, Table
 
 SETTINGS_ENDPOINT = "notices.settings"  # the notification settings page, /account/notifications
@@ -37,7 +37,8 @@ class Reminder:
 def _message(kind: str, to: str, subject: str, **context: object) -> Message:
     """Both parts of a notice from its kind's two templates, with what every notice shows."""
     context = {"site_name": current_app.config["SITE_NAME"], "settings_url": site_link(SETTINGS_ENDPOINT),
-               "unsubscribe_url": "", "unsubscribe_text": "Stop getting these emails", "mandatory": False, "subject": subject,
+               "unsubscribe_url": "", "unsubscribe_text": "Stop getting these emails", "mandatory": False, "weekly": False,
+               "subject": subject,
                **context}
     return Message(to, subject, render_template(f"notices/{kind}.txt", **context), html=render_template(f"notices/{kind}.html", **context))
 
@@ -89,7 +90,7 @@ class DigestLine:
     """One module in a learner's weekly digest: where they stand with it now."""
 
     module: Module
-    state: str  # e.g. "due by 18 December 2026", "overdue: it was due by 1 April 2027"
+    state: str  # e.g. "due in 14 days, by 18 December 2026", "overdue, was due by 1 April 2027"
     mandatory: bool
     link: str
 
@@ -99,32 +100,39 @@ def week_start(today: dt.date) -> dt.date:
     return today - dt.timedelta(days=today.weekday())
 
 
-def learner_digest(user: User, organisation: Organisation, lines: list[DigestLine], today: dt.date, unsubscribe_url: str) -> Message:
-    """The Monday email that gathers a learner's reminders of the week, for people who chose one a week."""
+def learner_digest(user: User, organisation: Organisation, lines: list[DigestLine], today: dt.date, unsubscribe_url: str,
+                   weekly: bool = True) -> Message:
+    """The Monday email for people who chose one a week: every mandatory module they still have to do, and the
+    optional ones reminded about that week. `weekly` is their choice now (the footer offers only what applies)."""
     subject = f"Your training reminders for the week of {govuk_date(week_start(today))}"
-    return _message("learner-digest", user.email, subject, user=user, lines=lines, organisation=organisation,
+    return _message("learner-digest", user.email, subject, user=user, organisation=organisation,
+                    required=[line for line in lines if line.mandatory], optional=[line for line in lines if not line.mandatory],
                     partnership_name=organisation.partnership.name, mandatory=any(line.mandatory for line in lines),
                     unsubscribe_url=unsubscribe_url, unsubscribe_text="Stop reminders about optional training",
-                    link=site_link("learn.my_training"))
+                    weekly=weekly, link=site_link("learn.my_training"))
 
 
-def organisation_digest(admin: User, organisation: Organisation, table: Table, today: dt.date, unsubscribe_url: str) -> Message:
-    """An organisation admin's weekly compliance figures: the compliance report's own table, and a link to it."""
+def organisation_digest(admin: User, organisation: Organisation, table: Table, overdue: list[int], today: dt.date,
+                        unsubscribe_url: str) -> Message:
+    """An organisation admin's weekly compliance figures: the compliance report's own table, with how many of each
+    row's "never" people are past the due date (`overdue`, one per row), and a link to the report."""
     subject = f"{organisation.name}: training compliance for the week of {govuk_date(week_start(today))}"
-    rows = [dict(zip(table.columns, row, strict=True)) for row in table.rows]
-    totals = {name: sum(row[name] for row in rows) for name in ("People", "In date", "Due", "Expired", "Never")}
+    rows = [dict(zip(table.columns, row, strict=True), Overdue=late) for row, late in zip(table.rows, overdue, strict=True)]
+    totals = {name: sum(row[name] for row in rows) for name in ("People", "In date", "Due", "Expired", "Never", "Overdue")}
     return _message("org-digest", admin.email, subject, user=admin, organisation=organisation, rows=rows, totals=totals,
                     partnership_name=organisation.partnership.name, unsubscribe_url=unsubscribe_url,
                     govuk_date=govuk_date, link=site_link("reports.breakdown", breakdown="compliance"))
 
 
 def quarter_figures(lead: User, partnership_name: str, code: int, headline: Headline, organisations: int,
-                    unsubscribe_url: str) -> Message:
-    """A partnership lead's 'your figures are ready' after a financial quarter ends: totals only, no one named."""
+                    unsubscribe_url: str, today: dt.date) -> Message:
+    """A partnership lead's 'your figures are ready' after a financial quarter ends: totals only, no one named,
+    as of `today` (records added late still change them)."""
     label = quarter_label(code)
     return _message("quarter-figures", lead.email, f"Your training figures for {label} are ready", user=lead, label=label,
-                    headline=headline, organisations=organisations, partnership_name=partnership_name,
-                    unsubscribe_url=unsubscribe_url, link=site_link("reports.dashboard", period=quarter_key(code)))
+                    months=quarter_months(code), as_of=govuk_date(today), headline=headline, organisations=organisations,
+                    partnership_name=partnership_name, unsubscribe_url=unsubscribe_url,
+                    link=site_link("reports.dashboard", period=quarter_key(code)))
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,12 @@ Each reads in bulk (a fixed number of queries, however many people), words only 
 transaction. Running one twice, or two at once, adds nothing the second time: the key is unique.
 
 - plan_daily: learners' reminders (lms.services.notices.planning_learners).
-- plan_assignment: "assigned to you" for the people of one new assignment, at once.
-- plan_weekly: learners' weekly digests and organisation admins' compliance digests (planning_digests).
-- plan_quarterly: partnership leads' "your figures are ready" after each financial quarter.
+- plan_assignment: "assigned to you" for the people of one new assignment, at once (saying when it is due; a
+  due reminder owed the same run is written cancelled, covered by it).
+- plan_weekly: learners' weekly digests (every outstanding mandatory module, and the held reminders) and
+  organisation admins' compliance digests (planning_digests).
+- plan_quarterly: partnership leads' "your figures are ready", on the first run LATE_RECORDS (7 days) after each
+  financial quarter ends, so face-to-face sessions recorded late are in.
 - plan_import_finished: the importing admin's notice, in the import's own transaction.
 """
 
@@ -16,34 +19,48 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from lms.db import write_transaction
-from lms.models import Assignment, Organisation, User, utcnow
+from lms.models import Assignment, Notice, Organisation, User, utcnow
 from lms.permissions import QUARTERLY_FIGURES_ROLES
 from lms.services.notices.messages import ImportCounts, import_finished, quarter_figures
 from lms.services.notices.outbox import Draft, add_notices
 from lms.services.notices.planning_digests import learner_digests, mark_gathered, organisation_digests, wanting
 from lms.services.notices.planning_learners import (
+    COVERED,
+    Planned,
     learner_drafts,
     people_covered_by,
     people_with_assignments,
 )
 from lms.services.notices.preferences import unsubscribe_url
-from lms.services.periods import fy_quarter, parse_period, previous_quarters, quarter_key
+from lms.services.periods import fy_quarter, parse_period, previous_quarters, quarter_key, uk_date
 from lms.services.reports import ReportScope, headline, organisations_in, training_counts
+
+LATE_RECORDS = dt.timedelta(days=7)  # face-to-face sessions are often recorded days after they were held
 
 
 def _write(session: Session, drafts: list[Draft], now: dt.datetime) -> int:
     """Add the drafts in one write transaction; how many were new (a key another run wrote first is skipped)."""
+    return _write_planned(session, Planned(drafts, set()), now)
+
+
+def _write_planned(session: Session, planned: Planned, now: dt.datetime) -> int:
+    """Add the reminders; those the same run's "assigned" email covers are written cancelled, so never sent."""
     with write_transaction(session):
-        return len(add_notices(session, drafts, now))
+        added = add_notices(session, planned.drafts, now)
+        covered = [n.id for n in added if (n.user_id, n.kind, n.subject, n.stage) in planned.covered]
+        if covered:
+            session.execute(update(Notice).where(Notice.id.in_(covered)).values(status="cancelled", last_error=COVERED))
+        return len(added)
 
 
 def plan_daily(session: Session, now: dt.datetime | None = None) -> int:
     """Every learner's reminders due today: assigned, due in 14 and 3 days, overdue, refresher due and overdue."""
     now = now or utcnow()
-    return _write(session, learner_drafts(session, people_with_assignments(), now), now)
+    return _write_planned(session, learner_drafts(session, people_with_assignments(), now), now)
 
 
 def plan_assignment(session: Session, assignment_id: int, now: dt.datetime | None = None) -> int:
@@ -52,11 +69,12 @@ def plan_assignment(session: Session, assignment_id: int, now: dt.datetime | Non
     assignment = session.get(Assignment, assignment_id)
     if assignment is None:
         return 0  # removed again before the job ran
-    return _write(session, learner_drafts(session, people_covered_by(assignment), now, module_id=assignment.module_id), now)
+    return _write_planned(session, learner_drafts(session, people_covered_by(assignment), now, module_id=assignment.module_id), now)
 
 
 def plan_weekly(session: Session, now: dt.datetime | None = None) -> int:
-    """Monday's emails: each learner's held reminders in one digest, and each organisation's compliance digest."""
+    """Monday's emails: for each learner with held reminders, one digest of all their outstanding mandatory modules
+    and the held reminders; and each organisation's compliance digest."""
     now = now or utcnow()
     learners = learner_digests(session, now)
     admins = organisation_digests(session, now)
@@ -66,15 +84,15 @@ def plan_weekly(session: Session, now: dt.datetime | None = None) -> int:
         return len(digests) + len(add_notices(session, admins, now))
 
 
-def last_ended_quarter(now: dt.datetime) -> int:
-    """The financial quarter that ended most recently, by the UK date."""
-    return previous_quarters(fy_quarter(now), 2)[0]
+def quarter_to_report(now: dt.datetime) -> int:
+    """The latest quarter that ended at least LATE_RECORDS ago, by the UK date: late records have had time to come in."""
+    return previous_quarters(fy_quarter(uk_date(now) - LATE_RECORDS), 2)[0]
 
 
 def plan_quarterly(session: Session, now: dt.datetime | None = None) -> int:
-    """After each financial quarter ends, every partnership lead who wants it: 'your figures are ready'."""
+    """A week after each financial quarter ends, every partnership lead who wants it: 'your figures are ready'."""
     now = now or utcnow()
-    code = last_ended_quarter(now)
+    code = quarter_to_report(now)
     stage, period = quarter_key(code), parse_period(quarter_key(code))
     by_partnership = wanting(session, QUARTERLY_FIGURES_ROLES, "quarter-figures", stage, "quarterly_figures",
                              lambda lead: lead.organisation.partnership_id)
@@ -85,8 +103,8 @@ def plan_quarterly(session: Session, now: dt.datetime | None = None) -> int:
         name = people[0].organisation.partnership.name
         for lead in people:
             link = unsubscribe_url(lead, "quarterly_figures")
-            drafts.append(Draft(lead.id, "quarter-figures", f"partnership:{partnership_id}", stage,
-                                quarter_figures(lead, name, code, figures, organisations, link), unsubscribe_url=link))
+            message = quarter_figures(lead, name, code, figures, organisations, link, uk_date(now))
+            drafts.append(Draft(lead.id, "quarter-figures", f"partnership:{partnership_id}", stage, message, unsubscribe_url=link))
     return _write(session, drafts, now)
 
 

@@ -1,5 +1,6 @@
-"""The weekly emails: a learner's held reminders gathered into one digest, and each organisation admin's
-compliance figures (the compliance report's own table, never a second count)."""
+"""The weekly emails: a learner's outstanding mandatory modules and held reminders in one digest, and each
+organisation admin's compliance figures (the compliance report's own table, never a second count, with how
+many of its "never" people are past the due date, read from the same standing rule)."""
 
 from __future__ import annotations
 
@@ -11,15 +12,16 @@ from dataclasses import dataclass, field
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from lms.models import Notice, Organisation, Role, User
+from lms.models import Assignment, Notice, NoticePreference, Organisation, Role, User
 from lms.permissions import ADMIN_DIGEST_ROLES
 from lms.services.notices.links import site_link
-from lms.services.notices.messages import LEARNER_KINDS, DigestLine, learner_digest, organisation_digest
+from lms.services.notices.messages import LEARNER_KINDS, DigestLine, days_text, learner_digest, organisation_digest
 from lms.services.notices.outbox import Draft
 from lms.services.notices.planning_learners import reachable_people, with_organisation
 from lms.services.notices.preferences import preferences_for, unsubscribe_url
 from lms.services.periods import govuk_date, uk_date
-from lms.services.reports import ReportScope, compliance_table
+from lms.services.reports import ReportScope, Table, compliance_table
+from lms.services.reports.compliance import active_people, assignment_labels
 from lms.services.standing import Standing, standings
 
 
@@ -29,15 +31,17 @@ def week_key(today: dt.date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def line_state(standing: Standing) -> str:
+def line_state(standing: Standing, today: dt.date) -> str:
     """Where the learner stands with a module now, in a few words for the digest."""
     if standing.completion is not None:
         ends = govuk_date(uk_date(standing.expires))
-        return f"your training runs out on {ends}: take the refresher" if standing.compliance == "due" else f"your training ran out on {ends}: take the refresher"
+        return f"refresher due: your training runs out on {ends}" if standing.compliance == "due" else f"refresher overdue: your training ran out on {ends}"
     due_on = standing.assigned.due_on
     if due_on is None:
-        return "assigned to you"
-    return f"overdue: it was due by {govuk_date(due_on)}" if standing.status == "overdue" else f"due by {govuk_date(due_on)}"
+        return "assigned to you, no due date"
+    if standing.status == "overdue":
+        return f"overdue, was due by {govuk_date(due_on)}"
+    return f"due {days_text((due_on - today).days)}, by {govuk_date(due_on)}"
 
 
 def _still_owed(standing: Standing | None, optional_reminders: bool) -> bool:
@@ -45,6 +49,20 @@ def _still_owed(standing: Standing | None, optional_reminders: bool) -> bool:
     if standing is None or standing.assigned is None or standing.compliance == "in date":
         return False
     return standing.mandatory or optional_reminders
+
+
+def _urgency(standing: Standing) -> tuple[bool, dt.date]:
+    """Overdue (or run out) first, then the soonest due (or soonest to run out)."""
+    late = standing.status == "overdue" or standing.compliance == "expired"
+    when = standing.due_on or (uk_date(standing.expires) if standing.expires else dt.date.max)
+    return not late, when
+
+
+def outstanding(mine: list[Standing], optional_reminders: bool, held: set[str]) -> list[Standing]:
+    """Every mandatory module the person still has to do, most urgent first, then the optional ones held this week."""
+    mandatory = sorted((s for s in mine if s.mandatory and _still_owed(s, True)), key=_urgency)
+    optional = [s for s in mine if not s.mandatory and f"module:{s.module.id}" in held and _still_owed(s, optional_reminders)]
+    return [*mandatory, *sorted(optional, key=_urgency)]
 
 
 @dataclass
@@ -66,32 +84,32 @@ def _held(session: Session) -> dict[int, dict[str, list[int]]]:
 
 
 def learner_digests(session: Session, now: dt.datetime) -> LearnerDigests:
-    """A digest for each reachable person with held reminders, listing the modules that still need them."""
+    """A digest for each reachable person with held reminders: all their outstanding mandatory modules (the full
+    list, from the standing rule) and the optional ones their held reminders were about."""
     held = _held(session)
     people = list(session.scalars(with_organisation(reachable_people().where(User.id.in_(list(held) or [-1])))).unique())
-    by_key = {(s.user.id, f"module:{s.module.id}"): s for s in standings(session, people, now)}
+    by_person: dict[int, list[Standing]] = defaultdict(list)
+    for standing in standings(session, people, now):
+        by_person[standing.user.id].append(standing)
     chosen = preferences_for(session, [person.id for person in people])
     found, today, reachable = LearnerDigests(), uk_date(now), {person.id for person in people}
     found.stale = [i for user_id, subjects in held.items() if user_id not in reachable for ids in subjects.values() for i in ids]
     for person in people:
-        lines, kept = [], []
+        listed = outstanding(by_person[person.id], chosen[person.id].optional_reminders, set(held[person.id]))
+        subjects = {f"module:{s.module.id}" for s in listed}
         for subject, ids in held[person.id].items():
-            standing = by_key.get((person.id, subject))
-            if _still_owed(standing, chosen[person.id].optional_reminders):
-                lines.append(DigestLine(standing.module, line_state(standing), standing.mandatory,
-                                        site_link("learn.module", slug=standing.module.slug)))
-                kept.extend(ids)
-            else:
-                found.stale.extend(ids)
-        if lines:
-            found.drafts.append(_digest(person, lines, today))
-            found.gathered[person.id] = kept
+            (found.gathered.setdefault(person.id, []) if subject in subjects else found.stale).extend(ids)
+        if listed:
+            lines = [DigestLine(s.module, line_state(s, today), s.mandatory, site_link("learn.module", slug=s.module.slug)) for s in listed]
+            found.drafts.append(_digest(person, lines, today, chosen[person.id]))
     return found
 
 
-def _digest(person: User, lines: list[DigestLine], today: dt.date) -> Draft:
-    link = unsubscribe_url(person, "optional_reminders")
-    return Draft(person.id, "learner-digest", f"person:{person.id}", week_key(today), learner_digest(person, person.organisation, lines, today, link),
+def _digest(person: User, lines: list[DigestLine], today: dt.date, chosen: NoticePreference) -> Draft:
+    """The digest, its footer offering only what applies: no stop link once optional reminders are off."""
+    link = unsubscribe_url(person, "optional_reminders") if chosen.optional_reminders else ""
+    message = learner_digest(person, person.organisation, lines, today, link, weekly=chosen.reminders == "weekly")
+    return Draft(person.id, "learner-digest", f"person:{person.id}", week_key(today), message,
                  mandatory=any(line.mandatory for line in lines), unsubscribe_url=link)
 
 
@@ -118,6 +136,20 @@ def wanting(session: Session, roles: tuple[Role, ...], kind: str, stage: str, sw
     return found
 
 
+def overdue_never(session: Session, organisation_id: int, table: Table, now: dt.datetime) -> list[int]:
+    """How many of each compliance row's "never" people are past the due date (standing 'overdue', no completion),
+    one per row of `table`; the people are the compliance report's own (`active_people`)."""
+    assignments = {a.id: a for a in session.scalars(select(Assignment).where(Assignment.organisation_id == organisation_id))}
+    found: dict[tuple, int] = defaultdict(int)
+    for standing in standings(session, active_people(session, [organisation_id]), now):
+        if standing.status != "overdue" or standing.completion is not None or standing.assigned is None:
+            continue
+        for a in (assignments[i] for i in standing.assigned.assignment_ids):
+            found[assignment_labels(a)] += 1
+    columns = table.columns
+    return [found[tuple(row[columns.index(name)] for name in ("Department", "Module", "Assignment", "Due by"))] for row in table.rows]
+
+
 def organisation_digests(session: Session, now: dt.datetime) -> list[Draft]:
     """Each organisation admin who wants it gets their organisation's compliance table, once a week."""
     today = uk_date(now)
@@ -129,8 +161,9 @@ def organisation_digests(session: Session, now: dt.datetime) -> list[Draft]:
         table = compliance_table(session, ReportScope(organisation.name, organisation_id=organisation_id), now)
         if not table.rows:
             continue  # nothing assigned: a weekly email with nothing in it would teach people to ignore it
+        overdue = overdue_never(session, organisation_id, table, now)
         for admin in people:
             link = unsubscribe_url(admin, "admin_digest")
             drafts.append(Draft(admin.id, "org-digest", f"organisation:{organisation_id}", week,
-                                organisation_digest(admin, organisation, table, today, link), unsubscribe_url=link))
+                                organisation_digest(admin, organisation, table, overdue, today, link), unsubscribe_url=link))
     return drafts

@@ -3,6 +3,9 @@
 A reminder's key is (person, kind, module:<id>, stage). The stage is what makes it a new occurrence: the
 assignment for "assigned", the due date for the due and overdue reminders (so a changed due date is a new
 stage), the completion for the refresher reminders (so each completion is reminded about once).
+
+When "assigned" and a due stage fall in the same run (assigned 10 days before the due date), the assigned
+email says when it is due and the due reminder is written as covered by it (cancelled), so it is never sent.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from lms.services.standing import Standing, standings
 # to a version that sends notices must not tell everyone about every assignment they have had for years.
 RECENT = dt.timedelta(days=14)
 DUE_STAGES = ((3, "due-3"), (14, "due-14"))  # the latest stage reached is the one owed: nearest first
+DUE_KINDS = ("due-14", "due-3", "overdue")
+COVERED = "covered by the assigned email, which said when it is due"
 
 
 def reachable_people() -> Select:
@@ -79,6 +84,10 @@ class Owed:
     def key(self) -> tuple[int, str, str, str]:
         return self.standing.user.id, self.kind, f"module:{self.standing.module.id}", self.stage
 
+    @property
+    def about(self) -> tuple[int, int]:
+        return self.standing.user.id, self.standing.module.id
+
 
 def existing_keys(session: Session, people: Select, kinds: tuple[str, ...]) -> set[tuple[int, str, str, str]]:
     """The notice keys already written for these people and kinds, so only new ones are worded."""
@@ -87,7 +96,15 @@ def existing_keys(session: Session, people: Select, kinds: tuple[str, ...]) -> s
     return {tuple(row) for row in session.execute(query)}
 
 
-def learner_drafts(session: Session, people: Select, now: dt.datetime, module_id: int | None = None) -> list[Draft]:
+@dataclass
+class Planned:
+    """The reminders to write, and the keys among them the same run's "assigned" email already covers."""
+
+    drafts: list[Draft]
+    covered: set[tuple[int, str, str, str]]
+
+
+def learner_drafts(session: Session, people: Select, now: dt.datetime, module_id: int | None = None) -> Planned:
     """The reminders owed to these people (about one module, if given) that no row holds yet, worded."""
     found_people = list(session.scalars(with_organisation(people)).unique())
     today = uk_date(now)
@@ -95,8 +112,11 @@ def learner_drafts(session: Session, people: Select, now: dt.datetime, module_id
              for kind, stage in owed(s, today, now)]
     written = existing_keys(session, people, LEARNER_KINDS)
     found = [item for item in found if item.key not in written]
+    told = {item.about for item in found if item.kind == "assigned"}  # told in this run: their due stage is covered
+    covered = {item.key for item in found if item.kind in DUE_KINDS and item.about in told}
     chosen = preferences_for(session, sorted({item.standing.user.id for item in found}))
-    return [draft for item in found if (draft := _draft(item, chosen[item.standing.user.id], today)) is not None]
+    drafts = [draft for item in found if (draft := _draft(item, chosen[item.standing.user.id], today)) is not None]
+    return Planned(drafts, covered)
 
 
 def _draft(item: Owed, chosen: NoticePreference, today: dt.date) -> Draft | None:

@@ -22,6 +22,13 @@ def active_people(session: Session, org_ids: list[int]) -> list[User]:
                                 .order_by(User.full_name, User.email, User.id)))
 
 
+def assignment_labels(assignment: Assignment) -> tuple[str, str, str, dt.date | None]:
+    """How a compliance row names its assignment: department (or the whole organisation), module, mandatory or
+    optional, due date. Two assignments alike in all of these cover the same people."""
+    return (assignment.department.name if assignment.department else "Whole organisation", assignment.module.title,
+            "Mandatory" if assignment.mandatory else "Optional", assignment.due_on)
+
+
 def compliance_table(session: Session, scope: ReportScope, now: dt.datetime) -> Table:
     """People per organisation and assigned module who are in date, due, expired or have never completed it."""
     organisations = organisations_in(session, scope)
@@ -34,8 +41,6 @@ def compliance_table(session: Session, scope: ReportScope, now: dt.datetime) -> 
     rows = []
     for assignment in sorted(assignments, key=lambda a: (a.organisation.name, a.module.title, a.department.name if a.department else "")):
         states = counts[assignment.id]
-        rows.append((assignment.organisation.name, assignment.department.name if assignment.department else "Whole organisation",
-                     assignment.module.title, "Mandatory" if assignment.mandatory else "Optional", assignment.due_on,
-                     sum(states.values()), *(states[s] for s in COMPLIANCE_STATES)))
+        rows.append((assignment.organisation.name, *assignment_labels(assignment), sum(states.values()), *(states[s] for s in COMPLIANCE_STATES)))
     return Table("compliance", TITLES["compliance"],
                  ("Organisation", "Department", "Module", "Assignment", "Due by", "People", "In date", "Due", "Expired", "Never"), rows)

@@ -10,7 +10,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from lms.db import db, write_transaction
-from lms.models import Notice
+from lms.models import Notice, Role
 from lms.services.notices.outbox import deliver_due
 from lms.services.notices.planning import plan_assignment, plan_daily
 from tests.builders import make_assignment, make_department
@@ -26,6 +26,7 @@ from tests.lms.notices.planning_builders import (
     uk_time,
     world,
 )
+from tests.lms.reporting_builders import signed_in
 
 APRIL_1 = dt.date(2027, 4, 1)  # British Summer Time begins on Sunday 28 March 2027
 
@@ -69,16 +70,42 @@ def test_is_a_reminder_missed_on_its_day_sent_on_the_next_run_and_only_the_lates
     assert notices(session, w.learner)[0].email_subject == "Reminder: Domestic abuse awareness is due in 2 days"
 
 
-def test_does_an_assignment_two_days_before_its_due_date_bring_assigned_and_due_in_3_days_only(session):
+def test_does_an_assignment_two_days_before_its_due_date_bring_one_email_that_says_when_it_is_due(app, session, smtp_server):
+    app.config.update(smtp_server.mail_config)
     w = world(session)
     now = uk_time(dt.date(2027, 3, 30), 10)
     assignment = assign(session, w.module, w.organisation, APRIL_1, made=now - dt.timedelta(minutes=5))
     assert plan_assignment(session, assignment.id, now) == 2
     assert kinds(session, w.learner) == [("assigned", str(assignment.id)), ("due-3", "2027-04-01")]
     assert plan_daily(session, now + dt.timedelta(hours=1)) == 0, "the daily run finds them written"
-    [told, _due] = notices(session, w.learner)
-    assert told.email_subject == "You have been asked to complete Domestic abuse awareness"
-    assert "Northshire County Council has asked you to complete Domestic abuse awareness by 1 April 2027." in told.body_text
+    [told, due] = notices(session, w.learner)
+    assert told.status == "pending" and told.email_subject == "You have been asked to complete Domestic abuse awareness"
+    assert ("Northshire County Council has asked you to complete Domestic abuse awareness. "
+            "It is due in 2 days, by 1 April 2027.") in told.body_text
+    assert "It is due in 2 days, by 1 April 2027." in told.body_html
+    assert due.status == "cancelled" and "assigned email" in due.last_error, "never sent: the assigned email said it"
+    assert deliver_due(session, now + dt.timedelta(hours=2)).sent == 1
+    assert [m.subject for m in smtp_server.messages] == [told.email_subject]
+
+
+def test_does_an_assignment_made_after_its_due_date_say_it_is_already_overdue_in_one_email(session):
+    w = world(session)
+    now = uk_time(dt.date(2027, 4, 5), 10)
+    assignment = assign(session, w.module, w.organisation, APRIL_1, made=now - dt.timedelta(minutes=5))
+    assert plan_assignment(session, assignment.id, now) == 2
+    [told, late] = notices(session, w.learner)
+    assert "It was due by 1 April 2027, so it is already overdue" in told.body_text and "by 1 April 2027." not in told.body_text
+    assert (late.kind, late.status) == ("overdue", "cancelled")
+
+
+def test_is_a_due_reminder_on_a_later_day_than_the_assigned_email_still_sent(session):
+    w = world(session)
+    made = uk_time(dt.date(2027, 3, 1), 10)
+    assignment = assign(session, w.module, w.organisation, APRIL_1, made=made)
+    assert plan_assignment(session, assignment.id, made) == 1
+    assert "It is due in 31 days, by 1 April 2027." in notices(session, w.learner)[0].body_text
+    assert plan_daily(session, uk_time(dt.date(2027, 3, 18))) == 1
+    assert [n.status for n in notices(session, w.learner)] == ["pending", "pending"]
 
 
 def test_is_nobody_told_about_assignments_from_before_the_upgrade_but_newcomers_are(session):
@@ -288,3 +315,13 @@ def test_does_a_planned_reminder_arrive_at_a_real_mail_server_in_plain_text_and_
     assert "is due in 14 days, by 1 April 2027" in received.part("text/plain")
     assert f'href="http://127.0.0.1:5000/modules/{w.module.slug}"' in received.part("text/html")
     assert "Stop reminders about optional training" in received.part("text/html")
+
+
+def test_does_the_assign_a_module_form_say_that_saving_it_emails_everyone_it_applies_to(app, session):
+    w = world(session)
+    with write_transaction(session):
+        admin = learner_in(session, w.organisation, role=Role.ORG_ADMIN)
+    page = signed_in(app, admin.email).get(f"/admin/organisations/{w.organisation.id}/assignments/new").get_data(as_text=True)
+    assert ('<div id="department-hint" class="govuk-hint">Everyone it applies to gets an email when you save it, '
+            "and reminders before the due date</div>") in page
+    assert 'aria-describedby="department-hint"' in page
