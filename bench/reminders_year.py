@@ -94,7 +94,7 @@ def _assignments(session, organisations: list[Organisation], modules: list[Modul
 
 def _history(session, learner_ids: list[int], modules: list[Module], rng: random.Random) -> None:
     """A third passed a module 21 to 26 months ago (refreshers due this year); the chosen preferences."""
-    organisation_of = dict(session.execute(select(User.id, User.organisation_id)).tuples().all())
+    organisation_of = {user_id: organisation_id for user_id, organisation_id in session.execute(select(User.id, User.organisation_id))}
     rows = []
     for user_id in learner_ids[::3]:
         moment = START - dt.timedelta(days=rng.randint(640, 790))

@@ -1,6 +1,6 @@
 """Request logs without the secrets in emailed links.
 
-A reset, set-password or confirmation link carries its token in the path, so a request log (Werkzeug's
+A reset, set-password, confirmation or unsubscribe link carries its token in the path, so a request log (Werkzeug's
 development server, gunicorn's access log) would write out a usable link. This filter removes the token
 from every record those loggers write. A proxy in front (nginx) keeps its own access log: see
 docs/operations.md for the matching log format.
@@ -15,10 +15,12 @@ from urllib.parse import unquote
 from flask import Flask
 
 from lms.services.confirmation import CONFIRM
+from lms.services.notices.preferences import UNSUBSCRIBE_PATH
 from lms.services.password_reset import RESET, SET_PASSWORD
 
 REQUEST_LOGGERS = ("werkzeug", "gunicorn.access", "gunicorn.error")
-_SECRET_PATH = re.compile("(" + "|".join(re.escape(kind.path) for kind in (RESET, SET_PASSWORD, CONFIRM)) + r")[^\s?\"'#]+")
+_SECRET_PATH = re.compile("(" + "|".join(re.escape(path) for path in (RESET.path, SET_PASSWORD.path, CONFIRM.path, UNSUBSCRIBE_PATH))
+                          + r")[^\s?\"'#]+")
 REMOVED = "[secret removed]"
 
 

@@ -106,7 +106,8 @@ WORKING_HOURS = {"minute": "0", "hour": "7-17"}
 JOBS = (
     Job("deliver_notices", deliver_notices, EVERY_MINUTE),
     Job("plan_daily", plan_daily, WORKING_HOURS),
-    Job("plan_weekly", plan_weekly, WORKING_HOURS | {"day_of_week": "1"}),  # Mondays (0 is Sunday)
+    # Mondays (0 is Sunday), half an hour after the daily run, so the reminders it holds are in that day's digest
+    Job("plan_weekly", plan_weekly, WORKING_HOURS | {"minute": "30", "day_of_week": "1"}),
     Job("plan_quarterly", plan_quarterly, WORKING_HOURS),  # it knows whether a quarter's figures are due
     Job("plan_assignment", plan_assignment),
     Job("send_xapi", send_xapi, EVERY_MINUTE),

@@ -134,8 +134,9 @@ def _notices_held(session: Session, person: User) -> dict[str, Any]:
 
 
 def _forget_in_notices(session: Session, person: User) -> None:
-    """Notices keep their keys (so nothing is planned again) but no wording or address; unsent ones are cancelled."""
-    session.execute(update(Notice).where(Notice.user_id == person.id, Notice.status.in_(("pending", "held")))
+    """Notices keep their keys (so nothing is planned again) but no wording or address; unsent ones are cancelled,
+    also one a sender has claimed but not begun (it then skips it)."""
+    session.execute(update(Notice).where(Notice.user_id == person.id, Notice.status.in_(("pending", "held", "claimed")))
                     .values(status="cancelled", claim_token=None))
     session.execute(update(Notice).where(Notice.user_id == person.id)
                     .values(email_subject="[erased]", body_text="", body_html="", unsubscribe_url="", sent_to="", last_error=""))

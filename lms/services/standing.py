@@ -82,9 +82,14 @@ def module_status(completion: Completion | None, refresher_months: int, started:
     state = refresher_state(completion, refresher_months, now)
     if state != "none":
         return state
-    if due_on is not None and due_on < uk_date(now):
+    if past_due(due_on, now):
         return "overdue"
     return "in progress" if started else "not started"
+
+
+def past_due(due_on: dt.date | None, now: dt.datetime) -> bool:
+    """Whether a due date has gone by: the whole of the due day, UK time, is still in time."""
+    return due_on is not None and due_on < uk_date(now)
 
 
 def _ids(name: str, literal: bool) -> BindParameter:

@@ -214,18 +214,20 @@ def _notice(person: User, kind: str, status: str) -> Notice:
 
 def test_do_the_emails_about_a_persons_training_reach_their_export_and_leave_with_erasure(app, session, people):
     ada, bob = people
-    session.add_all([_notice(ada, "due-14", "sent"), _notice(ada, "due-3", "pending"), _notice(bob, "due-14", "pending"),
+    session.add_all([_notice(ada, "due-14", "sent"), _notice(ada, "due-3", "pending"), _notice(ada, "overdue", "claimed"),
+                     _notice(bob, "due-14", "pending"),
                      NoticePreference(user_id=ada.id, reminders="weekly")])
     session.commit()
     data = json.loads(_cli(app, "export", "--email", "ada@testville.example").output)
     assert {(n["kind"], n["status"], n["sent_to"]) for n in data["notices"]} == {("due-14", "sent", "ada@testville.example"),
-                                                                                 ("due-3", "pending", None)}
+                                                                                 ("due-3", "pending", None), ("overdue", "claimed", None)}
     assert data["notice_preferences"]["reminders"] == "weekly"
 
     assert _cli(app, "erase", "--email", "ada@testville.example", "--yes").exit_code == 0
     session.rollback()
     kept = {n.kind: n for n in session.scalars(select(Notice).where(Notice.user_id == ada.id))}
     assert kept["due-14"].status == "sent" and kept["due-3"].status == "cancelled"  # the keys stay: nothing is planned again
+    assert kept["overdue"].status == "cancelled"  # claimed by a sender that has not begun it: it skips it now
     for notice in kept.values():
         assert "Ada" not in notice.email_subject + notice.body_text + notice.body_html and notice.sent_to == ""
     assert session.scalar(select(Notice).where(Notice.user_id == bob.id)).status == "pending"  # only the one person

@@ -16,14 +16,16 @@ import logging
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import insert, or_, select, tuple_, update
+from sqlalchemy import String, cast, insert, literal, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lms import mail
 from lms.db import write_transaction
 from lms.mail import MailError, MailOutcomeUnknown, Message
-from lms.models import Notice, User, utcnow
+from lms.models import Completion, Notice, User, utcnow
+from lms.services.notices.messages import LEARNER_KINDS
+from lms.services.standing import COUNTS
 
 log = logging.getLogger(__name__)
 MAX_TRIES = 6  # then "failed": 5 min, 20 min, 80 min, 5 h 20, 21 h 20 between tries, about 28 hours in all
@@ -37,6 +39,7 @@ ABSENT = "Not sent: the person's account is deactivated or erased."
 # "due in 14 days" a fortnight on would mislead. Retries are not affected (the last comes about 28 hours in).
 STALE_AFTER = dt.timedelta(days=7)
 STALE = "Not sent: it waited more than 7 days without a try, because the mail settings sent no email."
+DONE = "Not sent: the person completed the module after this reminder was written."
 SENDING_BACKENDS = ("smtp", "file")  # the log backend writes emails to the log: for a notice, that is not sending
 Key = tuple[int, str, str, str]
 
@@ -146,9 +149,11 @@ def deliver_due(session: Session, now: dt.datetime | None = None, limit: int = 2
     """Claim due pending rows, send each through lms.mail, mark it sent or schedule a retry with backoff."""
     settings = settings or mail.current_settings()
     report = DeliveryReport(interrupted=_mark_interrupted(session, now or utcnow()),
-                            cancelled=_cancel_absent(session, now or utcnow()) + _cancel_stale(session, now or utcnow()))
+                            cancelled=_cancel_absent(session, now or utcnow()) + _cancel_stale(session, now or utcnow())
+                            + _cancel_done(session))
     if not mail_sends(settings):
-        log.warning("notices wait: MAIL_BACKEND=%s sends no email (set LMS_MAIL_BACKEND=smtp)", settings["MAIL_BACKEND"])
+        log.info("notices wait: MAIL_BACKEND=%s sends no email (set LMS_MAIL_BACKEND=smtp); the admin page says so too",
+                 settings["MAIL_BACKEND"])
         return report
     handled = 0
     while handled < limit:
@@ -194,10 +199,22 @@ def mail_sends(settings: dict | None = None) -> bool:
 
 
 def _cancel_stale(session: Session, now: dt.datetime) -> int:
-    """Never-tried notices older than STALE_AFTER are cancelled: what they say is out of date."""
+    """Notices due for longer than STALE_AFTER and never tried are cancelled: what they say is out of date."""
     with write_transaction(session):
-        result = session.execute(update(Notice).where(Notice.status == "pending", Notice.attempts == 0, Notice.created_at < now - STALE_AFTER)
+        # Due for that long without a try: a site admin's "send again" makes a row due now, so it is never stale.
+        result = session.execute(update(Notice).where(Notice.status == "pending", Notice.attempts == 0, Notice.next_try_at < now - STALE_AFTER)
                                  .values(status="cancelled", last_error=STALE).execution_options(synchronize_session=False))
+    return result.rowcount
+
+
+def _cancel_done(session: Session) -> int:
+    """A reminder about a module the person completed after it was written (while it waited for a retry, say)
+    is no longer true: cancelled, not sent."""
+    done = (select(Completion.id).where(Completion.user_id == Notice.user_id, COUNTS, Completion.completed_at > Notice.created_at,
+                                        Notice.subject == literal("module:") + cast(Completion.module_id, String)).exists())
+    with write_transaction(session):
+        result = session.execute(update(Notice).where(Notice.status == "pending", Notice.kind.in_(LEARNER_KINDS), done)
+                                 .values(status="cancelled", last_error=DONE).execution_options(synchronize_session=False))
     return result.rowcount
 
 

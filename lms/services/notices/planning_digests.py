@@ -22,7 +22,7 @@ from lms.services.notices.preferences import preferences_for, unsubscribe_url
 from lms.services.periods import govuk_date, uk_date
 from lms.services.reports import ReportScope, Table, compliance_table
 from lms.services.reports.compliance import active_people, assignment_labels
-from lms.services.standing import Standing, standings
+from lms.services.standing import Standing, past_due, standings
 
 
 def week_key(today: dt.date) -> str:
@@ -120,7 +120,8 @@ def mark_gathered(session: Session, digests: list[Notice], found: LearnerDigests
     if marks:
         session.execute(update(Notice), marks)
     if found.stale:
-        session.execute(update(Notice).where(Notice.id.in_(found.stale), Notice.status == "held").values(status="cancelled"))
+        session.execute(update(Notice).where(Notice.id.in_(found.stale), Notice.status == "held")
+                        .values(status="cancelled", last_error="Not sent: by Monday it was no longer true (completed, or switched off)."))
 
 
 def wanting(session: Session, roles: tuple[Role, ...], kind: str, stage: str, switch: str,
@@ -137,15 +138,17 @@ def wanting(session: Session, roles: tuple[Role, ...], kind: str, stage: str, sw
 
 
 def overdue_never(session: Session, organisation_id: int, table: Table, now: dt.datetime) -> list[int]:
-    """How many of each compliance row's "never" people are past the due date (standing 'overdue', no completion),
-    one per row of `table`; the people are the compliance report's own (`active_people`)."""
+    """How many of each compliance row's "never" people are past that row's own due date (never completed), one
+    per row of `table`; the people are the compliance report's own (`active_people`). A person under two
+    assignments of one module counts only under the one whose date has gone by."""
     assignments = {a.id: a for a in session.scalars(select(Assignment).where(Assignment.organisation_id == organisation_id))}
     found: dict[tuple, int] = defaultdict(int)
     for standing in standings(session, active_people(session, [organisation_id]), now):
-        if standing.status != "overdue" or standing.completion is not None or standing.assigned is None:
+        if standing.completion is not None or standing.assigned is None:
             continue
         for a in (assignments[i] for i in standing.assigned.assignment_ids):
-            found[assignment_labels(a)] += 1
+            if past_due(a.due_on, now):
+                found[assignment_labels(a)] += 1
     columns = table.columns
     return [found[tuple(row[columns.index(name)] for name in ("Department", "Module", "Assignment", "Due by"))] for row in table.rows]
 

@@ -40,7 +40,8 @@ def _switch_is(switch: str) -> Callable[[User], str]:
     return lambda user: switch
 
 
-LINKS = {switch: LinkKind("/unsubscribe/", f"notice-unsubscribe:{switch}", MAX_AGE_SECONDS, _switch_is(switch))
+UNSUBSCRIBE_PATH = "/unsubscribe/"  # its token is a secret: lms/log_redaction.py keeps it out of request logs
+LINKS = {switch: LinkKind(UNSUBSCRIBE_PATH, f"notice-unsubscribe:{switch}", MAX_AGE_SECONDS, _switch_is(switch))
          for switch in UNSUBSCRIBABLE}
 
 

@@ -13,9 +13,10 @@ PLANNERS = {"plan_daily", "plan_quarterly"}
 
 
 @pytest.mark.parametrize(("moment", "expected"), [
-    (dt.datetime(2026, 12, 7, 7, 0), EVERY_MINUTE | PLANNERS | {"plan_weekly"}),  # a Monday, 7am in London
-    (dt.datetime(2026, 12, 8, 7, 0), EVERY_MINUTE | PLANNERS),  # Tuesday: no digest
-    (dt.datetime(2026, 6, 8, 7, 0), EVERY_MINUTE | PLANNERS | {"plan_weekly"}),  # a Monday in summer: 8am in London
+    (dt.datetime(2026, 12, 7, 7, 0), EVERY_MINUTE | PLANNERS),  # a Monday, 7am in London: the day's reminders first
+    (dt.datetime(2026, 12, 7, 7, 30), EVERY_MINUTE | {"plan_weekly"}),  # then the digests, which gather them
+    (dt.datetime(2026, 12, 8, 7, 30), EVERY_MINUTE),  # Tuesday: no digest
+    (dt.datetime(2026, 6, 8, 7, 30), EVERY_MINUTE | {"plan_weekly"}),  # a Monday in summer: 8.30am in London
     (dt.datetime(2026, 12, 8, 7, 1), EVERY_MINUTE),
     (dt.datetime(2026, 12, 8, 12, 0), EVERY_MINUTE | PLANNERS),  # catching up if the worker was down at 7
     (dt.datetime(2026, 12, 8, 17, 0), EVERY_MINUTE | PLANNERS),

@@ -217,3 +217,22 @@ def test_is_a_notice_that_waited_a_week_untried_cancelled_as_out_of_date(app, se
     stale = next(n for n in _notices(session) if n.user_id == amal.id)
     assert stale.status == "cancelled" and "waited more than 7 days" in stale.last_error
     assert [m.recipients for m in smtp_server.messages] == [(ben.email,)]
+
+
+def test_is_a_reminder_about_a_module_completed_while_it_waited_cancelled_not_sent(app, session, smtp_server):
+    """'Due in 3 days' refused once by the server, then the learner passes: the retry must not tell them it is due."""
+    from tests.builders import make_completion
+    from tests.lms.reporting_builders import make_module
+
+    [amal, ben] = learners(session, 2)
+    with write_transaction(session):
+        module = make_module(session, "Safeguarding adults")
+    written(session, [draft(amal, subject=f"module:{module.id}"), draft(ben, subject=f"module:{module.id}")], utcnow() - dt.timedelta(hours=2))
+    with write_transaction(session):
+        make_completion(session, amal, module, utcnow() - dt.timedelta(hours=1))  # passed after the reminder was written
+        make_completion(session, ben, module, utcnow() - dt.timedelta(days=400))  # an old pass: the reminder stands
+    report = deliver_due(session, settings=smtp_server.mail_config)
+    assert (report.cancelled, report.sent) == (1, 1)
+    assert [m.recipients for m in smtp_server.messages] == [(ben.email,)]
+    cancelled = next(n for n in _notices(session) if n.user_id == amal.id)
+    assert cancelled.status == "cancelled" and "completed the module" in cancelled.last_error

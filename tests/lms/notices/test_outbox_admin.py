@@ -133,3 +133,18 @@ def test_are_reminders_gathered_into_a_digest_not_counted_as_sent(app, session, 
     page = client.get("/admin/notices").get_data(as_text=True)
     sent_row = page[page.index(">Sent<"):page.index("Gathered into a weekly digest")]
     assert ">0<" in sent_row.replace(" ", "")
+
+
+def test_is_an_email_that_failed_long_ago_sent_when_a_site_admin_sends_it_again(app, session, client, smtp_server, site_admin):
+    """Send again makes it due now: the week-old rule for emails that waited untried must not cancel it."""
+    [amal] = learners(session, 1)
+    notice = _refused_until_failed(session, smtp_server, amal)
+    with write_transaction(session):
+        session.get(Notice, notice.id).created_at = utcnow() - dt.timedelta(days=30)
+    smtp_server.accept(amal.email)
+    sign_in(client, site_admin.email)
+    page = client.get(f"/admin/notices/send-again?notice={notice.id}").get_data(as_text=True)
+    client.post(f"/admin/notices/send-again?notice={notice.id}", data={"csrf_token": csrf_token(page)})
+    assert deliver_due(session, settings=smtp_server.mail_config).sent == 1
+    session.expire_all()
+    assert session.get(Notice, notice.id).status == "sent" and len(smtp_server.to(amal.email)) == 1

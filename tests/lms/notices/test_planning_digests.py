@@ -230,3 +230,22 @@ def test_do_two_weekly_runs_at_once_write_each_digest_once(app, session):
     for person in people:
         [held] = notices(session, person, "due-14")
         assert held.status == "in_digest" and digests[held.digest_id] == person.id
+
+
+def test_is_someone_past_one_assignments_due_date_counted_overdue_under_that_assignment_only(session):
+    """Youth services must finish Prevent by 1 December; the whole council may take it with no date: the youth
+    worker is overdue on the youth services row, not on the council's own."""
+    w, admin = _compliance_world(session)
+    prevent = _module(session, "Prevent")
+    with write_transaction(session):
+        youth = make_department(session, w.organisation, "Youth services")
+        worker = learner_in(session, w.organisation)
+        worker.department_id = youth.id
+        make_assignment(session, prevent, w.organisation, youth, due_on=dt.date(2026, 12, 1))
+    assign(session, prevent, w.organisation, None)
+    plan_weekly(session, uk_time(MONDAY))
+    [digest] = notices(session, admin, "org-digest")
+    assert "Prevent (Youth services, mandatory, due by 1 December 2026):\n  1 person: 0 in date, 0 refresher due, 0 expired, " \
+           "1 never completed (1 past the due date)" in digest.body_text
+    assert "Prevent (Whole organisation, mandatory):\n  6 people: 0 in date, 0 refresher due, 0 expired, " \
+           "6 never completed (0 past the due date)" in digest.body_text
