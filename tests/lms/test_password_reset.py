@@ -129,8 +129,17 @@ class RecordingSMTP:
     def login(self, username, password):
         self.credentials = (username, password)
 
+    def data(self, content):  # what send_message hands the message to on a real connection
+        return 250, b"OK"
+
     def send_message(self, message):
         RecordingSMTP.sent.append((self.address, getattr(self, "tls", False), getattr(self, "credentials", None), message))
+
+    def quit(self):
+        self.closed = True
+
+    def close(self):
+        self.closed = True
 
 
 def test_does_the_smtp_backend_send_through_the_configured_server(app, monkeypatch):
