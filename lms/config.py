@@ -63,6 +63,11 @@ def configure(app: Flask, test_config: dict | None = None) -> None:
         MAX_FORM_MEMORY_SIZE=128 * 1024,
         MAX_FORM_PARTS=1000,
         MAX_QUERY_LENGTH=4096,
+        # Single sign-on (lms/services/sso): the Fernet key client secrets are encrypted with (derived from SECRET_KEY
+        # when empty), older keys still read, and whether an http:// issuer on loopback is allowed (the tests' provider).
+        SSO_SECRET_KEY="",
+        SSO_OLD_SECRET_KEYS="",
+        SSO_ALLOW_HTTP_LOOPBACK=False,
         **SITE_INFORMATION,
     )
     app.config.from_pyfile("config.py", silent=True)

@@ -38,7 +38,8 @@ def email_field() -> EmailField:
 
 class LoginForm(FlaskForm):
     email = email_field()
-    password = PasswordField("Password", validators=[DataRequired("Enter your password"), AtMost(MAX_LENGTH, PASSWORD_TOO_LONG)])
+    # Not required here: an address whose organisation has single sign-on needs none (lms/auth/views.py asks for it otherwise).
+    password = PasswordField("Password", validators=[AtMost(MAX_LENGTH, PASSWORD_TOO_LONG)])
     remember = BooleanField("Keep me signed in on this device")
 
 

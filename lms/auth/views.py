@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, logout_user
 
 from lms import account_mail, mail, signing_in
@@ -13,6 +13,7 @@ from lms.auth.forms import ForgotPasswordForm, LoginForm, RegisterForm, ResetPas
 from lms.db import db
 from lms.services import confirmation, password_reset, registration, throttling
 from lms.services.passwords import HINT as PASSWORD_HINT
+from lms.services.sso import settings as sso_settings
 
 blueprint = Blueprint("auth", __name__, template_folder="templates")
 
@@ -50,22 +51,46 @@ def client_address() -> str | None:
 
 @blueprint.route("/sign-in", methods=["GET", "POST"])
 def login():
+    """Password sign-in, or off to the organisation's own provider when the address's domain has single sign-on."""
     if current_user.is_authenticated:
         return redirect(url_for("learn.my_training"))
     form = LoginForm()
+    with_organisation = "with_organisation" in request.form
     if form.validate_on_submit():
-        attempt = throttling.sign_in(db.session, form.email.data, form.password.data, client_address())
-        if attempt.user is not None:
-            signing_in.start_session(attempt.user, remember=form.remember.data)
-            return redirect(safe_next(request.args.get("next")))
-        form.password.errors.append(locked_message(attempt.wait) if attempt.locked else "Enter a correct email address and password")
+        provider = sso_settings.provider_for_email(db.session, form.email.data)
+        if provider is not None and (with_organisation or not form.password.data):
+            return sso_views.begin(provider, form.email.data, request.args.get("next"))
+        if with_organisation:
+            form.email.errors.append(NO_SINGLE_SIGN_ON.format(domain=sso_settings.email_domain(form.email.data)))
+        elif provider is not None and provider.required:
+            form.email.errors.append(sso_settings.where_to_sign_in(provider))
+        elif form.password.data:
+            return _password_sign_in(form)
+    if form.is_submitted() and not form.password.data and not with_organisation:
+        form.password.errors = [*form.password.errors, "Enter your password"]
+    return render_template("auth/login.html", form=form)
+
+
+NO_SINGLE_SIGN_ON = ("Your organisation has not set up signing in with its own account for {domain} here: "
+                     "enter your password and select “Sign in”")
+
+
+def _password_sign_in(form: LoginForm):
+    attempt = throttling.sign_in(db.session, form.email.data, form.password.data, client_address())
+    if attempt.user is not None:
+        signing_in.start_session(attempt.user, remember=form.remember.data)
+        return redirect(safe_next(request.args.get("next")))
+    form.password.errors.append(locked_message(attempt.wait) if attempt.locked else "Enter a correct email address and password")
     return render_template("auth/login.html", form=form)
 
 
 @blueprint.route("/sign-out", methods=["POST"])
 @login_required
 def logout():
+    provider_id = session.get(sso_views.SIGNED_IN_WITH)
     signing_in.end_session(current_user._get_current_object())
+    if provider_id is not None:  # begun at the organisation's provider: a page offers to sign out there too
+        return redirect(url_for("auth.signed_out", provider=provider_id))
     flash("You have signed out.", "success")
     return redirect(url_for("auth.login"))
 
@@ -102,10 +127,13 @@ def _registration_mail(done: registration.Registration) -> mail.Message:
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        reset = password_reset.request_reset(db.session, form.email.data, current_app.config["SECRET_KEY"])
-        if reset is not None:
-            mail.send_soon(account_mail.reset_password(reset.user, reset.token))
-        return render_template("auth/forgot_password_sent.html", email=form.email.data)
+        required = sso_settings.required_for(db.session, form.email.data)
+        if required is None:
+            reset = password_reset.request_reset(db.session, form.email.data, current_app.config["SECRET_KEY"])
+            if reset is not None:
+                mail.send_soon(account_mail.reset_password(reset.user, reset.token))
+            return render_template("auth/forgot_password_sent.html", email=form.email.data)
+        form.email.errors.append(sso_settings.where_to_sign_in(required))  # no password: they use their work account
     return render_template("auth/forgot_password.html", form=form)
 
 
@@ -146,5 +174,5 @@ def _choose_password(token: str, kind: password_reset.LinkKind):
                            first=kind is password_reset.SET_PASSWORD)
 
 
-# Confirming an email address has its own module on this blueprint.
-from lms.auth import confirmation_views  # noqa: E402,F401
+# Confirming an email address and single sign-on have their own modules on this blueprint.
+from lms.auth import confirmation_views, sso_views  # noqa: E402,F401

@@ -10,10 +10,11 @@ from lms.models.enrolment import Assignment, EmailDomain, JoinCode
 from lms.models.interop import Installation, XapiOutbox, canonical_json
 from lms.models.notices import Notice, NoticePreference
 from lms.models.progress import Attempt, AttemptReset, Channel, Completion, LessonProgress, PageReview
+from lms.models.sso import SingleSignOn, SsoIdentity
 
 __all__ = [
     "ApiToken", "Assignment", "RememberToken", "EmailDomain", "JoinCode", "SignInThrottle", "XapiOutbox", "Installation", "canonical_json",
     "Attempt", "AttemptReset", "AuditEvent", "Base", "Channel", "Completion", "Department", "LessonProgress", "Module",
     "ModuleAsset", "Notice", "NoticePreference", "ModulePage", "PageReview", "ModuleVersion", "Organisation", "OrganisationType", "Partnership", "Role",
-    "SessionAudience", "TrainingSession", "User", "utcnow",
+    "SessionAudience", "SingleSignOn", "SsoIdentity", "TrainingSession", "User", "utcnow",
 ]

@@ -21,6 +21,7 @@ from lms.services.accounts import awaiting_confirmation, hash_password, normalis
 from lms.services.audit import record_event
 from lms.services.email_domains import placing_claim
 from lms.services.password_reset import mail_allowed
+from lms.services.sso import settings as sso_settings
 from lms.services.throttling import count_failures, locked_rows
 
 
@@ -105,6 +106,9 @@ def register(session: Session, full_name: str, email: str, password: str, join_c
     """Register an unconfirmed learner, or replace an unconfirmed self-registration of the same address, or
     (for an address with a confirmed or imported account) change nothing and say so to the owner by email."""
     now = now or utcnow()
+    required = sso_settings.required_for(session, email)
+    if required is not None:  # its organisation's staff join by signing in with their work account
+        raise RegistrationError("email", sso_settings.where_to_sign_in(required))
     placement = find_placement(session, email, join_code, now, address)
     password_hash = hash_password(password)  # on every path, so the time taken gives nothing away
     try:
