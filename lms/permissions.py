@@ -67,7 +67,18 @@ def managed_organisation_or_404(session: Session, user: User, organisation_id: i
     return organisation
 
 
+def can_manage_single_sign_on(user: User, organisation_id: int) -> bool:
+    """Whose staff sign in through which provider is the organisation's own decision: its admins set it up, or a site admin."""
+    return user.is_authenticated and can_manage(user, organisation_id)
+
+
 PROTECTED_ROLES = (Role.SITE_ADMIN, Role.PARTNERSHIP_LEAD)  # above an organisation admin: only a site admin changes them
+
+
+def may_use_single_sign_on(person: User) -> bool:
+    """Whether an organisation's provider may sign this person in. Not above an organisation admin: an organisation
+    admin controls their provider, so it must never open a site admin's or partnership lead's account."""
+    return person.role not in PROTECTED_ROLES
 
 
 def can_manage_person(user: User, person: User) -> bool:

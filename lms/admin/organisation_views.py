@@ -13,6 +13,7 @@ from lms.models import Assignment, Department, EmailDomain, JoinCode, Organisati
 from lms.permissions import ADMIN_ROLES, managed_organisation_or_404, roles_required
 from lms.services import organisations
 from lms.services.organisations import AdminError
+from lms.services.sso.settings import for_organisation as single_sign_on_of
 
 
 @blueprint.route("/partnerships/new", methods=["GET", "POST"])
@@ -66,6 +67,7 @@ def organisation(organisation_id: int):
         "admin/organisation.html", organisation=organisation, now=utcnow(), people_count=people, departments=_department_sizes(organisation),
         join_codes=join_codes, last_days={c.id: organisations.last_usable_day(c) for c in join_codes},
         domains=db.session.scalars(select(EmailDomain).filter_by(**where).order_by(EmailDomain.domain)).all(),
+        single_sign_on=single_sign_on_of(db.session, organisation.id),
         assignments=db.session.scalars(select(Assignment).filter_by(**where).order_by(Assignment.created_at)).all())
 
 

@@ -70,5 +70,6 @@ from lms.admin import (  # noqa: E402,F401
     people_views,
     retry_views,
     session_views,
+    sso_views,
     token_views,
 )

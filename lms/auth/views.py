@@ -11,6 +11,8 @@ from flask_login import current_user, login_required, logout_user
 from lms import account_mail, mail, signing_in
 from lms.auth.forms import ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
 from lms.db import db
+from lms.models import SingleSignOn
+from lms.permissions import may_use_single_sign_on
 from lms.services import confirmation, password_reset, registration, throttling
 from lms.services.passwords import HINT as PASSWORD_HINT
 from lms.services.sso import settings as sso_settings
@@ -62,10 +64,8 @@ def login():
             return sso_views.begin(provider, form.email.data, request.args.get("next"))
         if with_organisation:
             form.email.errors.append(NO_SINGLE_SIGN_ON.format(domain=sso_settings.email_domain(form.email.data)))
-        elif provider is not None and provider.required:
-            form.email.errors.append(sso_settings.where_to_sign_in(provider))
         elif form.password.data:
-            return _password_sign_in(form)
+            return _password_sign_in(form, provider if provider is not None and provider.required else None)
     if form.is_submitted() and not form.password.data and not with_organisation:
         form.password.errors = [*form.password.errors, "Enter your password"]
     return render_template("auth/login.html", form=form)
@@ -75,12 +75,18 @@ NO_SINGLE_SIGN_ON = ("Your organisation has not set up signing in with its own a
                      "enter your password and select “Sign in”")
 
 
-def _password_sign_in(form: LoginForm):
+def _password_sign_in(form: LoginForm, required: SingleSignOn | None):
+    """A password sign-in; where single sign-on is required, only for those no provider may sign in (site admins, leads)."""
     attempt = throttling.sign_in(db.session, form.email.data, form.password.data, client_address())
-    if attempt.user is not None:
+    if attempt.user is not None and (required is None or not may_use_single_sign_on(attempt.user)):
         signing_in.start_session(attempt.user, remember=form.remember.data)
         return redirect(safe_next(request.args.get("next")))
-    form.password.errors.append(locked_message(attempt.wait) if attempt.locked else "Enter a correct email address and password")
+    if attempt.locked:
+        form.password.errors.append(locked_message(attempt.wait))
+    elif required is not None:
+        form.email.errors.append(sso_settings.where_to_sign_in(required))
+    else:
+        form.password.errors.append("Enter a correct email address and password")
     return render_template("auth/login.html", form=form)
 
 

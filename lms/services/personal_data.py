@@ -41,6 +41,7 @@ from lms.models import (
     Notice,
     NoticePreference,
     SignInThrottle,
+    SsoIdentity,
     User,
     utcnow,
 )
@@ -108,6 +109,9 @@ def export_personal_data(session: Session, person: User, actor_id: int | None, v
         "failed_sign_ins": {"failures": throttle.failures, "locked_until": _when(throttle.locked_until)} if throttle else None,
         **_statements_held(session, person),
         **_notices_held(session, person),
+        "single_sign_on_identities": [{"issuer": i.issuer, "subject": i.subject, "linked_at": _when(i.created_at),
+                                       "last_sign_in_at": _when(i.last_sign_in_at)}
+                                      for i in session.scalars(select(SsoIdentity).where(SsoIdentity.user_id == person.id))],
     }
     with write_transaction(session):
         record_event(session, "user.personal_data_exported", f"user:{person.public_id}", actor_id, via=via)
@@ -160,6 +164,7 @@ def erase_person(session: Session, person: User, actor_id: int | None, site_url:
         session.execute(delete(SignInThrottle).where(SignInThrottle.key == email_key(old_email)))
         elsewhere = _forget_in_statements(session, person, who, site_url)
         _forget_in_notices(session, person)
+        session.execute(delete(SsoIdentity).where(SsoIdentity.user_id == person.id))  # their provider can no longer find them
         end_sessions(session, person)
         session.execute(update(AuditEvent).where(AuditEvent.subject == f"user:{old_public_id}").values(subject=f"user:{person.public_id}"))
         record_event(session, "user.erased", f"user:{person.public_id}", actor_id, organisation_id=person.organisation_id, via=via,

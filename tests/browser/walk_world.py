@@ -28,6 +28,7 @@ from lms.models import (
     OrganisationType,
     Role,
     SessionAudience,
+    SingleSignOn,
     TrainingSession,
     User,
     XapiOutbox,
@@ -41,6 +42,8 @@ from lms.services.notices.preferences import unsubscribe_token
 from lms.services.password_reset import SET_PASSWORD, make_token
 from lms.services.periods import fy_quarter, uk_date
 from lms.services.publishing import publish
+from lms.services.sso.secret_box import seal
+from lms.services.sso.settings import approved_domains
 from tests.builders import PASSWORD, make_completion, take_assessment
 
 COUNCIL = "city-of-york-council"
@@ -85,6 +88,7 @@ def build_walk_world(app: Flask, course_build: Path) -> WalkWorld:
             world.certificates[role] = session.scalar(select(Completion.verification_code).where(Completion.attempt_id == attempt.id))
         _refused_statement(session)
         _notices_needing_you(session, council)
+        _single_sign_on(session, council)
         session.commit()
         db.session.remove()
     return world
@@ -96,6 +100,14 @@ def _refused_statement(session) -> None:
     row.tries, row.dead_at, row.last_tried_at = 1, utcnow(), utcnow()
     row.last_error = ('the LRS answered HTTP 422: {"detail":[{"type":"missing","loc":["body",0,"actor"],'
                       '"msg":"Field required","url":"https://errors.pydantic.dev/2.14/v/missing"}]}')
+
+
+def _single_sign_on(session, council: Organisation) -> None:
+    """The council's provider, saved (switched off) and tested with a problem, so the walk sees the whole settings page."""
+    session.add(SingleSignOn(organisation_id=council.id, issuer="https://login.microsoftonline.com/0f1e2d3c/v2.0", client_id="safer-learning",
+                             client_secret_encrypted=seal("walk-secret"), domains=approved_domains(session, council.id)[:1],
+                             updated_at=utcnow() - dt.timedelta(minutes=5), checked_at=utcnow(), check_passed=False,
+                             check_report="The provider answered 404 for its discovery document: check the issuer URL"))
 
 
 def _notices_needing_you(session, council: Organisation) -> None:

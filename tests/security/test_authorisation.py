@@ -53,6 +53,8 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "auth.confirm_email": PUBLIC,
     "auth.resend_confirmation": PUBLIC,
     "auth.logout": SIGNED_IN,
+    "auth.sso_callback": PUBLIC,  # where a provider sends people back; without this browser's sign-in state it refuses
+    "auth.signed_out": PUBLIC,  # names an organisation with single sign-on and offers its sign-out; nothing personal
     "certificates.verify": PUBLIC,  # anyone holding a code may check it; OWN/other makes no difference
     "learn.my_training": SIGNED_IN,
     "learn.module": SIGNED_IN,
@@ -79,6 +81,9 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "admin.domains": SITE_ADMIN,  # every organisation's claims, for review
     "admin.approve_domain": SITE_ADMIN,
     "admin.refuse_domain": SITE_ADMIN,
+    "admin.single_sign_on": ORGANISATION_ADMIN,  # their own organisation's provider
+    "admin.check_single_sign_on": ORGANISATION_ADMIN,
+    "admin.remove_single_sign_on": ORGANISATION_ADMIN,
     "admin.new_assignment": ORGANISATION_ADMIN,
     "admin.remove_assignment": ORGANISATION_ADMIN,
     "admin.people": ORGANISATION_ADMIN,
@@ -111,7 +116,8 @@ EXPECTED: dict[str, tuple[str, ...]] = {
 QUERY_SCOPED = {"reports.dashboard": "organisation", "reports.breakdown": "organisation", "reports.learners": "organisation",
                 "reports.export": "organisation"}
 # GET asks "Are you sure?", POST removes the thing: each person gets a fresh world, as for POST-only routes.
-CONFIRMED_REMOVALS = {"admin.remove_assignment", "admin.remove_domain", "admin.revoke_join_code", "admin.revoke_token"}
+CONFIRMED_REMOVALS = {"admin.remove_assignment", "admin.remove_domain", "admin.revoke_join_code", "admin.revoke_token",
+                      "admin.remove_single_sign_on"}
 
 
 @dataclass
