@@ -214,7 +214,7 @@ def test_does_the_organisation_page_link_to_single_sign_on_saying_it_is_off(app,
 # --- test connection --------------------------------------------------------------------------------
 
 
-def test_connection(client, organisation_id: int) -> str:
+def press_test_connection(client, organisation_id: int) -> str:
     """Press "Test connection" and read the page it goes back to."""
     page = client.get(PAGE.format(organisation_id)).get_data(as_text=True)
     response = client.post(PAGE.format(organisation_id) + "/test", data={"csrf_token": csrf_token(page)})
@@ -222,12 +222,9 @@ def test_connection(client, organisation_id: int) -> str:
     return client.get(response.headers["Location"]).get_data(as_text=True)
 
 
-test_connection.__test__ = False  # a helper, not a test
-
-
 def test_does_testing_with_nothing_saved_say_so(app, york):
     council, people = york
-    html = test_connection(signed_in(app, people[Role.ORG_ADMIN]), council.id)
+    html = press_test_connection(signed_in(app, people[Role.ORG_ADMIN]), council.id)
     assert "There is nothing to test yet: save the provider&#39;s settings first." in html
 
 
@@ -235,7 +232,7 @@ def test_does_an_unreachable_issuer_get_a_plain_words_problem(app, session, york
     council, people = york
     client = signed_in(app, people[Role.ORG_ADMIN])
     post_settings(client, council.id, settings_form(issuer="https://127.0.0.1:1"))
-    html = test_connection(client, council.id)
+    html = press_test_connection(client, council.id)
     assert "The connection test found problems" in html and "Problems found: sign-in will not work until they are fixed" in html
     assert "Could not reach the provider&#39;s discovery document at https://127.0.0.1:1/.well-known/openid-configuration" in html
     provider = saved(session, council.id)
@@ -288,7 +285,7 @@ def test_does_a_provider_that_publishes_what_sign_in_needs_pass(app, session, yo
     client = signed_in(app, people[Role.ORG_ADMIN])
     with provider_serving() as issuer:
         assert post_settings(client, council.id, settings_form(issuer=issuer)).status_code == 302
-        html = test_connection(client, council.id)
+        html = press_test_connection(client, council.id)
     assert "The connection test passed." in html and ">Passed</dd>" in html
     assert "The client ID and secret are checked only when someone signs in" in html
     assert "The settings were changed after this test" not in html
@@ -301,7 +298,7 @@ def test_does_a_provider_naming_another_issuer_report_the_mismatch(app, session,
     client = signed_in(app, people[Role.ORG_ADMIN])
     with provider_serving("https://login.elsewhere.example/") as issuer:
         post_settings(client, council.id, settings_form(issuer=issuer))
-        html = test_connection(client, council.id)
+        html = press_test_connection(client, council.id)
     assert "The connection test found problems" in html
     assert f"The provider calls itself &#39;https://login.elsewhere.example/&#39;, not &#39;{issuer}&#39;" in html
     post_settings(client, council.id, settings_form(client_id="changed-after"))
