@@ -6,6 +6,7 @@ from the provider is checked here.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 import requests
@@ -15,6 +16,7 @@ from lms.db import write_transaction
 from lms.models import SingleSignOn, utcnow
 
 TIMEOUT_SECONDS = 10
+MAX_BYTES = 512 * 1024  # a discovery document or key set is a few KB; anything near this is not one
 WELL_KNOWN = "/.well-known/openid-configuration"
 
 
@@ -39,7 +41,8 @@ def metadata_url(issuer: str) -> str:
 
 def _fetch_json(url: str, what: str, check: Check) -> dict | None:
     try:
-        response = requests.get(url, timeout=TIMEOUT_SECONDS, allow_redirects=False)
+        with requests.get(url, timeout=TIMEOUT_SECONDS, allow_redirects=False, stream=True) as response:
+            body = response.raw.read(MAX_BYTES + 1, decode_content=True)
     except requests.RequestException:
         check.problems.append(f"Could not reach the provider's {what} at {url}. Check the issuer URL, and that this "
                               "server can reach the provider (a firewall or proxy may block it)")
@@ -48,8 +51,11 @@ def _fetch_json(url: str, what: str, check: Check) -> dict | None:
         check.problems.append(f"The provider answered {response.status_code} for its {what} at {url}: "
                               "check the issuer URL (it often ends in /v2.0 for Microsoft Entra ID)")
         return None
+    if len(body) > MAX_BYTES:
+        check.problems.append(f"The provider's {what} at {url} is far larger than one should be: check the issuer URL")
+        return None
     try:
-        found = response.json()
+        found = json.loads(body)
     except ValueError:
         found = None
     if not isinstance(found, dict):

@@ -258,15 +258,16 @@ class _Provider(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def provider_serving(issuer_override: str | None = None) -> Iterator[str]:
-    """A tiny provider on a free local port; its discovery document names `issuer_override` if given, else itself."""
+def provider_serving(issuer_override: str | None = None, padding: int = 0) -> Iterator[str]:
+    """A tiny provider on a free local port; its discovery document names `issuer_override` if given, else itself,
+    and carries `padding` characters more (a document far too large)."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), type("Handler", (_Provider,), {"documents": {}}))
     base = f"http://127.0.0.1:{server.server_port}"
     server.RequestHandlerClass.documents.update({
         "/.well-known/openid-configuration": {
             "issuer": issuer_override or base, "authorization_endpoint": f"{base}/authorize", "token_endpoint": f"{base}/token",
             "jwks_uri": f"{base}/jwks", "response_types_supported": ["code"], "code_challenge_methods_supported": ["S256"],
-            "end_session_endpoint": f"{base}/logout"},
+            "end_session_endpoint": f"{base}/logout", **({"padding": "x" * padding} if padding else {})},
         "/jwks": {"keys": [{"kty": "RSA", "kid": "k1", "use": "sig", "alg": "RS256", "n": "sXch", "e": "AQAB"}]},
     })
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
@@ -336,3 +337,15 @@ def test_is_removing_without_a_csrf_token_refused(app, session, york):
     assert client.post(PAGE.format(council.id) + "/remove").status_code == 400
     assert client.post(PAGE.format(council.id) + "/test").status_code == 400
     assert saved(session, council.id) is not None
+
+
+
+def test_is_a_huge_discovery_document_refused(app, session, york):
+    app.config["SSO_ALLOW_HTTP_LOOPBACK"] = True
+    council, people = york
+    client = signed_in(app, people[Role.ORG_ADMIN])
+    with provider_serving(padding=2 * 1024 * 1024) as issuer:
+        post_settings(client, council.id, settings_form(issuer=issuer))
+        html = press_test_connection(client, council.id)
+    assert "is far larger than one should be: check the issuer URL" in html
+    assert saved(session, council.id).check_passed is False
