@@ -13,7 +13,7 @@ from lms.db import db
 from lms.models import Organisation, SingleSignOn
 from lms.permissions import ADMIN_ROLES, can_manage_single_sign_on, managed_organisation_or_404, roles_required
 from lms.services.organisations import AdminError
-from lms.services.sso import client, discovery, settings
+from lms.services.sso import client, discovery, refusals, settings
 from lms.services.sso.client import SCOPES
 
 
@@ -39,17 +39,23 @@ def _changes(form: SingleSignOnForm) -> settings.Changes:
                             domains=list(form.domains.data or []), enabled=bool(form.enabled.data), required=bool(form.required.data))
 
 
-def _saved_message(provider: SingleSignOn) -> str:
+def _saved_message(provider: SingleSignOn) -> tuple[str, str]:
+    """What the admin is told after saving, and how loudly: switched on but not tested since is a warning."""
     if not provider.enabled:
-        return "Single sign-on settings saved. It is off: nobody is offered it until you switch it on."
-    how = "must sign in" if provider.required else "can now sign in"
-    return f"Single sign-on settings saved. Staff at {', '.join(provider.domains)} {how} with their work account."
+        return "Single sign-on settings saved. It is off: nobody is offered it until you switch it on.", "success"
+    how = "must sign in" if provider.required else "are sent to your provider to sign in"
+    saved = f"Single sign-on settings saved. Staff at {', '.join(provider.domains)} {how}."
+    if not provider.check_passed or provider.checked_at is None or provider.checked_at < provider.updated_at:
+        return (saved + " These settings have not passed a connection test yet: select “Test connection”, "
+                "then sign in once with your own work account."), "important"
+    return saved, "success"
 
 
 def _page(organisation: Organisation, provider: SingleSignOn | None, form: SingleSignOnForm):
     return render_template("admin/single_sign_on.html", organisation=organisation, provider=provider, form=form,
                            approved=settings.approved_domains(db.session, organisation.id),
-                           redirect_uri=client.redirect_uri(), scopes=SCOPES)
+                           redirect_uri=client.redirect_uri(), signed_out_uri=client.signed_out_uri(), scopes=SCOPES,
+                           refused=refusals.recent(db.session, organisation))
 
 
 @blueprint.route("/organisations/<int:organisation_id>/single-sign-on", methods=["GET", "POST"])
@@ -61,7 +67,7 @@ def single_sign_on(organisation_id: int):
     if form.validate_on_submit():
         try:
             provider = settings.save(db.session, organisation, _changes(form), current_user)
-            flash(_saved_message(provider), "success")
+            flash(*_saved_message(provider))
             return redirect(url_for("admin.single_sign_on", organisation_id=organisation.id))
         except AdminError as error:
             getattr(form, error.field or "issuer").errors.append(str(error))

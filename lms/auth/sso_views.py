@@ -2,30 +2,33 @@
 
 The sign-in form sends a work address here when its domain has single sign-on (lms/auth/views.py). What
 is checked, and by whom: Authlib checks state, PKCE, the ID token's signature, issuer, audience, expiry
-and nonce; lms/services/sso/accounts.py decides who the person is. Every refusal gets a page of its own
-and a line in the log and the audit trail for the organisation's admins.
+and nonce; lms/services/sso/accounts.py decides who the person is. Every refusal gets a page of its own,
+a line in the log, and (a limited number per client address) an entry in the audit trail that the
+organisation's admins see on its single sign-on page.
 """
 
 from __future__ import annotations
 
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
-from flask import current_app, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, session, url_for
 from joserfc.errors import JoseError
 from requests import RequestException
 
 from lms import signing_in
-from lms.auth.views import blueprint, safe_next
-from lms.db import db, write_transaction
-from lms.models import SingleSignOn
-from lms.services.audit import record_event
-from lms.services.sso import accounts, client
+from lms.auth.views import blueprint, client_address, safe_next
+from lms.db import db
+from lms.models import SingleSignOn, User
+from lms.services.sso import accounts, client, refusals
 from lms.services.sso.accounts import Refusal, SsoRefused
+from lms.services.sso.fetching import FetchProblem
 from lms.services.sso.secret_box import SecretUnreadable
 
-FLOW_KEY = "sso_flow"  # which provider this browser was sent to, and where to go after
+FLOW_KEY = "sso_flow"  # which provider this browser was sent to, the address typed, and where to go after
 SIGNED_IN_WITH = "sso_provider"  # kept for the session, so sign-out can offer the provider's sign-out
-
+SIGNED_OUT_OF = "sso_signed_out"  # set at sign-out, read once by the signed-out page
+UNREACHABLE = (RequestException, FetchProblem, SecretUnreadable)
+SET_UP_ERRORS = ("invalid_client", "unauthorized_client", "invalid_scope", "unsupported_response_type", "invalid_request")
 REFUSAL_STATUS = {Refusal.PROVIDER_UNAVAILABLE: 502, Refusal.NOT_SET_UP: 404}
 
 
@@ -37,13 +40,19 @@ def begin(provider: SingleSignOn, email: str, next_path: str | None):
     form to that too.
     """
     try:
-        sso_client = client.client_for(provider)
-        authorisation = sso_client.create_authorization_url(client.redirect_uri(), login_hint=email)
-        sso_client.save_authorize_data(redirect_uri=client.redirect_uri(), **authorisation)
-    except (RequestException, AuthlibBaseError, SecretUnreadable, RuntimeError, ValueError) as error:
-        return refused(SsoRefused(Refusal.PROVIDER_UNAVAILABLE, repr(error)), provider)
-    session[FLOW_KEY] = {"provider": provider.id, "next": safe_next(next_path)}
-    return render_template("auth/sso_continue.html", url=authorisation["url"], organisation=provider.organisation.name)
+        url = client.authorisation_url(provider, email)
+    except (*UNREACHABLE, AuthlibBaseError, RuntimeError, ValueError) as error:
+        return refused(SsoRefused(Refusal.PROVIDER_UNAVAILABLE, str(error)), provider)
+    session[FLOW_KEY] = {"provider": provider.id, "next": safe_next(next_path), "typed": email.strip().lower()}
+    return render_template("auth/sso_continue.html", url=url, organisation=provider.organisation.name)
+
+
+def _oauth_refusal(error: OAuthError) -> SsoRefused:
+    if error.error in ("access_denied", "consent_required", "login_required", "interaction_required"):
+        reason = Refusal.CONSENT_REFUSED
+    else:
+        reason = Refusal.SET_UP_PROBLEM if error.error in SET_UP_ERRORS else Refusal.TOKEN_REJECTED
+    return SsoRefused(reason, f"{error.error}: {error.description}")
 
 
 def _token(provider: SingleSignOn) -> dict:
@@ -53,13 +62,11 @@ def _token(provider: SingleSignOn) -> dict:
     except MismatchingStateError as error:
         raise SsoRefused(Refusal.STARTED_ELSEWHERE, "state did not match") from error
     except OAuthError as error:
-        reason = Refusal.CONSENT_REFUSED if error.error in ("access_denied", "consent_required", "login_required") \
-            else Refusal.TOKEN_REJECTED
-        raise SsoRefused(reason, f"{error.error}: {error.description}") from error
+        raise _oauth_refusal(error) from error
     except (AuthlibBaseError, JoseError, ValueError, KeyError) as error:
         raise SsoRefused(Refusal.TOKEN_REJECTED, repr(error)) from error
-    except (RequestException, SecretUnreadable) as error:
-        raise SsoRefused(Refusal.PROVIDER_UNAVAILABLE, repr(error)) from error
+    except UNREACHABLE as error:
+        raise SsoRefused(Refusal.PROVIDER_UNAVAILABLE, str(error)) from error
 
 
 @blueprint.route(client.CALLBACK_PATH)
@@ -78,31 +85,40 @@ def sso_callback():
         return refused(refusal, provider)
     signing_in.start_session(user, remember=False)
     session[SIGNED_IN_WITH] = provider.id
+    _say_who_if_not_typed(user, flow.get("typed", ""))
     return redirect(flow.get("next") or url_for("learn.my_training"))
 
 
+def _say_who_if_not_typed(user: User, typed: str) -> None:
+    """On a shared computer the provider may still hold a colleague's session: say whose account this is."""
+    if typed and typed != user.email.lower():
+        flash(f"You are signed in as {user.full_name} ({user.email}), not {typed}. If this is not you, sign out "
+              "now, and sign out of your organisation's account too.", "important")
+
+
 def refused(refusal: SsoRefused, provider: SingleSignOn | None):
-    """The page for a refused sign-in, logged with the detail (never shown: it may help an attacker)."""
-    current_app.logger.warning("single sign-on refused (%s) for organisation %s: %s", refusal.reason,
-                               provider.organisation_id if provider else "unknown", refusal.detail)
-    if provider is not None:
-        with write_transaction(db.session):
-            record_event(db.session, "sso.refused", f"organisation:{provider.organisation.slug}", None,
-                         reason=str(refusal.reason), detail=refusal.detail[:500])
-    organisation = provider.organisation.name if provider is not None else ""
-    return render_template("auth/sso_refused.html", reason=refusal.reason.value, organisation=organisation,
+    """The page for a refused sign-in; the detail goes to the log and audit trail, never to the page."""
+    refusals.record(db.session, refusal, provider, client_address())
+    logout_url = None
+    if provider is not None and refusal.reason in refusals.WRONG_ACCOUNT:
+        try:
+            logout_url = client.logout_url(provider)
+        except (*UNREACHABLE, AuthlibBaseError, RuntimeError, ValueError):
+            logout_url = None
+    return render_template("auth/sso_refused.html", reason=refusal.reason.value,
+                           organisation=provider.organisation.name if provider is not None else "",
+                           signed_in_as=refusal.email, logout_url=logout_url,
                            contact=current_app.config.get("CONTACT_EMAIL")), REFUSAL_STATUS.get(refusal.reason, 400)
 
 
 @blueprint.route("/signed-out")
 def signed_out():
-    """After signing out of a session begun at a provider: offer to sign out there too (RP-initiated logout)."""
-    provider = db.session.get(SingleSignOn, request.args.get("provider", type=int) or 0)
+    """Just after signing out of a session begun at a provider: offer to sign out there too (RP-initiated logout)."""
+    provider = db.session.get(SingleSignOn, session.pop(SIGNED_OUT_OF, None) or 0)
     if provider is None or not provider.enabled:
         return redirect(url_for("auth.login"))
-    after = current_app.config["SITE_URL"].rstrip("/") + url_for("auth.login")
     try:
-        logout_url = client.logout_url(provider, after)
-    except (RequestException, AuthlibBaseError, SecretUnreadable, RuntimeError, ValueError):
+        logout_url = client.logout_url(provider)
+    except (*UNREACHABLE, AuthlibBaseError, RuntimeError, ValueError):
         logout_url = None
     return render_template("auth/signed_out.html", organisation=provider.organisation.name, logout_url=logout_url)

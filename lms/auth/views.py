@@ -12,7 +12,6 @@ from lms import account_mail, mail, signing_in
 from lms.auth.forms import ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
 from lms.db import db
 from lms.models import SingleSignOn
-from lms.permissions import may_use_single_sign_on
 from lms.services import confirmation, password_reset, registration, throttling
 from lms.services.passwords import HINT as PASSWORD_HINT
 from lms.services.sso import settings as sso_settings
@@ -71,14 +70,14 @@ def login():
     return render_template("auth/login.html", form=form)
 
 
-NO_SINGLE_SIGN_ON = ("Your organisation has not set up signing in with its own account for {domain} here: "
-                     "enter your password and select “Sign in”")
+NO_SINGLE_SIGN_ON = ("No organisation here signs in with its own account for {domain}: check the address, or enter "
+                     "your password and select “Sign in” (or create an account)")
 
 
 def _password_sign_in(form: LoginForm, required: SingleSignOn | None):
-    """A password sign-in; where single sign-on is required, only for those no provider may sign in (site admins, leads)."""
+    """A password sign-in; where single sign-on is required, only for those sso_settings.password_allowed lets in."""
     attempt = throttling.sign_in(db.session, form.email.data, form.password.data, client_address())
-    if attempt.user is not None and (required is None or not may_use_single_sign_on(attempt.user)):
+    if attempt.user is not None and sso_settings.password_allowed(attempt.user, required):
         signing_in.start_session(attempt.user, remember=form.remember.data)
         return redirect(safe_next(request.args.get("next")))
     if attempt.locked:
@@ -96,7 +95,8 @@ def logout():
     provider_id = session.get(sso_views.SIGNED_IN_WITH)
     signing_in.end_session(current_user._get_current_object())
     if provider_id is not None:  # begun at the organisation's provider: a page offers to sign out there too
-        return redirect(url_for("auth.signed_out", provider=provider_id))
+        session[sso_views.SIGNED_OUT_OF] = provider_id
+        return redirect(url_for("auth.signed_out"))
     flash("You have signed out.", "success")
     return redirect(url_for("auth.login"))
 

@@ -50,10 +50,11 @@ def awaiting_confirmation(user: User) -> bool:
 
 def account_state(user: User) -> str:
     """What an admin's list says of a person: deactivated, invited (imported, no password set yet), email not
-    confirmed (registered, link not used), or active."""
+    confirmed (registered, link not used), or active (a person who signs in with their organisation's account has
+    no password here, but their provider confirmed their address)."""
     if not user.active:
         return "deactivated"
-    if not has_usable_password(user):
+    if not has_usable_password(user) and not user.email_confirmed:
         return "invited"
     return "email not confirmed" if not user.email_confirmed else "active"
 

@@ -37,10 +37,12 @@ def york(app, session, live_server, learner):
     return council, admin
 
 
-def _configure(session, york, provider, required: bool = False, tenant_id: str = "") -> None:
+def _configure(session, york, provider, required: bool = False, secret: str = CLIENT_SECRET) -> None:
     council, admin = york
-    sso_settings.save(session, council, sso_settings.Changes(provider.issuer, CLIENT_ID, CLIENT_SECRET, tenant_id,
-                                                             ["york.gov.uk"], True, required), admin)
+    if required:  # the admin came in through it once before requiring it (settings.save insists)
+        session.add(SsoIdentity(user_id=admin.id, issuer=provider.issuer, subject="it-admin"))
+    sso_settings.save(session, council, sso_settings.Changes(provider.issuer, CLIENT_ID, secret, "", ["york.gov.uk"], True,
+                                                             required), admin)
 
 
 @pytest.fixture
@@ -190,6 +192,29 @@ def test_a_deactivated_person_cannot_come_back_through_the_provider(page, sessio
     _refused(page, "Your account here is switched off")
 
 
+def test_a_wrong_client_secret_is_a_set_up_problem_its_admins_see(page, browser, session, york, live_server,
+                                                                   start_oidc_provider):  # noqa: F811
+    _configure(session, york, start_oidc_provider(live_server + CALLBACK_PATH), secret="the-secret-id-not-its-value")
+    _at_provider(page)
+    _provider_sign_in(page)
+    _refused(page, "Single sign-on is not working at the moment")
+    admin = new_page(browser, live_server)
+    sign_in(admin, "it.admin@york.gov.uk")
+    admin.goto(f"/admin/organisations/{york[0].id}/single-sign-on")
+    expect(admin.locator("#refused + p + table")).to_contain_text("The provider refused our client: check the client ID and secret")
+    admin.context.close()
+
+
+def test_someone_else_still_signed_in_at_the_provider_is_named(page, provider):
+    """A shared computer: the provider still holds Amal's session when Dev types his own address."""
+    _at_provider(page)
+    _provider_sign_in(page)
+    page.get_by_role("button", name="Sign out").click()
+    _again_at_provider(page, "dev.patel@york.gov.uk")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "You are signed in as Amal Hussain (amal@york.gov.uk), not dev.patel@york.gov.uk. If this is not you, sign out now")
+
+
 def test_a_provider_that_is_down_gets_a_clear_page(page, provider):
     provider.stop()
     page.goto("/sign-in")
@@ -207,8 +232,7 @@ def test_requiring_single_sign_on_refuses_password_sign_in_and_registration(page
     page.get_by_label("Email address").fill("dev.patel@york.gov.uk")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("City of York Council staff sign in with their City of York "
-                                                                 "Council work account")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Staff of City of York Council sign in with their work account")
     assert page.context.request.get(live_server + "/my-training", max_redirects=0).status == 302
     page.goto("/register")
     page.get_by_label("Full name").fill("Dev Patel")
@@ -216,7 +240,7 @@ def test_requiring_single_sign_on_refuses_password_sign_in_and_registration(page
     page.get_by_label("Create a password").fill("lantern meadow copper fox")
     page.get_by_label("Confirm password").fill("lantern meadow copper fox")
     page.get_by_role("button", name="Create account").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("sign in with their City of York Council work account")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Staff of City of York Council sign in with their work account")
     assert _people(session, "new.starter@york.gov.uk") == []
 
 

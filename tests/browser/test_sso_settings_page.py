@@ -23,8 +23,10 @@ UNREACHABLE = "https://127.0.0.1:1"
 
 
 @pytest.fixture
-def sso_admin(session, live_server, learner):
-    """An organisation admin of the learner's council, which holds testville.example as an approved claim."""
+def sso_admin(app, session, live_server, learner):
+    """An organisation admin of the learner's council, which holds testville.example as an approved claim; the
+    installation lets a loopback issuer be asked, so the test connection really tries (nothing listens on port 1)."""
+    app.config["SSO_ALLOW_HTTP_LOOPBACK"] = True
     make_email_domain(session, learner.organisation, "testville.example")
     person = make_user(session, learner.organisation, Role.ORG_ADMIN, email=ADMIN)
     session.commit()
@@ -76,7 +78,9 @@ def test_can_an_org_admin_set_up_and_test_single_sign_on_by_keyboard_alone(brows
     page.keyboard.type(UNREACHABLE)
     type_into(page, re.compile("^Client secret$"), SECRET)
     follow(page, re.compile("^Save settings$"))
-    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Staff at testville.example can now sign in")
+    saved = page.locator(".govuk-notification-banner").first
+    expect(saved).to_contain_text("Staff at testville.example are sent to your provider to sign in")
+    expect(saved).to_contain_text("These settings have not passed a connection test yet")
     expect(page.get_by_label("testville.example")).to_be_checked()
     expect(page.get_by_text("Leave empty to keep the saved secret")).to_be_visible()
     snap(page, "sso-saved", shots, problems, javascript)

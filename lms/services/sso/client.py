@@ -2,8 +2,10 @@
 
 Authlib keeps each sign-in's state, nonce and PKCE verifier in Flask's signed session cookie, so the
 browser can come back to any app server. It checks the ID token's signature against the provider's
-published keys, and its issuer, audience, expiry and nonce. A client is rebuilt when its settings change,
-and at least hourly, so a changed discovery document is read again; it is a per-process cache, not state.
+published keys, and its issuer, audience, expiry and nonce. The provider's discovery document and keys
+are fetched here, through fetching.py's limits, and handed to Authlib; a client is rebuilt when its
+settings change and at least hourly, and a provider that just failed is not asked again for a minute,
+so people pressing "Continue" while it is down cannot tie up every worker. It is a per-process cache, not state.
 """
 
 from __future__ import annotations
@@ -12,16 +14,19 @@ import datetime as dt
 import time
 
 from authlib.integrations.flask_client import FlaskIntegration, FlaskOAuth2App
-from flask import current_app
+from flask import current_app, session
 
 from lms.models import SingleSignOn
-from lms.services.sso.discovery import TIMEOUT_SECONDS, metadata_url
+from lms.services.sso.discovery import provider_metadata
+from lms.services.sso.fetching import TIMEOUT_SECONDS, FetchProblem
 from lms.services.sso.secret_box import unseal
 
 CALLBACK_PATH = "/sign-in/organisation/callback"
 SCOPES = "openid email profile"
 REBUILD_SECONDS = 3600
+RETRY_AFTER_FAILURE_SECONDS = 60
 _clients: dict[tuple[int, dt.datetime, str], tuple[float, FlaskOAuth2App]] = {}
+_failed_at: dict[tuple[int, dt.datetime, str], float] = {}
 
 
 def redirect_uri() -> str:
@@ -29,30 +34,59 @@ def redirect_uri() -> str:
     return current_app.config["SITE_URL"].rstrip("/") + CALLBACK_PATH
 
 
+def signed_out_uri() -> str:
+    """Where a provider sends people back after signing them out there too (RP-initiated logout)."""
+    return current_app.config["SITE_URL"].rstrip("/") + "/sign-in"
+
+
 def client_name(provider: SingleSignOn) -> str:
     return f"sso{provider.id}"
 
 
+def _build(provider: SingleSignOn, key: tuple) -> FlaskOAuth2App:
+    if time.monotonic() - _failed_at.get(key, -RETRY_AFTER_FAILURE_SECONDS) < RETRY_AFTER_FAILURE_SECONDS:
+        raise FetchProblem("the provider failed less than a minute ago")
+    try:
+        metadata = provider_metadata(provider.issuer)
+    except FetchProblem:
+        _failed_at[key] = time.monotonic()
+        raise
+    name = client_name(provider)
+    app = FlaskOAuth2App(FlaskIntegration(name), name, client_id=provider.client_id,
+                         client_secret=unseal(provider.client_secret_encrypted),
+                         client_kwargs={"scope": SCOPES, "code_challenge_method": "S256", "default_timeout": TIMEOUT_SECONDS})
+    app.server_metadata.update(metadata, _loaded_at=time.time())  # Authlib then fetches neither again
+    return app
+
+
 def client_for(provider: SingleSignOn) -> FlaskOAuth2App:
-    """The provider's client, built afresh when its settings changed or an hour has passed."""
+    """The provider's client, built afresh when its settings changed or an hour has passed; FetchProblem if the
+    provider cannot be read."""
     key = (provider.id, provider.updated_at, provider.issuer)
     built = _clients.get(key)
     if built is None or time.monotonic() - built[0] > REBUILD_SECONDS:
-        name = client_name(provider)
-        app = FlaskOAuth2App(FlaskIntegration(name), name, client_id=provider.client_id,
-                             client_secret=unseal(provider.client_secret_encrypted),
-                             server_metadata_url=metadata_url(provider.issuer),
-                             client_kwargs={"scope": SCOPES, "code_challenge_method": "S256",
-                                            "default_timeout": TIMEOUT_SECONDS})
+        app = _build(provider, key)
         for stale in [k for k in _clients if k[0] == provider.id]:
             del _clients[stale]
         built = _clients[key] = (time.monotonic(), app)
     return built[1]
 
 
-def logout_url(provider: SingleSignOn, after: str) -> str | None:
+def authorisation_url(provider: SingleSignOn, login_hint: str) -> str:
+    """Where to send the browser; only what the callback needs is kept in the session (state, nonce, verifier),
+    and an earlier unfinished sign-in's is dropped, so abandoned attempts never grow the cookie."""
+    sso_client = client_for(provider)
+    found = sso_client.create_authorization_url(redirect_uri(), login_hint=login_hint)
+    for stale in [key for key in session if key.startswith("_state_sso")]:
+        session.pop(stale)
+    sso_client.save_authorize_data(redirect_uri=redirect_uri(), state=found["state"], nonce=found["nonce"],
+                                   code_verifier=found["code_verifier"])
+    return found["url"]
+
+
+def logout_url(provider: SingleSignOn) -> str | None:
     """Where to end the person's session at the provider (RP-initiated logout), or None if it offers none."""
-    client = client_for(provider)
-    if not client.load_server_metadata().get("end_session_endpoint"):
+    sso_client = client_for(provider)
+    if not sso_client.load_server_metadata().get("end_session_endpoint"):
         return None
-    return client.create_logout_url(post_logout_redirect_uri=after, client_id=provider.client_id)["url"]
+    return sso_client.create_logout_url(post_logout_redirect_uri=signed_out_uri(), client_id=provider.client_id)["url"]

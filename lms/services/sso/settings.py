@@ -17,7 +17,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lms.db import write_transaction
-from lms.models import EmailDomain, Organisation, SingleSignOn, User, utcnow
+from lms.models import EmailDomain, Organisation, Role, SingleSignOn, SsoIdentity, User, utcnow
+from lms.permissions import may_use_single_sign_on
 from lms.services.accounts import normalise_email
 from lms.services.audit import record_event
 from lms.services.email_domains import APPROVED, is_claimable
@@ -95,10 +96,24 @@ def _checked(session: Session, organisation: Organisation, changes: Changes, exi
     return Changes(issuer, client_id, secret, tenant, domains, changes.enabled or changes.required, changes.required)
 
 
+def _may_require(session: Session, actor: User, issuer: str) -> None:
+    """Requiring it shuts passwords out, the admin's own included: so only once they have come in through it
+    themselves (a site admin keeps a password, and can always switch it off again)."""
+    if actor.role == Role.SITE_ADMIN:
+        return
+    came_in = session.scalar(select(SsoIdentity.id).where(SsoIdentity.user_id == actor.id, SsoIdentity.issuer == issuer))
+    if came_in is None:
+        raise AdminError("Before requiring single sign-on, sign in once with your own work account through it (switch it "
+                         "on, sign out, and continue with your organisation’s account): requiring it turns off your "
+                         "password too, so first make sure it works", "required")
+
+
 def save(session: Session, organisation: Organisation, changes: Changes, actor: User) -> SingleSignOn:
     """Create or change the organisation's provider settings, audited (never with the secret)."""
     existing = for_organisation(session, organisation.id)
     tidy = _checked(session, organisation, changes, existing)
+    if tidy.required and not (existing is not None and existing.required and existing.issuer == tidy.issuer):
+        _may_require(session, actor, tidy.issuer)
     with write_transaction(session):
         provider = existing or SingleSignOn(organisation_id=organisation.id)
         if tidy.client_secret:
@@ -151,7 +166,13 @@ def required_for(session: Session, email: str) -> SingleSignOn | None:
 
 
 def where_to_sign_in(provider: SingleSignOn) -> str:
-    """What a person refused a password sign-in or registration is told."""
-    name = provider.organisation.name
-    return (f"{name} staff sign in with their {name} work account, not a password: "
-            "select \u201cContinue with my organisation\u2019s account\u201d")
+    """What a person refused a password sign-in, registration or password reset is told."""
+    return (f"Staff of {provider.organisation.name} sign in with their work account, not a password: on the sign-in "
+            "page, enter your work email address and select \u201cContinue with my organisation\u2019s account\u201d")
+
+
+def password_allowed(person: User, required: SingleSignOn | None) -> bool:
+    """Whether a correct password signs this person in where single sign-on may be required: always, unless it is
+    required for their address and they are one of the provider's own staff it may sign in."""
+    return (required is None or person.organisation_id != required.organisation_id
+            or not may_use_single_sign_on(person))

@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from sqlalchemy import select, text
 
-from lms.models import AuditEvent, Role, SingleSignOn, User
+from lms.models import AuditEvent, Role, SingleSignOn, SsoIdentity, User
 from lms.services.sso.secret_box import unseal
 from tests.builders import make_email_domain, make_organisation, make_partnership, make_user
 from tests.conftest import csrf_token
@@ -62,6 +62,9 @@ def saved(session, organisation_id: int) -> SingleSignOn | None:
 @pytest.mark.parametrize("role", [Role.ORG_ADMIN, Role.SITE_ADMIN])
 def test_can_an_admin_save_the_provider_with_its_secret_kept_encrypted_and_never_shown(app, session, york, role):
     council, people = york
+    admin = session.scalar(select(User).where(User.email == people[role]))
+    session.add(SsoIdentity(user_id=admin.id, issuer=ISSUER, subject="their-own-account"))  # came in through it once
+    session.commit()
     client = signed_in(app, people[role])
     response = post_settings(client, council.id, settings_form(tenant_id="0f1e2d3c", required="y"))
     assert response.status_code == 302 and response.headers["Location"].endswith(PAGE.format(council.id))
@@ -71,7 +74,8 @@ def test_can_an_admin_save_the_provider_with_its_secret_kept_encrypted_and_never
     row = session.execute(text("SELECT client_secret_encrypted FROM single_sign_on")).scalar_one()
     assert SECRET not in row and unseal(row) == SECRET
     settings_page = client.get(PAGE.format(council.id)).get_data(as_text=True)
-    assert "Single sign-on settings saved. Staff at york.gov.uk must sign in with their work account." in settings_page
+    assert "Single sign-on settings saved. Staff at york.gov.uk must sign in." in settings_page
+    assert "These settings have not passed a connection test yet" in settings_page
     assert "Leave empty to keep the saved secret" in settings_page and "On (required)" in settings_page
     organisation_page = client.get(f"/admin/organisations/{council.id}").get_data(as_text=True)
     assert "On (required)" in organisation_page and f'href="{PAGE.format(council.id)}"' in organisation_page
@@ -229,6 +233,7 @@ def test_does_testing_with_nothing_saved_say_so(app, york):
 
 
 def test_does_an_unreachable_issuer_get_a_plain_words_problem(app, session, york):
+    app.config["SSO_ALLOW_HTTP_LOOPBACK"] = True  # a loopback issuer may be asked; nothing listens on port 1
     council, people = york
     client = signed_in(app, people[Role.ORG_ADMIN])
     post_settings(client, council.id, settings_form(issuer="https://127.0.0.1:1"))
@@ -347,5 +352,24 @@ def test_is_a_huge_discovery_document_refused(app, session, york):
     with provider_serving(padding=2 * 1024 * 1024) as issuer:
         post_settings(client, council.id, settings_form(issuer=issuer))
         html = press_test_connection(client, council.id)
-    assert "is far larger than one should be: check the issuer URL" in html
+    assert "is far larger, or came far more slowly, than one should: check the issuer URL" in html
     assert saved(session, council.id).check_passed is False
+
+
+def test_can_an_organisation_admin_require_it_only_after_coming_in_through_it(app, session, york):
+    """Requiring single sign-on turns off their own password too: first they must have signed in with it once."""
+    council, people = york
+    client = signed_in(app, people[Role.ORG_ADMIN])
+    assert_refused(client, session, council.id, settings_form(required="y"), "required",
+                   "Before requiring single sign-on, sign in once with your own work account through it")
+    assert post_settings(client, council.id, settings_form()).status_code == 302  # switching it on is fine
+
+
+@pytest.mark.parametrize("issuer", ["https://127.0.0.1:8443", "https://10.1.2.3", "https://169.254.169.254", "https://[::1]"])
+def test_does_test_connection_refuse_to_ask_a_private_network_address(app, session, york, issuer):
+    """An admin's provider address must not turn the server into a probe of its own network."""
+    council, people = york
+    client = signed_in(app, people[Role.ORG_ADMIN])
+    post_settings(client, council.id, settings_form(issuer=issuer))
+    html = press_test_connection(client, council.id)
+    assert "is on a private network address, which this installation does not reach" in html

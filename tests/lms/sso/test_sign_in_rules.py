@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from lms.models import AuditEvent, EmailDomain, Role, SsoIdentity, User
 from lms.services.personal_data import erase_person, export_personal_data
+from lms.services.sso import refusals
 from lms.services.sso import settings as sso_settings
 from lms.services.sso.accounts import Refusal, SsoRefused, person_for
 from tests.builders import PASSWORD, make_email_domain, make_organisation, make_partnership, make_user
@@ -165,7 +166,8 @@ def test_an_address_with_single_sign_on_goes_on_to_the_provider(client, session,
 
 def test_continuing_with_an_address_that_has_no_single_sign_on_says_so(client, york):
     html = _post(client, "/sign-in", email="cara@selby.gov.uk", with_organisation="y").get_data(as_text=True)
-    assert "has not set up signing in with its own account for selby.gov.uk" in html and "There is a problem" in html
+    assert "No organisation here signs in with its own account for selby.gov.uk: check the address" in html
+    assert "There is a problem" in html
 
 
 def test_required_single_sign_on_refuses_passwords_but_not_a_site_admins(client, session, york):
@@ -175,7 +177,7 @@ def test_required_single_sign_on_refuses_passwords_but_not_a_site_admins(client,
     make_user(session, council, Role.SITE_ADMIN, email="root@york.gov.uk")
     session.commit()
     html = sign_in(client, "staff@york.gov.uk").get_data(as_text=True)
-    assert "City of York Council staff sign in with their City of York Council work account" in html
+    assert "Staff of City of York Council sign in with their work account, not a password" in html
     assert client.get("/my-training").status_code == 302
     assert sign_in(client, "root@york.gov.uk", PASSWORD).headers["Location"].endswith("/my-training")
 
@@ -185,7 +187,78 @@ def test_required_single_sign_on_refuses_registration_and_password_resets(client
     session.commit()
     html = _post(client, "/register", full_name="New Starter", email="new@york.gov.uk", password="lantern meadow copper fox",
                  confirm="lantern meadow copper fox").get_data(as_text=True)
-    assert "sign in with their City of York Council work account" in html
+    assert "Staff of City of York Council sign in with their work account" in html
     assert session.scalar(select(User).where(User.email == "new@york.gov.uk")) is None
     html = _post(client, "/forgot-password", email="new@york.gov.uk").get_data(as_text=True)
-    assert "sign in with their City of York Council work account" in html
+    assert "Staff of City of York Council sign in with their work account" in html
+
+
+# --- what an attacker or a careless setup could try -------------------------------------------------------------------------
+
+
+def test_an_unconfirmed_registration_of_the_address_is_taken_over_and_its_password_stops(client, session, york):
+    """Someone registered amal@york.gov.uk with their own password before Amal's first sign-in: it is hers now."""
+    council, selby, provider = york
+    squatter = make_user(session, selby, email="amal@york.gov.uk", confirmed=False)  # joined Selby with a join code
+    old_public_id = squatter.public_id
+    session.commit()
+    amal = person_for(session, provider, claims())
+    assert (amal.id, amal.organisation_id, amal.full_name, amal.email_confirmed) == (squatter.id, council.id, "Amal Hussain", True)
+    assert amal.public_id != old_public_id
+    assert sign_in(client, "amal@york.gov.uk", PASSWORD).status_code == 200  # the squatter's password no longer works
+
+
+def test_someone_at_the_domain_in_another_organisation_keeps_their_password_where_it_is_required(client, session, york):
+    _, selby, provider = york
+    provider.required = True
+    make_user(session, selby, email="seconded@york.gov.uk")
+    session.commit()
+    assert sign_in(client, "seconded@york.gov.uk", PASSWORD).headers["Location"].endswith("/my-training")
+
+
+def test_a_known_person_is_refused_once_the_domain_claim_is_gone(session, york):
+    person_for(session, york[2], claims())
+    session.execute(EmailDomain.__table__.update().where(EmailDomain.domain == "york.gov.uk").values(status="refused"))
+    session.commit()
+    assert refusal(session, york[2], claims()) is Refusal.DOMAIN_NOT_ALLOWED
+
+
+@pytest.mark.parametrize("token", [claims(sub="x" * 256), claims(sub="bad\x00sub"), claims(sub=12345)],
+                         ids=["too long", "a NUL", "not text"])
+def test_an_odd_subject_is_refused_not_stored(session, york, token):
+    assert refusal(session, york[2], token) is Refusal.TOKEN_REJECTED
+
+
+@pytest.mark.parametrize("email", ["amal@evil.example@york.gov.uk", "amal@yor\u212a.gov.uk", "amal@york.gov.uk\n"])
+def test_an_odd_address_is_treated_as_none(session, york, email):
+    assert refusal(session, york[2], claims(email=email)) is Refusal.EMAIL_UNVERIFIED
+
+
+def test_a_name_with_control_characters_is_cleaned(session, york):
+    assert person_for(session, york[2], claims(name="Amal\x00 Hussain\n")).full_name == "Amal Hussain"
+
+
+def test_google_accounts_must_come_from_the_workspace_domain(session, york):
+    """Every Google account shares one issuer: only those whose hosted domain (hd) is one of the provider's come in."""
+    provider = york[2]
+    provider.issuer = "https://accounts.google.com"
+    session.commit()
+    google = {**claims(), "iss": "https://accounts.google.com"}
+    assert refusal(session, provider, google) is Refusal.WRONG_TENANT  # a personal Google account using the work address
+    assert refusal(session, provider, {**google, "hd": "elsewhere.example"}) is Refusal.WRONG_TENANT
+    assert person_for(session, provider, {**google, "hd": "york.gov.uk"}).organisation_id == york[0].id
+
+
+def test_the_signed_out_page_offers_a_providers_sign_out_only_right_after_signing_out(client, york):
+    assert client.get(f"/signed-out?provider={york[2].id}").status_code == 302  # crafted: nothing to show
+
+
+def test_refusals_are_audited_for_admins_a_limited_number_per_address_on_one_line_each(session, york, caplog):
+    forged = SsoRefused(Refusal.TOKEN_REJECTED, "invalid_grant\nFAKE single sign-on accepted for admin")
+    for _ in range(refusals.AUDIT_LIMIT + 5):
+        refusals.record(session, forged, york[2], "203.0.113.9")
+    audited = session.scalars(select(AuditEvent).where(AuditEvent.action == refusals.ACTION)).all()
+    assert len(audited) == refusals.AUDIT_LIMIT and "\n" not in audited[0].detail["detail"]
+    assert len([r for r in caplog.records if "single sign-on refused" in r.getMessage()]) == refusals.AUDIT_LIMIT + 5
+    assert all("\n" not in r.getMessage() for r in caplog.records)
+    assert refusals.recent(session, york[0])[0][1].startswith("The provider's answer failed the checks")
