@@ -64,10 +64,12 @@ def configure(app: Flask, test_config: dict | None = None) -> None:
         MAX_FORM_PARTS=1000,
         MAX_QUERY_LENGTH=4096,
         # Single sign-on (lms/services/sso): the Fernet key client secrets are encrypted with (derived from SECRET_KEY
-        # when empty), older keys still read, and whether an http:// issuer on loopback is allowed (the tests' provider).
+        # when empty), older keys still read, whether an http:// issuer on loopback is allowed (the tests' provider), and
+        # whether a provider on a private network address may be asked (one on the installation's own network).
         SSO_SECRET_KEY="",
         SSO_OLD_SECRET_KEYS="",
         SSO_ALLOW_HTTP_LOOPBACK=False,
+        SSO_ALLOW_PRIVATE_ADDRESSES=False,
         **SITE_INFORMATION,
     )
     app.config.from_pyfile("config.py", silent=True)
