@@ -78,7 +78,7 @@ def configure(app: Flask, test_config: dict | None = None) -> None:
         app.config.update(test_config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _stored_secret_key(instance / SECRET_KEY_FILE)
-    for name in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+    for name in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE", "SSO_ALLOW_HTTP_LOOPBACK", "SSO_ALLOW_PRIVATE_ADDRESSES"):
         if isinstance(app.config[name], str):
             app.config[name] = app.config[name].lower() not in ("0", "false", "no", "off")
 

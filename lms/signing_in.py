@@ -16,12 +16,14 @@ from lms.models import User
 from lms.services import account_sessions
 
 REMEMBER_COOKIE = "sl_remember"
+SIGNED_IN_WITH = "sso_provider"  # the provider a session began at, so sign-out can offer its sign-out too
 CSRF_SESSION_KEY = "csrf_token"  # Flask-WTF's default WTF_CSRF_FIELD_NAME, where it keeps the secret
 
 
 def start_session(user: User, remember: bool) -> None:
     """Sign `user` in on this browser: a fresh CSRF secret, and a remember-me token if asked for."""
     _forget_csrf_secret()
+    session.pop(SIGNED_IN_WITH, None)  # set again by the single sign-on callback when it began there
     login_user(user)
     if remember:
         issued = account_sessions.issue_remember_token(db.session, user)

@@ -9,6 +9,8 @@ organisation's admins see on its single sign-on page.
 
 from __future__ import annotations
 
+import time
+
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from flask import current_app, flash, redirect, render_template, session, url_for
@@ -25,9 +27,11 @@ from lms.services.sso.fetching import FetchProblem
 from lms.services.sso.secret_box import SecretUnreadable
 
 FLOW_KEY = "sso_flow"  # which provider this browser was sent to, the address typed, and where to go after
-SIGNED_IN_WITH = "sso_provider"  # kept for the session, so sign-out can offer the provider's sign-out
+SIGNED_IN_WITH = signing_in.SIGNED_IN_WITH
 SIGNED_OUT_OF = "sso_signed_out"  # set at sign-out, read once by the signed-out page
 UNREACHABLE = (RequestException, FetchProblem, SecretUnreadable)
+BUILD_ERRORS = (*UNREACHABLE, AuthlibBaseError, RuntimeError, ValueError)  # reading the provider, or building its client
+STATE_MAX_SECONDS = 3600  # a sign-in not finished within an hour starts again
 SET_UP_ERRORS = ("invalid_client", "unauthorized_client", "invalid_scope", "unsupported_response_type", "invalid_request")
 REFUSAL_STATUS = {Refusal.PROVIDER_UNAVAILABLE: 502, Refusal.NOT_SET_UP: 404}
 
@@ -41,9 +45,10 @@ def begin(provider: SingleSignOn, email: str, next_path: str | None):
     """
     try:
         url = client.authorisation_url(provider, email)
-    except (*UNREACHABLE, AuthlibBaseError, RuntimeError, ValueError) as error:
+    except BUILD_ERRORS as error:
         return refused(SsoRefused(Refusal.PROVIDER_UNAVAILABLE, str(error)), provider)
-    session[FLOW_KEY] = {"provider": provider.id, "next": safe_next(next_path), "typed": email.strip().lower()}
+    session[FLOW_KEY] = {"provider": provider.id, "next": safe_next(next_path), "typed": email.strip().lower(),
+                         "started": time.time()}
     return render_template("auth/sso_continue.html", url=url, organisation=provider.organisation.name)
 
 
@@ -76,6 +81,8 @@ def sso_callback():
     provider = db.session.get(SingleSignOn, flow["provider"]) if isinstance(flow, dict) else None
     if provider is None or not provider.enabled:
         return refused(SsoRefused(Refusal.STARTED_ELSEWHERE if provider is None else Refusal.NOT_SET_UP), provider)
+    if not isinstance(flow.get("started"), (int, float)) or time.time() - flow["started"] > STATE_MAX_SECONDS:
+        return refused(SsoRefused(Refusal.STARTED_ELSEWHERE, "begun over an hour ago"), provider)
     try:
         claims = dict(_token(provider).get("userinfo") or {})
         if not claims:
@@ -103,7 +110,7 @@ def refused(refusal: SsoRefused, provider: SingleSignOn | None):
     if provider is not None and refusal.reason in refusals.WRONG_ACCOUNT:
         try:
             logout_url = client.logout_url(provider)
-        except (*UNREACHABLE, AuthlibBaseError, RuntimeError, ValueError):
+        except BUILD_ERRORS:
             logout_url = None
     return render_template("auth/sso_refused.html", reason=refusal.reason.value,
                            organisation=provider.organisation.name if provider is not None else "",
@@ -119,6 +126,6 @@ def signed_out():
         return redirect(url_for("auth.login"))
     try:
         logout_url = client.logout_url(provider)
-    except (*UNREACHABLE, AuthlibBaseError, RuntimeError, ValueError):
+    except BUILD_ERRORS:
         logout_url = None
     return render_template("auth/signed_out.html", organisation=provider.organisation.name, logout_url=logout_url)

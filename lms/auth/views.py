@@ -134,12 +134,12 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         required = sso_settings.required_for(db.session, form.email.data)
-        if required is None:
-            reset = password_reset.request_reset(db.session, form.email.data, current_app.config["SECRET_KEY"])
-            if reset is not None:
-                mail.send_soon(account_mail.reset_password(reset.user, reset.token))
-            return render_template("auth/forgot_password_sent.html", email=form.email.data)
-        form.email.errors.append(sso_settings.where_to_sign_in(required))  # no password: they use their work account
+        reset = password_reset.request_reset(db.session, form.email.data, current_app.config["SECRET_KEY"])
+        if reset is not None and sso_settings.password_allowed(reset.user, required):
+            mail.send_soon(account_mail.reset_password(reset.user, reset.token))
+        # The same page for every address: where single sign-on is required it says so first (most there have no password).
+        return render_template("auth/forgot_password_sent.html", email=form.email.data,
+                               required=sso_settings.where_to_sign_in(required) if required else "")
     return render_template("auth/forgot_password.html", form=form)
 
 

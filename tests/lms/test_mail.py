@@ -80,5 +80,7 @@ def test_do_request_logs_keep_no_usable_link_token(app, client, caplog):
             logging.getLogger(logger_name).info('"GET /set-password/%s?x=1 HTTP/1.1" 200', token)
             logging.getLogger(logger_name).info('"GET /confirm%%2Demail/%s HTTP/1.1" 200', token)
             logging.getLogger(logger_name).info('"POST /unsubscribe/%s HTTP/1.1" 200', token)  # mail scanners open it too
+            logging.getLogger(logger_name).info('"GET /sign-in/organisation/callback?code=%s&state=x HTTP/1.1" 302', token)
     assert caplog.records and token not in caplog.text and "/reset-password/[secret removed]" in caplog.text
     assert "/set-password/[secret removed]?x=1" in caplog.text and "/unsubscribe/[secret removed]" in caplog.text
+    assert "/sign-in/organisation/callback?[secret removed] HTTP/1.1" in caplog.text  # a single sign-on's one-time code

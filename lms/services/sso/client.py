@@ -11,6 +11,7 @@ so people pressing "Continue" while it is down cannot tie up every worker. It is
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
 
 from authlib.integrations.flask_client import FlaskIntegration, FlaskOAuth2App
@@ -18,15 +19,16 @@ from flask import current_app, session
 
 from lms.models import SingleSignOn
 from lms.services.sso.discovery import provider_metadata
-from lms.services.sso.fetching import TIMEOUT_SECONDS, FetchProblem
+from lms.services.sso.fetching import TIMEOUT_SECONDS, FetchProblem, checked_url
 from lms.services.sso.secret_box import unseal
 
 CALLBACK_PATH = "/sign-in/organisation/callback"
 SCOPES = "openid email profile"
 REBUILD_SECONDS = 3600
 RETRY_AFTER_FAILURE_SECONDS = 60
-_clients: dict[tuple[int, dt.datetime, str], tuple[float, FlaskOAuth2App]] = {}
-_failed_at: dict[tuple[int, dt.datetime, str], float] = {}
+_clients: dict[int, tuple[tuple[dt.datetime, str], float, FlaskOAuth2App]] = {}  # provider id: (settings, built at, client)
+_failed_at: dict[int, float] = {}
+_lock = threading.Lock()  # a server's threads share the cache
 
 
 def redirect_uri() -> str:
@@ -43,14 +45,15 @@ def client_name(provider: SingleSignOn) -> str:
     return f"sso{provider.id}"
 
 
-def _build(provider: SingleSignOn, key: tuple) -> FlaskOAuth2App:
-    if time.monotonic() - _failed_at.get(key, -RETRY_AFTER_FAILURE_SECONDS) < RETRY_AFTER_FAILURE_SECONDS:
+def _build(provider: SingleSignOn) -> FlaskOAuth2App:
+    if time.monotonic() - _failed_at.get(provider.id, -RETRY_AFTER_FAILURE_SECONDS) < RETRY_AFTER_FAILURE_SECONDS:
         raise FetchProblem("the provider failed less than a minute ago")
     try:
         metadata = provider_metadata(provider.issuer)
     except FetchProblem:
-        _failed_at[key] = time.monotonic()
+        _failed_at[provider.id] = time.monotonic()
         raise
+    _failed_at.pop(provider.id, None)
     name = client_name(provider)
     app = FlaskOAuth2App(FlaskIntegration(name), name, client_id=provider.client_id,
                          client_secret=unseal(provider.client_secret_encrypted),
@@ -62,14 +65,20 @@ def _build(provider: SingleSignOn, key: tuple) -> FlaskOAuth2App:
 def client_for(provider: SingleSignOn) -> FlaskOAuth2App:
     """The provider's client, built afresh when its settings changed or an hour has passed; FetchProblem if the
     provider cannot be read."""
-    key = (provider.id, provider.updated_at, provider.issuer)
-    built = _clients.get(key)
-    if built is None or time.monotonic() - built[0] > REBUILD_SECONDS:
-        app = _build(provider, key)
-        for stale in [k for k in _clients if k[0] == provider.id]:
-            del _clients[stale]
-        built = _clients[key] = (time.monotonic(), app)
-    return built[1]
+    settings = (provider.updated_at, provider.issuer)
+    with _lock:
+        built = _clients.get(provider.id)
+    if built is not None and built[0] == settings and time.monotonic() - built[1] <= REBUILD_SECONDS:
+        return built[2]
+    try:
+        app = _build(provider)
+    except FetchProblem:
+        if built is not None and built[0] == settings:  # the hourly refresh failed: the documents read before still serve
+            return built[2]
+        raise
+    with _lock:
+        _clients[provider.id] = (settings, time.monotonic(), app)
+    return app
 
 
 def authorisation_url(provider: SingleSignOn, login_hint: str) -> str:
@@ -84,9 +93,20 @@ def authorisation_url(provider: SingleSignOn, login_hint: str) -> str:
     return found["url"]
 
 
+def _fetchable(url: object) -> str | None:
+    """The URL if it is a public https address (as the provider's other addresses must be), else None."""
+    if not isinstance(url, str) or not url:
+        return None
+    try:
+        return checked_url(url, "sign-out")
+    except FetchProblem:
+        return None
+
+
 def logout_url(provider: SingleSignOn) -> str | None:
-    """Where to end the person's session at the provider (RP-initiated logout), or None if it offers none."""
+    """Where to end the person's session at the provider (RP-initiated logout), or None if it offers none (or a
+    sign-out address that is not a public https one: it becomes a link on our pages)."""
     sso_client = client_for(provider)
-    if not sso_client.load_server_metadata().get("end_session_endpoint"):
+    if _fetchable(sso_client.load_server_metadata().get("end_session_endpoint")) is None:
         return None
     return sso_client.create_logout_url(post_logout_redirect_uri=signed_out_uri(), client_id=provider.client_id)["url"]

@@ -66,16 +66,20 @@ def _metadata_problems(issuer: str, metadata: dict) -> list[str]:
     return problems
 
 
+def _with_keys(metadata: dict) -> dict:
+    keys = fetch_json(metadata["jwks_uri"], "signing keys")
+    if not keys.get("keys"):
+        raise FetchProblem("The provider publishes no signing keys, so its sign-ins cannot be verified")
+    return {**metadata, "jwks": keys}
+
+
 def provider_metadata(issuer: str) -> dict:
     """The discovery document with its signing keys (under "jwks"), checked; FetchProblem naming the first problem."""
     metadata = fetch_json(metadata_url(issuer), "discovery document")
     problems = _metadata_problems(issuer, metadata)
     if problems:
         raise FetchProblem(problems[0])
-    keys = fetch_json(metadata["jwks_uri"], "signing keys")
-    if not keys.get("keys"):
-        raise FetchProblem("The provider publishes no signing keys, so its sign-ins cannot be verified")
-    return {**metadata, "jwks": keys}
+    return _with_keys(metadata)
 
 
 def check_connection(issuer: str) -> Check:
@@ -85,7 +89,7 @@ def check_connection(issuer: str) -> Check:
         metadata = fetch_json(metadata_url(issuer), "discovery document")
         check.problems += _metadata_problems(issuer, metadata)
         if not check.problems:
-            provider_metadata(issuer)
+            _with_keys(metadata)
     except FetchProblem as problem:
         check.problems.append(str(problem))
         return check

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lms.db import write_transaction
-from lms.models import EmailDomain, Organisation, Role, SingleSignOn, SsoIdentity, User, utcnow
+from lms.models import EmailDomain, Organisation, SingleSignOn, SsoIdentity, User, utcnow
 from lms.permissions import may_use_single_sign_on
 from lms.services.accounts import normalise_email
 from lms.services.audit import record_event
@@ -96,10 +96,14 @@ def _checked(session: Session, organisation: Organisation, changes: Changes, exi
     return Changes(issuer, client_id, secret, tenant, domains, changes.enabled or changes.required, changes.required)
 
 
-def _may_require(session: Session, actor: User, issuer: str) -> None:
-    """Requiring it shuts passwords out, the admin's own included: so only once they have come in through it
-    themselves (a site admin keeps a password, and can always switch it off again)."""
-    if actor.role == Role.SITE_ADMIN:
+def _under(domain: str, domains: list[str]) -> bool:
+    return any(domain == d or domain.endswith("." + d) for d in domains)
+
+
+def _may_require(session: Session, actor: User, issuer: str, domains: list[str]) -> None:
+    """Requiring it shuts passwords out, the admin's own too when their address is at those domains: so only once
+    they have come in through it themselves (a site admin keeps a password, and can always switch it off again)."""
+    if not may_use_single_sign_on(actor) or not _under(email_domain(actor.email), domains):
         return
     came_in = session.scalar(select(SsoIdentity.id).where(SsoIdentity.user_id == actor.id, SsoIdentity.issuer == issuer))
     if came_in is None:
@@ -113,7 +117,7 @@ def save(session: Session, organisation: Organisation, changes: Changes, actor: 
     existing = for_organisation(session, organisation.id)
     tidy = _checked(session, organisation, changes, existing)
     if tidy.required and not (existing is not None and existing.required and existing.issuer == tidy.issuer):
-        _may_require(session, actor, tidy.issuer)
+        _may_require(session, actor, tidy.issuer, tidy.domains)
     with write_transaction(session):
         provider = existing or SingleSignOn(organisation_id=organisation.id)
         if tidy.client_secret:

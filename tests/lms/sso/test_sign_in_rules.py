@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from lms import create_app
 from lms.models import AuditEvent, EmailDomain, Role, SsoIdentity, User
 from lms.services.personal_data import erase_person, export_personal_data
 from lms.services.sso import refusals
@@ -262,3 +263,33 @@ def test_refusals_are_audited_for_admins_a_limited_number_per_address_on_one_lin
     assert len([r for r in caplog.records if "single sign-on refused" in r.getMessage()]) == refusals.AUDIT_LIMIT + 5
     assert all("\n" not in r.getMessage() for r in caplog.records)
     assert refusals.recent(session, york[0])[0][1].startswith("The provider's answer failed the checks")
+
+
+def test_a_site_admin_at_a_required_domain_can_still_reset_their_password(app, client, session, york, monkeypatch):
+    council, _, provider = york
+    provider.required = True
+    make_user(session, council, Role.SITE_ADMIN, email="root@york.gov.uk")
+    make_user(session, council, email="staff@york.gov.uk")
+    session.commit()
+    sent = []
+    monkeypatch.setattr("lms.mail.send_soon", sent.append)
+    pages = [_post(client, "/forgot-password", email=email).get_data(as_text=True)
+             for email in ("root@york.gov.uk", "staff@york.gov.uk")]
+    assert [message.to for message in sent] == ["root@york.gov.uk"]  # the learner signs in with their work account
+    assert all("Sign in with your work account" in page and "Staff of City of York Council" in page for page in pages)
+
+
+def test_the_setting_allowing_private_addresses_reads_false_as_false(monkeypatch, tmp_path):
+    monkeypatch.setenv("LMS_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("LMS_SSO_ALLOW_PRIVATE_ADDRESSES", "False")
+    monkeypatch.setenv("LMS_SSO_ALLOW_HTTP_LOOPBACK", "no")
+    config = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"}).config
+    assert config["SSO_ALLOW_PRIVATE_ADDRESSES"] is False and config["SSO_ALLOW_HTTP_LOOPBACK"] is False
+
+
+def test_an_admin_whose_own_address_is_elsewhere_may_require_it_at_once(session, york):
+    council, _, provider = york
+    outsider = make_user(session, council, Role.ORG_ADMIN, email="contractor@it-partner.example")
+    session.commit()
+    changes = sso_settings.Changes(ISSUER, "client", "", "", ["york.gov.uk"], True, True)
+    assert sso_settings.save(session, council, changes, outsider).required
