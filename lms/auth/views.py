@@ -76,8 +76,9 @@ NO_SINGLE_SIGN_ON = ("No organisation here signs in with its own account for {do
 
 def _password_sign_in(form: LoginForm, required: SingleSignOn | None):
     """A password sign-in; where single sign-on is required, only for those sso_settings.password_allowed lets in."""
-    attempt = throttling.sign_in(db.session, form.email.data, form.password.data, client_address())
-    if attempt.user is not None and sso_settings.password_allowed(attempt.user, required):
+    attempt = throttling.sign_in(db.session, form.email.data, form.password.data, client_address(),
+                                 may_sign_in=lambda person: sso_settings.password_allowed(person, required))
+    if attempt.user is not None:
         signing_in.start_session(attempt.user, remember=form.remember.data)
         return redirect(safe_next(request.args.get("next")))
     if attempt.locked:

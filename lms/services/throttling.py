@@ -136,15 +136,17 @@ def purge_expired(session: Session, now: dt.datetime) -> int:
     return result.rowcount
 
 
-def sign_in(session: Session, email: str, password: str, address: str | None, now: dt.datetime | None = None) -> SignIn:
-    """Check a sign-in unless its email or client address is locked; count failures, note successes."""
+def sign_in(session: Session, email: str, password: str, address: str | None, now: dt.datetime | None = None,
+            may_sign_in: Callable[[User], bool] = lambda _user: True) -> SignIn:
+    """Check a sign-in unless its email or client address is locked; count failures, note successes. A correct
+    password for someone `may_sign_in` refuses (single sign-on is required for them) counts as a failure."""
     now = now or utcnow()
     with write_transaction(session):
         waiting = locked_rows(session, list(_limits(email, address)), now)
         if waiting:
             return SignIn(None, locked=True, wait=max(row.locked_until for row in waiting) - now)
         user = authenticate(session, email, password)
-        if user is None:
+        if user is None or not may_sign_in(user):
             record_failure(session, email, address, now)
             return SignIn(None)
         clear_email(session, email)

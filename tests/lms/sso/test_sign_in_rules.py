@@ -180,6 +180,8 @@ def test_required_single_sign_on_refuses_passwords_but_not_a_site_admins(client,
     html = sign_in(client, "staff@york.gov.uk").get_data(as_text=True)
     assert "Staff of City of York Council sign in with their work account, not a password" in html
     assert client.get("/my-training").status_code == 302
+    staff = session.scalar(select(User).where(User.email == "staff@york.gov.uk"))
+    assert staff.last_sign_in_at is None  # a refused password is not a sign-in, however correct
     assert sign_in(client, "root@york.gov.uk", PASSWORD).headers["Location"].endswith("/my-training")
 
 
