@@ -106,7 +106,7 @@ def test_signing_out_offers_signing_out_at_the_provider_too(page, provider, live
     _at_provider(page)
     _provider_sign_in(page)
     page.get_by_role("button", name="Sign out").click()
-    page.get_by_role("link", name="Sign out of your City of York Council account").click()
+    page.get_by_role("button", name="Sign out of your City of York Council account").click()
     page.get_by_role("button", name="Yes, sign me out").click()
     expect(page).to_have_url(re.compile(r"/sign-in"))
     assert page.context.request.get(live_server + "/my-training", max_redirects=0).status == 302
