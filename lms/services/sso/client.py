@@ -27,7 +27,7 @@ SCOPES = "openid email profile"
 REBUILD_SECONDS = 3600
 RETRY_AFTER_FAILURE_SECONDS = 60
 _clients: dict[int, tuple[tuple[dt.datetime, str], float, FlaskOAuth2App]] = {}  # provider id: (settings, built at, client)
-_failed_at: dict[int, float] = {}
+_failed_at: dict[int, tuple[tuple[dt.datetime, str], float]] = {}  # provider id: (settings, when reading them failed)
 _lock = threading.Lock()  # a server's threads share the cache
 
 
@@ -45,13 +45,16 @@ def client_name(provider: SingleSignOn) -> str:
     return f"sso{provider.id}"
 
 
-def _build(provider: SingleSignOn) -> FlaskOAuth2App:
-    if time.monotonic() - _failed_at.get(provider.id, -RETRY_AFTER_FAILURE_SECONDS) < RETRY_AFTER_FAILURE_SECONDS:
+def _build(provider: SingleSignOn, settings: tuple[dt.datetime, str]) -> FlaskOAuth2App:
+    """A client with the provider's documents read now; not tried again for a minute after a failure (changed
+    settings are tried at once)."""
+    failed = _failed_at.get(provider.id)
+    if failed is not None and failed[0] == settings and time.monotonic() - failed[1] < RETRY_AFTER_FAILURE_SECONDS:
         raise FetchProblem("the provider failed less than a minute ago")
     try:
         metadata = provider_metadata(provider.issuer)
     except FetchProblem:
-        _failed_at[provider.id] = time.monotonic()
+        _failed_at[provider.id] = (settings, time.monotonic())
         raise
     _failed_at.pop(provider.id, None)
     name = client_name(provider)
@@ -71,7 +74,7 @@ def client_for(provider: SingleSignOn) -> FlaskOAuth2App:
     if built is not None and built[0] == settings and time.monotonic() - built[1] <= REBUILD_SECONDS:
         return built[2]
     try:
-        app = _build(provider)
+        app = _build(provider, settings)
     except FetchProblem:
         if built is not None and built[0] == settings:  # the hourly refresh failed: the documents read before still serve
             return built[2]

@@ -4,6 +4,7 @@ a sign-in left for over an hour, a session that ended elsewhere, a provider's si
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 import time
@@ -11,7 +12,7 @@ import time
 import pytest
 from sqlalchemy import select
 
-from lms.models import User
+from lms.models import SingleSignOn, User
 from lms.services.sso import settings as sso_settings
 from lms.services.sso.client import CALLBACK_PATH
 from tests.builders import make_email_domain, make_organisation, make_partnership, make_user
@@ -73,3 +74,16 @@ def test_a_later_password_session_in_the_same_browser_is_not_taken_for_a_single_
     sign_in(client, "it.admin@york.gov.uk")
     page = client.get("/my-training").get_data(as_text=True)
     assert client.post("/sign-out", data={"csrf_token": csrf_token(page)}).headers["Location"].endswith("/sign-in")
+
+
+def test_changed_settings_are_tried_at_once_after_the_provider_failed(client, session, provider):
+    """A provider that could not be read is left alone for a minute, unless an admin changes its settings."""
+    saved = session.scalar(select(SingleSignOn))
+    issuer, saved.issuer = saved.issuer, "https://127.0.0.1:1"
+    session.commit()
+    page = client.get("/sign-in").get_data(as_text=True)
+    refused = client.post("/sign-in", data={"email": "amal@york.gov.uk", "with_organisation": "y", "csrf_token": csrf_token(page)})
+    assert refused.status_code == 502
+    saved.issuer, saved.updated_at = issuer, saved.updated_at + dt.timedelta(seconds=1)  # as settings.save does
+    session.commit()
+    assert client.get(_callback(client, provider)).headers["Location"].endswith("/my-training")
