@@ -3,7 +3,8 @@
 - learner: their own training only
 - trainer: records face-to-face sessions for their partnership's organisations
 - organisation admin: manages and reports on their own organisation only
-- partnership lead: reports on their own partnership's organisations; manages its API tokens
+- partnership lead: reports on their own partnership's training (partner agencies' staff working in its area
+  included), or a joint group's; a partnership's lead manages its API tokens
 - site admin: everything
 
 Another organisation's records are "not found" (404), never "forbidden", so ids reveal nothing.
@@ -20,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lms.models import Organisation, Partnership, Role, TrainingSession, User
+from lms.services.localities import organisations_serving, served_partnership_ids
 from lms.services.reports import ReportScope
 
 ADMIN_ROLES = (Role.ORG_ADMIN, Role.SITE_ADMIN)
@@ -118,8 +120,8 @@ def can_record_sessions(user: User) -> bool:
 
 
 def can_manage_tokens(user: User) -> bool:
-    """Partnership leads and site admins create API tokens for reporting tools."""
-    return user.is_authenticated and user.role in TOKEN_ROLES
+    """Partnership leads (of one partnership, not a joint group) and site admins create API tokens for reporting tools."""
+    return user.is_authenticated and user.role in TOKEN_ROLES and user.joint_group_id is None
 
 
 def sees_admin(user: User) -> bool:
@@ -152,10 +154,11 @@ def managed_organisations(session: Session, user: User) -> list[Organisation]:
 
 
 def session_organisations(session: Session, user: User) -> list[Organisation]:
-    """Organisations a person may record face-to-face sessions for: their partnership's (all, for site admins)."""
+    """Organisations a person may record face-to-face sessions for: those serving a partnership their own
+    organisation serves (all, for site admins)."""
     query = select(Organisation).order_by(Organisation.name)
     if not is_site_admin(user):
-        query = query.where(Organisation.partnership_id == user.organisation.partnership_id)
+        query = query.where(organisations_serving(served_partnership_ids(user.organisation)))
     return list(session.scalars(query))
 
 
@@ -178,6 +181,9 @@ def report_scope(user: User) -> ReportScope | None:
     """Whose figures a person may see: their organisation, their partnership, everything, or nothing."""
     if user.role == Role.SITE_ADMIN:
         return ReportScope("All partnerships")
+    if user.role == Role.PARTNERSHIP_LEAD and user.joint_group is not None:
+        group = user.joint_group
+        return ReportScope(group.name, joint_group_id=group.id, area_ids=tuple(p.id for p in group.partnerships) or (-1,))
     if user.role == Role.PARTNERSHIP_LEAD:
         partnership = user.organisation.partnership
         return ReportScope(partnership.name, partnership_id=partnership.id)
@@ -195,7 +201,7 @@ def token_partnerships(session: Session, user: User) -> list[Partnership]:
     """Partnerships a person may issue API tokens for."""
     if is_site_admin(user):
         return list(session.scalars(select(Partnership).order_by(Partnership.name)))
-    if user.role == Role.PARTNERSHIP_LEAD:
+    if user.role == Role.PARTNERSHIP_LEAD and user.joint_group_id is None:
         return [user.organisation.partnership]
     return []
 
@@ -204,7 +210,7 @@ def token_visible(user: User, partnership_id: int | None, organisation: Organisa
     """Whether a person may see or revoke a token with this scope."""
     if is_site_admin(user):
         return True
-    if user.role != Role.PARTNERSHIP_LEAD:
+    if user.role != Role.PARTNERSHIP_LEAD or user.joint_group_id is not None:
         return False
     own = user.organisation.partnership_id
     return partnership_id == own or (organisation is not None and organisation.partnership_id == own)

@@ -5,12 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import uuid
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.models.base import Base, str_enum, utcnow
+
+if TYPE_CHECKING:
+    from lms.models.areas import JointGroup
 
 
 class OrganisationType(enum.StrEnum):
@@ -44,7 +48,7 @@ class Partnership(Base):
     name: Mapped[str] = mapped_column(String(200))
     settings: Mapped[dict] = mapped_column(default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    organisations: Mapped[list[Organisation]] = relationship(back_populates="partnership")
+    organisations: Mapped[list[Organisation]] = relationship(back_populates="partnership")  # those it is home to
 
 
 class Organisation(Base):
@@ -52,13 +56,15 @@ class Organisation(Base):
 
     __tablename__ = "organisation"
     id: Mapped[int] = mapped_column(primary_key=True)
-    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnership.id"), index=True)
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnership.id"), index=True)  # its home partnership
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     type: Mapped[OrganisationType] = mapped_column(str_enum(OrganisationType))
     xapi_shares_email: Mapped[bool] = mapped_column(default=False)  # opt-in: xAPI actors by email, not pseudonym
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     partnership: Mapped[Partnership] = relationship(back_populates="organisations")
+    # partnerships it serves besides its home one; lms.services.localities says where its people count
+    other_partnerships: Mapped[list[Partnership]] = relationship(secondary="organisation_partnership", order_by="Partnership.name")
     departments: Mapped[list[Department]] = relationship(back_populates="organisation")
 
 
@@ -70,6 +76,8 @@ class Department(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
+    # the partnership area its people work in, when the organisation serves several (None: the home partnership)
+    locality_id: Mapped[int | None] = mapped_column(ForeignKey("partnership.id"))
     organisation: Mapped[Organisation] = relationship(back_populates="departments")
 
 
@@ -95,8 +103,13 @@ class User(UserMixin, Base):
     confirmation_sent_at: Mapped[dt.datetime | None]
     # Carried in every session and remember-me cookie; raising it ends all of them on every server.
     session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    # the partnership area the person works in (None: their department's, else the organisation's home partnership)
+    locality_id: Mapped[int | None] = mapped_column(ForeignKey("partnership.id"))
+    # a partnership lead of a joint group reports on the group's partnerships together
+    joint_group_id: Mapped[int | None] = mapped_column(ForeignKey("joint_group.id"))
     organisation: Mapped[Organisation] = relationship()
     department: Mapped[Department | None] = relationship()
+    joint_group: Mapped[JointGroup | None] = relationship()
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses sign-in to deactivated users

@@ -21,6 +21,8 @@ class TrainingSession(Base):
     fy_quarter: Mapped[int]
     venue: Mapped[str] = mapped_column(String(200))
     delivering_organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    # the partnership area it was run for (None: written by an older release; see SessionAudience.partnership_id)
+    partnership_id: Mapped[int | None] = mapped_column(ForeignKey("partnership.id"))
     trainer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     attendee_count: Mapped[int]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -39,3 +41,5 @@ class SessionAudience(Base):
     session_id: Mapped[int] = mapped_column(ForeignKey("training_session.id"), primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), primary_key=True)
     attendee_count: Mapped[int]
+    # the partnership these attendees count for (lms.services.localities); None: the organisation's home partnership
+    partnership_id: Mapped[int | None] = mapped_column(ForeignKey("partnership.id"))

@@ -76,7 +76,8 @@ class AttemptReset(Base):
 class Completion(Base):
     """A person trained: one row per pass or face-to-face attendance, never edited afterwards.
 
-    `organisation_id` is the organisation at the time, so counts for past periods never move.
+    `organisation_id` and `partnership_id` are the organisation and partnership area at the time, so counts
+    for past periods never move.
     `sequence` numbers a person's completions of a module; its uniqueness makes a pass count once.
     """
 
@@ -85,11 +86,14 @@ class Completion(Base):
         UniqueConstraint("user_id", "module_id", "sequence"),
         Index("ix_completion_period", "fy_quarter", "organisation_id", "module_id"),
         # covers the counts report's e-learning aggregate, so a quarter is read from the index alone
-        Index("ix_completion_counts", "fy_quarter", "channel", "organisation_id", "module_id", "user_id"),
+        Index("ix_completion_counts", "fy_quarter", "channel", "partnership_id", "organisation_id", "module_id", "user_id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    # the partnership it counts for, fixed when it is recorded (lms.services.localities); None only for rows an
+    # older release wrote during an upgrade, which count for the organisation's home partnership
+    partnership_id: Mapped[int | None] = mapped_column(ForeignKey("partnership.id"))
     module_id: Mapped[int] = mapped_column(ForeignKey("module.id"))
     version_id: Mapped[int | None] = mapped_column(ForeignKey("module_version.id"))
     channel: Mapped[Channel] = mapped_column(str_enum(Channel))

@@ -16,6 +16,7 @@ from lms.db import db
 from lms.models import Organisation, Partnership
 from lms.parsing import DATE_PARTS, DateInputError, date_parts, parse_date, parse_id
 from lms.permissions import is_site_admin, report_scope
+from lms.services.localities import served_partnership_ids
 from lms.services.periods import (
     FIRST_DAY,
     FIRST_YEAR,
@@ -30,7 +31,7 @@ from lms.services.periods import (
     quarter_key,
     quarter_label,
 )
-from lms.services.reports import ReportScope
+from lms.services.reports import ReportScope, organisations_in
 
 QUARTERS_OFFERED, YEARS_OFFERED = 12, 4
 CUSTOM = "custom"
@@ -142,8 +143,10 @@ def requested_scope() -> ReportScope:
     if organisation_id and scope.organisation_id is None:
         wanted = parse_id(organisation_id)
         organisation = db.session.get(Organisation, wanted) if wanted is not None else None
-        if organisation is None or (scope.partnership_id is not None and organisation.partnership_id != scope.partnership_id):
+        if organisation is None or (scope.area_ids and not set(scope.area_ids) & set(served_partnership_ids(organisation))):
             abort(404)
+        if scope.area_ids:  # a lead looking at a partner agency sees its staff working in the lead's area only
+            return ReportScope(f"{organisation.name} in {scope.label}", organisation_id=organisation.id, area_ids=scope.area_ids)
         return ReportScope(organisation.name, organisation_id=organisation.id)
     if partnership_slug and is_site_admin(current_user):
         partnership = db.session.scalar(select(Partnership).where(Partnership.slug == partnership_slug)) or abort(404)
@@ -168,10 +171,7 @@ def drill_down_organisations() -> list[Organisation]:
     own = report_scope(current_user)
     if own is None or own.organisation_id is not None:
         return []
-    query = select(Organisation).order_by(Organisation.name)
-    if own.partnership_id is not None:
-        query = query.where(Organisation.partnership_id == own.partnership_id)
-    return list(db.session.scalars(query))
+    return list(organisations_in(db.session, own).values())
 
 
 def drill_down_partnerships() -> list[Partnership]:

@@ -44,7 +44,7 @@ def dashboard():
     choice, scope = period_choice(), requested_scope()
     context = _context(choice, scope)
     if choice.period is not None:
-        rows = reports.training_counts(db.session, choice.period, scope.partnership_id, scope.organisation_id)
+        rows = reports.training_counts(db.session, choice.period, scope=scope)
         trend = reports.trend_table(db.session, choice.period, scope)
         bars, gridlines = trend_chart(trend)
         context.update(headline=reports.headline(rows), trend=trend, bars=bars, gridlines=gridlines, chart_width=WIDTH, chart_height=HEIGHT)
@@ -120,7 +120,7 @@ def counts():
         return _api_error(400, str(error))
     scope = api_tokens.token_scope(db.session, token)
     now = utcnow()
-    rows = reports.training_counts(db.session, period, scope.partnership_id, scope.organisation_id)
+    rows = reports.training_counts(db.session, period, scope=scope)
     api_tokens.mark_used(db.session, token)
     record_export(db.session, token.created_by_id, "counts", "json", period.key, scope.label, f"api_token:{token.id}")
     return Response(exports.counts_json(rows, period, now), mimetype="application/json", headers={"Cache-Control": "no-store"})

@@ -17,6 +17,7 @@ from lms.models import Attempt, Channel, Completion, ModuleVersion, TrainingSess
 from lms.services import xapi
 from lms.services.assessment_draw import asked_questions, draw, new_seed, questions_asked
 from lms.services.attempt_policy import RetryGate, retry_gate
+from lms.services.localities import attendance_area, locality_of
 from lms.services.marking import Marking, mark, read_answers
 from lms.services.periods import fy_quarter
 from lms.services.standing import latest_completion, needs_completion
@@ -122,7 +123,8 @@ def _record_pass(session: Session, attempt: Attempt, user: User, version: Module
     if not needs_completion(latest, version.refresher_months, attempt.submitted_at):
         return None
     completion = Completion(
-        user_id=user.id, organisation_id=user.organisation_id, module_id=version.module_id, version_id=version.id,
+        user_id=user.id, organisation_id=user.organisation_id, partnership_id=locality_of(user), module_id=version.module_id,
+        version_id=version.id,
         channel=Channel.ELEARNING, sequence=next_sequence(session, user.id, version.module_id), score=attempt.score,
         completed_at=attempt.submitted_at, fy_quarter=fy_quarter(attempt.submitted_at), attempt_id=attempt.id,
         verification_code=new_verification_code(),
@@ -142,6 +144,7 @@ def record_attendance(session: Session, user: User, training_session: TrainingSe
     moment = attended_at or dt.datetime.combine(training_session.delivered_on, dt.time(12))
     completion = Completion(
         user_id=user.id, organisation_id=user.organisation_id, module_id=training_session.module_id, version_id=None,
+        partnership_id=attendance_area(user.organisation, training_session.partnership_id),
         channel=Channel.FACE_TO_FACE, sequence=next_sequence(session, user.id, training_session.module_id),
         completed_at=moment, fy_quarter=fy_quarter(moment), session_id=training_session.id,
         verification_code=new_verification_code(),

@@ -17,6 +17,7 @@ from lms.models import Completion, Module, ModuleVersion, Organisation, SessionA
 from lms.services.accounts import identity_known, normalise_email
 from lms.services.audit import record_event
 from lms.services.completions import record_attendance
+from lms.services.localities import attendance_area, locality_of
 from lms.services.periods import UK, fy_quarter, govuk_date, uk_date
 
 CONFIRM_ABOVE = 200  # more people than this from one organisation must be confirmed by the trainer
@@ -47,6 +48,7 @@ class SessionRecord:
     attendee_emails: list[str] = field(default_factory=list)
     confirmed: dict[int, int] = field(default_factory=dict)  # organisation id -> the large number the trainer confirmed
     not_duplicate: bool = False  # the trainer confirmed it is not the same session as one already recorded
+    area_id: int | None = None  # the partnership area it was run for; None: the trainer's locality
 
 
 @dataclass
@@ -177,11 +179,11 @@ def record_session(session: Session, trainer: User, organisations: dict[int, Org
     today = today or dt.datetime.now(UK).date()
     with write_transaction(session):
         module, counts, attendees = _check(session, record, organisations, today)
-        delivered_on = record.delivered_on
+        delivered_on, area = record.delivered_on, record.area_id or locality_of(trainer)
         training = TrainingSession(module_id=module.id, delivered_on=delivered_on, fy_quarter=fy_quarter(delivered_on),
                                    venue=record.venue.strip(), delivering_organisation_id=record.delivering_organisation_id,
-                                   trainer_id=trainer.id, attendee_count=sum(counts.values()),
-                                   audience=[SessionAudience(organisation_id=o, attendee_count=n) for o, n in sorted(counts.items())])
+                                   trainer_id=trainer.id, attendee_count=sum(counts.values()), partnership_id=area,
+                                   audience=_audience_lines(counts, organisations, area))
         session.add(training)
         session.flush()
         if attendees:
@@ -239,7 +241,13 @@ def _check_correction(session: Session, training: TrainingSession, organisations
     return venue, counts, reason
 
 
-def _set_audience(training: TrainingSession, counts: dict[int, int]) -> None:
+def _audience_lines(counts: dict[int, int], organisations: dict[int, Organisation], area: int | None) -> list[SessionAudience]:
+    """One line per audience organisation, each stamped with the partnership its attendees count for."""
+    return [SessionAudience(organisation_id=o, attendee_count=n, partnership_id=attendance_area(organisations[o], area))
+            for o, n in sorted(counts.items())]
+
+
+def _set_audience(training: TrainingSession, counts: dict[int, int], organisations: dict[int, Organisation]) -> None:
     """Update the audience rows in place (their key is the organisation), adding and removing as needed."""
     for line in list(training.audience):
         if line.organisation_id in counts:
@@ -247,7 +255,7 @@ def _set_audience(training: TrainingSession, counts: dict[int, int]) -> None:
         else:
             training.audience.remove(line)
     present = {line.organisation_id for line in training.audience}
-    training.audience.extend(SessionAudience(organisation_id=o, attendee_count=n) for o, n in sorted(counts.items()) if o not in present)
+    training.audience.extend(_audience_lines({o: n for o, n in counts.items() if o not in present}, organisations, training.partnership_id))
     training.attendee_count = sum(counts.values())
 
 
@@ -267,7 +275,7 @@ def correct_session(session: Session, actor: User, training_id: int, organisatio
                 completion.completed_at, completion.fy_quarter = moment, fy_quarter(moment)
                 moved += 1
         training.venue = venue
-        _set_audience(training, counts)
+        _set_audience(training, counts, organisations)
         training.corrected_at = utcnow()
         session.flush()
         record_event(session, "session.corrected", f"training_session:{training.id}", actor.id, reason=reason,

@@ -30,6 +30,7 @@ from lms.models import (
 )
 from lms.services.accounts import create_user, unusable_password
 from lms.services.completions import new_verification_code
+from lms.services.localities import locality_of
 from lms.services.periods import fy_quarter, uk_date
 
 DEMO_PASSWORD = "safer-learning-demo"  # noqa: S105 - printed for the demo; never used outside it
@@ -182,7 +183,7 @@ def _demo_staff(session: Session, org_slug: str, organisation: Organisation, mod
         session.flush()
         for module in rng.sample(modules, k=rng.randint(0, min(3, len(modules)))):
             moment = dt.datetime.combine(today - dt.timedelta(days=rng.randint(1, DEMO_QUARTERS * 91)), dt.time(rng.randint(8, 17), rng.randint(0, 59)))
-            session.add(Completion(user_id=user.id, organisation_id=organisation.id, module_id=module.id, version_id=module.current_version_id,
+            session.add(Completion(user_id=user.id, organisation_id=organisation.id, partnership_id=locality_of(user), module_id=module.id, version_id=module.current_version_id,
                                    channel=Channel.ELEARNING, sequence=1, score=rng.choice([80, 90, 100]), completed_at=moment,
                                    fy_quarter=fy_quarter(moment), verification_code=new_verification_code()))
 
@@ -202,5 +203,6 @@ def _demo_sessions(session: Session, organisations: dict[str, Organisation], mod
                 continue
             audience = {o.id: rng.randint(4, 20) for o in rng.sample(audience_pool, k=min(3, len(audience_pool)))}
             session.add(TrainingSession(module_id=module.id, delivered_on=delivered_on, fy_quarter=fy_quarter(delivered_on), venue=venue,
-                                        delivering_organisation_id=council.id, attendee_count=sum(audience.values()),
-                                        audience=[SessionAudience(organisation_id=o, attendee_count=n) for o, n in audience.items()]))
+                                        delivering_organisation_id=council.id, attendee_count=sum(audience.values()), partnership_id=council.partnership_id,
+                                        audience=[SessionAudience(organisation_id=o, attendee_count=n, partnership_id=council.partnership_id)
+                                                  for o, n in audience.items()]))

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from lms.db import write_transaction
 from lms.models import Assignment, Notice, Organisation, User, utcnow
-from lms.permissions import QUARTERLY_FIGURES_ROLES
+from lms.permissions import QUARTERLY_FIGURES_ROLES, report_scope
 from lms.services.notices.messages import ImportCounts, import_finished, quarter_figures
 from lms.services.notices.outbox import Draft, add_notices
 from lms.services.notices.planning_digests import learner_digests, mark_gathered, organisation_digests, wanting
@@ -37,7 +37,7 @@ from lms.services.notices.planning_learners import (
 )
 from lms.services.notices.preferences import unsubscribe_url
 from lms.services.periods import fy_quarter, parse_period, previous_quarters, quarter_key, uk_date
-from lms.services.reports import ReportScope, headline, organisations_in, training_counts
+from lms.services.reports import headline, organisations_in, training_counts
 
 LATE_RECORDS = dt.timedelta(days=7)  # face-to-face sessions are often recorded days after they were held
 
@@ -94,17 +94,16 @@ def plan_quarterly(session: Session, now: dt.datetime | None = None) -> int:
     now = now or utcnow()
     code = quarter_to_report(now)
     stage, period = quarter_key(code), parse_period(quarter_key(code))
-    by_partnership = wanting(session, QUARTERLY_FIGURES_ROLES, "quarter-figures", stage, "quarterly_figures",
-                             lambda lead: lead.organisation.partnership_id)
+    by_scope = wanting(session, QUARTERLY_FIGURES_ROLES, "quarter-figures", stage, "quarterly_figures", report_scope)
     drafts = []
-    for partnership_id, people in by_partnership.items():
-        figures = headline(training_counts(session, period, partnership_id))
-        organisations = len(organisations_in(session, ReportScope("", partnership_id=partnership_id)))
-        name = people[0].organisation.partnership.name
+    for scope, people in by_scope.items():
+        figures = headline(training_counts(session, period, scope=scope))
+        organisations = len(organisations_in(session, scope))
+        subject = f"joint-group:{scope.joint_group_id}" if scope.joint_group_id else f"partnership:{scope.partnership_id}"
         for lead in people:
             link = unsubscribe_url(lead, "quarterly_figures")
-            message = quarter_figures(lead, name, code, figures, organisations, link, uk_date(now))
-            drafts.append(Draft(lead.id, "quarter-figures", f"partnership:{partnership_id}", stage, message, unsubscribe_url=link))
+            message = quarter_figures(lead, scope.label, code, figures, organisations, link, uk_date(now))
+            drafts.append(Draft(lead.id, "quarter-figures", subject, stage, message, unsubscribe_url=link))
     return _write(session, drafts, now)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 
 from sqlalchemy import select, update
@@ -125,12 +125,12 @@ def mark_gathered(session: Session, digests: list[Notice], found: LearnerDigests
 
 
 def wanting(session: Session, roles: tuple[Role, ...], kind: str, stage: str, switch: str,
-            group: Callable[[User], int]) -> dict[int, list[User]]:
+            group: Callable[[User], Hashable]) -> dict[Hashable, list[User]]:
     """The reachable people with one of `roles` who have `switch` on and no `kind` notice for `stage` yet, by `group`."""
     people = list(session.scalars(with_organisation(reachable_people().where(User.role.in_(roles)))).unique())
     written = set(session.scalars(select(Notice.user_id).where(Notice.kind == kind, Notice.stage == stage)))
     chosen = preferences_for(session, [p.id for p in people if p.id not in written])
-    found: dict[int, list[User]] = defaultdict(list)
+    found: dict[Hashable, list[User]] = defaultdict(list)
     for person in people:
         if person.id in chosen and getattr(chosen[person.id], switch):
             found[group(person)].append(person)

@@ -49,7 +49,7 @@ def report_table(session: Session, key: str, period: Period, scope: ReportScope,
         return learners_table(session, scope, now)
     if key not in COUNT_TABLES:
         raise KeyError(key)
-    rows = training_counts(session, period, scope.partnership_id, scope.organisation_id)
+    rows = training_counts(session, period, scope=scope)
     if key == "organisations":
         return organisations_table(rows, organisations_in(session, scope))
     return {"counts": counts_table, "modules": modules_table, "types": types_table}[key](rows)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from lms.models import Assignment, User
 from lms.services.accounts import identity_known
+from lms.services.localities import people_in_area
 from lms.services.reports.scope import ReportScope, organisations_in
 from lms.services.reports.tables import TITLES, Table
 from lms.services.standing import COMPLIANCE_STATES, standings
@@ -35,6 +36,8 @@ def compliance_table(session: Session, scope: ReportScope, now: dt.datetime) -> 
     assignments = list(session.scalars(select(Assignment).where(Assignment.organisation_id.in_(list(organisations) or [-1]))))
     counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COMPLIANCE_STATES, 0))
     people = active_people(session, list({a.organisation_id for a in assignments})) if assignments else []
+    if scope.area_ids:  # a lead's figures: the people working in their area today
+        people = people_in_area(people, scope.area_ids)
     for standing in standings(session, people, now):
         for assignment_id in standing.assigned.assignment_ids if standing.assigned else ():
             counts[assignment_id][standing.compliance] += 1

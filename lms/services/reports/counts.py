@@ -76,7 +76,7 @@ def audiences(session: Session, first_quarter: int, last_quarter: int, period: P
                SessionAudience.attendee_count)
         .join(SessionAudience, SessionAudience.session_id == TrainingSession.id)
         .where(TrainingSession.fy_quarter.between(first_quarter, last_quarter), TrainingSession.withdrawn_at.is_(None),
-               *scoped(SessionAudience.organisation_id, scope, organisations))
+               *scoped(SessionAudience.organisation_id, SessionAudience.partnership_id, scope))
     )
     if period is not None and period.is_custom:
         query = query.where(TrainingSession.delivered_on.between(*period.bounds))
@@ -87,7 +87,7 @@ def _elearning_lines(session: Session, period: Period, scope: ReportScope,
                      organisations: dict[int, Organisation]) -> list[tuple[int, int, str, int, int]]:
     query = (
         select(Completion.organisation_id, Completion.module_id, func.count(), func.count(func.distinct(Completion.user_id)))
-        .where(*completions_in(period), Completion.channel == Channel.ELEARNING, *scoped(Completion.organisation_id, scope, organisations))
+        .where(*completions_in(period), Completion.channel == Channel.ELEARNING, *scoped(Completion.organisation_id, Completion.partnership_id, scope))
         .group_by(Completion.organisation_id, Completion.module_id)
     )
     return [(org_id, module_id, Channel.ELEARNING.value, sessions, people) for org_id, module_id, sessions, people in session.execute(query)]
@@ -104,9 +104,10 @@ def _face_to_face_lines(session: Session, period: Period, scope: ReportScope,
 
 
 def training_counts(session: Session, period: Period, partnership_id: int | None = None,
-                    organisation_id: int | None = None) -> list[CountRow]:
-    """Sessions delivered and people trained in the period, by organisation, module and channel."""
-    scope = ReportScope("", partnership_id, organisation_id)
+                    organisation_id: int | None = None, scope: ReportScope | None = None) -> list[CountRow]:
+    """Sessions delivered and people trained in the period, by organisation, module and channel, for a scope
+    (or one partnership, or one organisation)."""
+    scope = scope or ReportScope("", partnership_id, organisation_id)
     organisations = organisations_in(session, scope)
     modules = {module_id: (slug, title) for module_id, slug, title in session.execute(select(Module.id, Module.slug, Module.title))}
     lines = _elearning_lines(session, period, scope, organisations) + _face_to_face_lines(session, period, scope, organisations)

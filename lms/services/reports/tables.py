@@ -144,7 +144,7 @@ def trend_table(session: Session, period: Period, scope: ReportScope) -> Table:
     for quarter, passes, people in session.execute(  # people per organisation and module, added up as the counts table is
             select(Completion.fy_quarter, func.count(), func.count(func.distinct(Completion.user_id)))
             .where(Completion.fy_quarter.between(quarters[0], quarters[-1]), Completion.channel == Channel.ELEARNING,
-                   *scoped(Completion.organisation_id, scope, organisations))
+                   *scoped(Completion.organisation_id, Completion.partnership_id, scope))
             .group_by(Completion.fy_quarter, Completion.organisation_id, Completion.module_id)):
         elearning[quarter][0] += passes
         elearning[quarter][1] += people
