@@ -29,6 +29,7 @@ from lms.models import (
 )
 from lms.services.accounts import create_user
 from lms.services.completions import new_verification_code
+from lms.services.localities import locality_of
 from lms.services.periods import fy_quarter
 
 SETTINGS = {
@@ -167,7 +168,7 @@ def make_training_session(session, module: Module, organisation: Organisation, d
 
 def make_completion(session, user: User, module: Module, completed_at: dt.datetime, sequence: int = 1) -> Completion:
     """An e-learning completion earned at a given moment, with a verification code."""
-    completion = Completion(user_id=user.id, organisation_id=user.organisation_id, module_id=module.id,
+    completion = Completion(user_id=user.id, organisation_id=user.organisation_id, partnership_id=locality_of(user), module_id=module.id,
                             version_id=module.current_version_id, channel=Channel.ELEARNING, sequence=sequence, score=100,
                             completed_at=completed_at, fy_quarter=fy_quarter(completed_at),
                             verification_code=new_verification_code())
