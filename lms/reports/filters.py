@@ -16,7 +16,7 @@ from lms.db import db
 from lms.models import Organisation, Partnership
 from lms.parsing import DATE_PARTS, DateInputError, date_parts, parse_date, parse_id
 from lms.permissions import is_site_admin, report_scope
-from lms.services.localities import served_partnership_ids
+from lms.services.localities import served_partnership_ids, serves_several
 from lms.services.periods import (
     FIRST_DAY,
     FIRST_YEAR,
@@ -146,7 +146,8 @@ def requested_scope() -> ReportScope:
         if organisation is None or (scope.area_ids and not set(scope.area_ids) & set(served_partnership_ids(organisation))):
             abort(404)
         if scope.area_ids:  # a lead looking at a partner agency sees its staff working in the lead's area only
-            return ReportScope(f"{organisation.name} in {scope.label}", organisation_id=organisation.id, area_ids=scope.area_ids)
+            label = f"{organisation.name} in {scope.label}" if serves_several(organisation) else organisation.name
+            return ReportScope(label, organisation_id=organisation.id, area_ids=scope.area_ids)
         return ReportScope(organisation.name, organisation_id=organisation.id)
     if partnership_slug and is_site_admin(current_user):
         partnership = db.session.scalar(select(Partnership).where(Partnership.slug == partnership_slug)) or abort(404)
