@@ -41,12 +41,14 @@ lms/static/dist/app.css: package.json package-lock.json lms/static/src/app.scss
 	npm run --silent build:css
 
 # Real peers the tests start: Debian's Chromium for browser tests, nginx in front of two app servers,
-# PgBouncer (transaction pooling) in front of PostgreSQL, Redis for the job queue's tests (they start their own server).
+# PgBouncer (transaction pooling) in front of PostgreSQL, Redis for the job queue's tests (they start their own server),
+# poppler's pdftoppm to render the quarterly report's PDF to an image.
 browser:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium)
 	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || (apt-get update -qq && apt-get install -y -qq nginx-light)
 	@command -v pgbouncer >/dev/null 2>&1 || test -x /usr/sbin/pgbouncer || (apt-get update -qq && apt-get install -y -qq pgbouncer)
 	@command -v redis-server >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq redis-server)
+	@command -v pdftoppm >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq poppler-utils)
 
 # Ralph, a real xAPI LRS (PyPI ralph-malph), in a venv of its own: its `cli` extra pins click<8.2.1, ours is newer.
 # Its `lrs` extra leaves out `requests`, which its API imports. tests/lms/xapi/xapi_ralph.py starts it.

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lms.models import Organisation, Partnership, Role, TrainingSession, User
-from lms.services.localities import organisations_serving, served_partnership_ids
+from lms.services.localities import organisations_serving, served_partnership_ids, served_partnerships, serves_several
 from lms.services.reports import ReportScope
 
 ADMIN_ROLES = (Role.ORG_ADMIN, Role.SITE_ADMIN)
@@ -162,6 +162,29 @@ def session_organisations(session: Session, user: User) -> list[Organisation]:
     return list(session.scalars(query))
 
 
+def session_areas(session: Session, user: User) -> list[Partnership]:
+    """The partnership areas a person may record a face-to-face session for: those their organisation serves (any, for
+    site admins). With only one there is nothing to ask."""
+    if is_site_admin(user):
+        return list(session.scalars(select(Partnership).order_by(Partnership.name)))
+    return served_partnerships(user.organisation)
+
+
+def can_manage_partnership_areas(user: User) -> bool:
+    """Which partnerships an organisation serves moves its people's future training between partnerships: site admins."""
+    return user.is_authenticated and is_site_admin(user)
+
+
+def can_manage_joint_groups(user: User) -> bool:
+    """Joint groups and their leads span partnerships: site admins set them up."""
+    return user.is_authenticated and is_site_admin(user)
+
+
+def can_set_locality(user: User, organisation: Organisation) -> bool:
+    """An organisation's admins (and site admins) say which area its departments and people work in, when it serves several."""
+    return user.is_authenticated and can_manage(user, organisation.id) and serves_several(organisation)
+
+
 def can_change_session(user: User, training: TrainingSession) -> bool:
     """Who may correct or withdraw a face-to-face session: its recorder, its delivering organisation's admins, site admins."""
     if user.role not in SESSION_ROLES or training.withdrawn_at is not None:
@@ -214,6 +237,23 @@ def token_visible(user: User, partnership_id: int | None, organisation: Organisa
         return False
     own = user.organisation.partnership_id
     return partnership_id == own or (organisation is not None and organisation.partnership_id == own)
+
+
+TARGET_ROLES = (Role.PARTNERSHIP_LEAD, Role.SITE_ADMIN)
+
+
+def can_set_targets(user: User) -> bool:
+    """Yearly targets per module are a partnership's own plan: its lead (of one partnership, not a joint group) or a site admin."""
+    return user.is_authenticated and user.role in TARGET_ROLES and (is_site_admin(user) or user.joint_group_id is None)
+
+
+def target_partnerships(session: Session, user: User) -> list[Partnership]:
+    """Partnerships whose targets a person may set: a lead their own, a site admin any."""
+    if not can_set_targets(user):
+        return []
+    if is_site_admin(user):
+        return list(session.scalars(select(Partnership).order_by(Partnership.name)))
+    return [user.organisation.partnership]
 
 
 def can_see_module_governance(user: User) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from lms.admin.people_forms import ChosenFrom
@@ -102,6 +102,9 @@ class SessionForm(FlaskForm):
     delivered_on = DateInputField("Date delivered", required=True, empty_message="Enter the date the session was delivered")
     venue = StringField("Venue", filters=[_strip], validators=[DataRequired(VENUE_REQUIRED), at_most("Venue", 200)])
     delivering_organisation = choice("Delivering organisation", "Choose the organisation that delivered the session")
+    # asked only when the recorder may record for more than one partnership area (the view removes it otherwise)
+    area = RadioField("Which partnership was this session for?", choices=[], validate_choice=False,
+                      validators=[ChosenFrom("Select the partnership the session was for")])
     attendees = TextAreaField("Named attendees (optional)", validators=[at_most("Named attendees", 20000)],
                               description="Email addresses of attendees who should get a completion, one on each line")
     not_duplicate = BooleanField("Yes, this is a different session from the one already recorded")

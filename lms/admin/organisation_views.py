@@ -6,12 +6,15 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from lms.admin.area_forms import NOT_SET, NewDepartmentForm
 from lms.admin.forms import DepartmentForm, NewOrganisationForm, OrganisationForm, PartnershipForm
 from lms.admin.views import _form_page, blueprint
 from lms.db import db
 from lms.models import Assignment, Department, EmailDomain, JoinCode, Organisation, OrganisationType, Partnership, Role, User, utcnow
-from lms.permissions import ADMIN_ROLES, managed_organisation_or_404, roles_required
-from lms.services import organisations
+from lms.parsing import parse_id
+from lms.permissions import ADMIN_ROLES, can_set_locality, managed_organisation_or_404, roles_required
+from lms.services import areas, organisations
+from lms.services.localities import served_partnerships
 from lms.services.organisations import AdminError
 from lms.services.sso.settings import for_organisation as single_sign_on_of
 
@@ -68,6 +71,7 @@ def organisation(organisation_id: int):
         join_codes=join_codes, last_days={c.id: organisations.last_usable_day(c) for c in join_codes},
         domains=db.session.scalars(select(EmailDomain).filter_by(**where).order_by(EmailDomain.domain)).all(),
         single_sign_on=single_sign_on_of(db.session, organisation.id),
+        area_names={p.id: p.name for p in served_partnerships(organisation)},
         assignments=db.session.scalars(select(Assignment).filter_by(**where).order_by(Assignment.created_at)).all())
 
 
@@ -93,13 +97,19 @@ def edit_organisation(organisation_id: int):
 @roles_required(*ADMIN_ROLES)
 def new_department(organisation_id: int):
     organisation = managed_organisation_or_404(db.session, current_user, organisation_id)
-    form = DepartmentForm()
+    several = can_set_locality(current_user, organisation)  # then it asks where the department works
+    form = NewDepartmentForm() if several else DepartmentForm()
+    if several:
+        form.locality.choices = [(NOT_SET, f"Not set (counts for {organisation.partnership.name})"),
+                                 *((str(p.id), p.name) for p in served_partnerships(organisation))]
+        form.locality.data = form.locality.data or NOT_SET
     back = url_for("admin.organisation", organisation_id=organisation.id)
     if form.validate_on_submit():
+        locality = parse_id(form.locality.data) if several and form.locality.data != NOT_SET else None
         try:
-            organisations.add_department(db.session, organisation, form.name.data, current_user.id)
+            areas.add_department_in(db.session, organisation, form.name.data, locality, current_user.id)
             flash("Department added.", "success")
             return redirect(back)
         except AdminError as error:
-            form.name.errors.append(str(error))
+            getattr(form, error.field or "name").errors.append(str(error))
     return _form_page(form, "Add a department", back, "Add department", organisation.name)

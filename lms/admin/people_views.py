@@ -22,7 +22,8 @@ from lms.permissions import (
     roles_required,
     visible_person_or_404,
 )
-from lms.services import organisations
+from lms.services import areas, organisations
+from lms.services.localities import locality_of, served_partnerships, serves_several
 from lms.services.organisations import AdminError
 from lms.services.user_import import ImportFileError, ImportResult, import_people
 
@@ -33,8 +34,9 @@ def people(organisation_id: int):
     organisation = managed_organisation_or_404(db.session, current_user, organisation_id)
     search = request.args.get("q", "").strip()[:200]
     found = organisations.find_people(db.session, organisation, search, parse_id(request.args.get("page", "1"), maximum=100_000) or 1)
+    names = {p.id: p.name for p in served_partnerships(organisation)} if serves_several(organisation) else {}
     return render_template("admin/people.html", organisation=organisation, search=search, found=found, role_names=ROLE_NAMES,
-                           per_page=organisations.PEOPLE_PER_PAGE)
+                           per_page=organisations.PEOPLE_PER_PAGE, works_in={u.id: names[locality_of(u)] for u in found.people} if names else {})
 
 
 @blueprint.route("/people/<int:user_id>")
@@ -43,7 +45,9 @@ def person(user_id: int):
     """Everything an admin may change about a person, each with its own Change link."""
     person = visible_person_or_404(db.session, current_user, user_id)
     has_departments = db.session.scalar(select(Department.id).where(Department.organisation_id == person.organisation_id).limit(1))
-    return render_template("admin/person.html", person=person, role_names=ROLE_NAMES, has_departments=has_departments is not None)
+    works_in = areas.locality_description(person) if serves_several(person.organisation) else None
+    return render_template("admin/person.html", person=person, role_names=ROLE_NAMES, has_departments=has_departments is not None,
+                           works_in=works_in)
 
 
 def _change_page(form: FlaskForm, person: User, heading: str, hints: dict[str, str] | None = None):

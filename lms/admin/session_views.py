@@ -14,8 +14,16 @@ from lms.admin.views import _as_id, _module_choices, blueprint
 from lms.db import db
 from lms.models import Module, Organisation, TrainingSession, User
 from lms.parsing import parse_id
-from lms.permissions import SESSION_ROLES, can_change_session, roles_required, session_list_organisations, session_organisations
+from lms.permissions import (
+    SESSION_ROLES,
+    can_change_session,
+    roles_required,
+    session_areas,
+    session_list_organisations,
+    session_organisations,
+)
 from lms.services import delivery
+from lms.services.localities import locality_of
 
 
 def _audience_counts(form_data, organisation_ids: list[int]) -> tuple[dict[int, int], bool]:
@@ -64,6 +72,19 @@ def sessions():
                            modules=dict(db.session.execute(select(Module.id, Module.title)).all()))
 
 
+def _ask_area(form: SessionForm) -> int | None:
+    """Offer the partnership areas the recorder may record for, their own locality first chosen; with only one
+    possible the question goes and the session is for that one."""
+    possible = session_areas(db.session, current_user)
+    if len(possible) <= 1:
+        del form.area
+        return possible[0].id if possible else None
+    form.area.choices = [(str(p.id), p.name) for p in possible]
+    if request.method == "GET":
+        form.area.data = str(locality_of(current_user))
+    return None
+
+
 @blueprint.route("/sessions/new", methods=["GET", "POST"])
 @roles_required(*SESSION_ROLES)
 def new_session():
@@ -73,6 +94,7 @@ def new_session():
     form.delivering_organisation.choices = [("", "Choose an organisation")] + [(str(o.id), o.name) for o in allowed]
     if request.method == "GET":
         form.delivering_organisation.data = str(current_user.organisation_id)
+    area = _ask_area(form)
     ids = [o.id for o in allowed]
     counts, counts_ok = _audience_counts(request.form, ids)
     audience_error, confirm = None, {}
@@ -83,7 +105,8 @@ def new_session():
         elif valid:
             record = delivery.SessionRecord(int(form.module.data), form.delivered_on.data, form.venue.data,
                                             _as_id(form.delivering_organisation.data), counts, (form.attendees.data or "").splitlines(),
-                                            _confirmed(request.form, ids), form.not_duplicate.data)
+                                            _confirmed(request.form, ids), form.not_duplicate.data,
+                                            area_id=_as_id(form.area.data) if "area" in form else area)
             try:
                 delivery.record_session(db.session, current_user, {o.id: o for o in allowed}, record)
                 flash("Session recorded.", "success")

@@ -61,9 +61,11 @@ def index():
 
 # Each area's views are in their own module on this blueprint.
 from lms.admin import (  # noqa: E402,F401
+    area_views,
     assignment_views,
     domain_views,
     join_code_views,
+    joint_group_views,
     module_views,
     notice_views,
     organisation_views,

@@ -32,9 +32,11 @@ def _context(choice: PeriodChoice, scope: reports.ReportScope) -> dict:
     """What every report page shows around its figures: the period picker, the scope, and links that keep both."""
     narrowed = scope_args(scope)
     link_args = {"period": choice.period.key, **narrowed} if choice.period else narrowed
+    one_quarter = choice.period is not None and not choice.period.is_custom and choice.period.first_quarter == choice.period.last_quarter
     return {"choice": choice, "scope": scope, "scope_args": narrowed, "link_args": link_args, "organisations": [(str(o.id), o.name) for o in drill_down_organisations()],
             "partnerships": [(p.slug, p.name) for p in drill_down_partnerships()], "breakdowns": [b for b in BREAKDOWNS.values() if b.listed_for(scope)],
-            "with_learners": sees_learners(current_user, scope), "generated_at": utcnow()}
+            "with_learners": sees_learners(current_user, scope), "generated_at": utcnow(),
+            "quarter_args": link_args if one_quarter else narrowed}  # the quarterly report's link keeps a quarter, never a year
 
 
 @blueprint.route("/")
@@ -128,3 +130,6 @@ def counts():
 
 blueprint.add_app_template_filter(cell_text, "cell_text")
 blueprint.add_app_template_test(is_figure, "figure")
+
+# The quarterly report and its targets have views of their own, on this blueprint.
+from lms.reports import quarterly_views, target_views  # noqa: E402,F401

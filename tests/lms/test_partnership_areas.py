@@ -15,7 +15,7 @@ from lms.permissions import report_scope, session_organisations
 from lms.services.delivery import SessionRecord, record_session
 from lms.services.localities import locality_of
 from lms.services.periods import parse_period
-from lms.services.reports import ReportScope, compliance_table, headline, training_counts
+from lms.services.reports import ReportScope, compliance_table, dashboard_tables, headline, training_counts
 from tests.builders import make_assignment, make_completion, make_department, make_organisation, make_partnership, make_user
 from tests.lms.reporting_builders import make_module, signed_in
 
@@ -215,3 +215,22 @@ def test_does_the_report_scope_of_an_organisation_keep_every_officer(session, yo
     session.commit()
     scope = ReportScope("North Yorkshire Police", organisation_id=y["police"].id)
     assert headline(training_counts(session, Q3, scope=scope)).elearning_sessions == 2
+
+
+def test_does_a_force_that_stops_serving_york_keep_its_past_york_figures(session, yorkshire):
+    """Past quarters never move: York's Q3 keeps the officer's pass after the force stops serving York."""
+    y = yorkshire
+    make_completion(session, y["york_officer"], y["module"], IN_Q3)
+    y["module"].current_version.published_at = dt.datetime(2024, 1, 1)
+    trainer = make_user(session, y["council"], Role.TRAINER, email="trainer@york.example")
+    session.commit()
+    record_session(session, trainer, {o.id: o for o in session_organisations(session, trainer)}, SessionRecord(
+        y["module"].id, dt.date(2025, 11, 4), "Guildhall", y["council"].id, {y["police"].id: 4}), today=dt.date(2025, 12, 1))
+    york = report_scope(y["york_lead"])
+    before = dashboard_tables(session, Q3, york, NOW)
+    y["police"].other_partnerships.clear()
+    session.commit()
+    after = dashboard_tables(session, Q3, york, NOW)
+    for key in ("organisations", "counts", "modules", "types", "trend"):
+        assert after[key].rows == before[key].rows, key
+    assert ("North Yorkshire Police", 1, 1, 1, 4, 2, 5) in after["organisations"].rows

@@ -29,6 +29,7 @@ from lms.models import (
     Department,
     EmailDomain,
     JoinCode,
+    JointGroup,
     Module,
     ModuleAsset,
     ModuleVersion,
@@ -83,6 +84,7 @@ class World:
     version_id: int = 0
     asset_name: str = "diagram.png"
     reset_token: str = ""
+    joint_group_id: int = 0  # a joint group of both partnerships (site admins manage groups)
 
 
 @pytest.fixture(scope="session")
@@ -149,9 +151,11 @@ def build_world(app: Flask, tiny_build: Path) -> World:
         session.flush()
         own.training_session_id = _training_session(session, module.id, own_organisation, people["trainer"].id)
         other.training_session_id = _training_session(session, module.id, other_organisation, None)
+        group = JointGroup(slug="safer-together", name="Safer Together", partnerships=[ours, theirs])
+        session.add(group)
         session.commit()
         world = World(own, other, {name: user.id for name, user in people.items()}, version_id=version.id,
-                      reset_token=make_token(session.get(User, own.person_id), app.config["SECRET_KEY"]))
+                      reset_token=make_token(session.get(User, own.person_id), app.config["SECRET_KEY"]), joint_group_id=group.id)
         for name, user in people.items():
             world.attempts[name], world.certificates[name] = _pass(session, user, version)
         other.attempt_id, other.certificate_code = _pass(session, stranger, version)

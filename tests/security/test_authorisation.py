@@ -101,12 +101,24 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "admin.review_modules": SITE_ADMIN,  # every published module's review-by date
     "admin.notices": SITE_ADMIN,  # every organisation's reminder emails and the mail server's refusals
     "admin.send_notice_again": SITE_ADMIN,  # GET asks, POST sends failed (or one interrupted) notice again
+    "admin.organisation_partnerships": SITE_ADMIN,  # which partnerships an organisation serves moves where its training counts
+    "admin.set_department_locality": ORGANISATION_ADMIN,  # where a department works (says so when the organisation serves one)
+    "admin.set_locality": ORGANISATION_ADMIN,  # where a person works, likewise
+    "admin.joint_groups": SITE_ADMIN,  # joint groups of partnerships and their leads span partnerships
+    "admin.new_joint_group": SITE_ADMIN,
+    "admin.joint_group": SITE_ADMIN,
+    "admin.edit_joint_group": SITE_ADMIN,
+    "admin.add_group_lead": SITE_ADMIN,
+    "admin.remove_group_lead": SITE_ADMIN,
     "admin.tokens": TOKENS,
     "admin.revoke_token": TOKEN_OF_OWN_PARTNERSHIP,
     "reports.dashboard": REPORTS,
     "reports.breakdown": REPORTS,
     "reports.learners": ORGANISATION_ADMIN,  # names people: an organisation's own admins (and site admins) only
     "reports.export": REPORTS,
+    "reports.quarterly": REPORTS,  # the board's quarterly report, scoped as every report page
+    "reports.quarterly_download": REPORTS,
+    "reports.targets": TOKENS,  # a partnership's own leads (not a joint group's) and site admins; GET shows, POST saves
     "api.counts": API_TOKEN_ONLY,
     "notices.settings": SIGNED_IN,  # each person's own notification settings
     "notices.unsubscribe": PUBLIC,  # the signed link says who and which email; GET asks, POST only turns that email off
@@ -114,7 +126,7 @@ EXPECTED: dict[str, tuple[str, ...]] = {
 
 # Routes scoped by a query argument rather than a path argument.
 QUERY_SCOPED = {"reports.dashboard": "organisation", "reports.breakdown": "organisation", "reports.learners": "organisation",
-                "reports.export": "organisation"}
+                "reports.export": "organisation", "reports.quarterly": "organisation", "reports.quarterly_download": "organisation"}
 # GET asks "Are you sure?", POST removes the thing: each person gets a fresh world, as for POST-only routes.
 CONFIRMED_REMOVALS = {"admin.remove_assignment", "admin.remove_domain", "admin.revoke_join_code", "admin.revoke_token",
                       "admin.remove_single_sign_on"}
@@ -136,13 +148,15 @@ def _argument(name: str, world: World, role: str, scope: str) -> str:
         "code": world.certificates.get(role, world.other.certificate_code) if scope == "own" else world.other.certificate_code,
         "slug": "tiny-module", "number": 1, "version_id": world.version_id, "name": world.asset_name, "filename": "site.css",
         "token": world.reset_token, "table": "counts", "fmt": "csv", "breakdown": "modules", "session_id": place.training_session_id,
+        "department_id": place.department_id, "group_id": world.joint_group_id,
     }
     if name == "unsubscribe_token" and has_app_context():  # the person's own link in an email (needs the database);
         return unsubscribe_token(db.session.get(User, place.person_id), "optional_reminders", current_app.config["SECRET_KEY"])
     return str(values[name])  # without an app context (the hostile-input tests), an unknown argument: KeyError
 
 
-SCOPED_ARGUMENTS = {"organisation_id", "code_id", "domain_id", "assignment_id", "token_id", "user_id", "attempt_id", "code", "session_id"}
+SCOPED_ARGUMENTS = {"organisation_id", "code_id", "domain_id", "assignment_id", "token_id", "user_id", "attempt_id", "code", "session_id",
+                    "department_id"}
 
 
 def _cases(app, world: World, endpoint: str, role: str) -> list[tuple[str, Case]]:

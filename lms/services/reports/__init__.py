@@ -16,7 +16,7 @@ from lms.services.periods import Period
 from lms.services.reports.compliance import compliance_table
 from lms.services.reports.counts import GROUP_ORDER, TYPE_GROUPS, CountRow, training_counts
 from lms.services.reports.learners import LearnerPage, learner_page, learners_table
-from lms.services.reports.scope import ReportScope, organisations_in
+from lms.services.reports.scope import ReportScope, organisations_in, with_past_members
 from lms.services.reports.tables import (
     TITLES,
     Headline,
@@ -51,7 +51,7 @@ def report_table(session: Session, key: str, period: Period, scope: ReportScope,
         raise KeyError(key)
     rows = training_counts(session, period, scope=scope)
     if key == "organisations":
-        return organisations_table(rows, organisations_in(session, scope))
+        return organisations_table(rows, with_past_members(session, organisations_in(session, scope), {r.organisation_id for r in rows}))
     return {"counts": counts_table, "modules": modules_table, "types": types_table}[key](rows)
 
 

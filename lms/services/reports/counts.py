@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from lms.models import Channel, Completion, Module, Organisation, OrganisationType, SessionAudience, TrainingSession
 from lms.services.periods import Period
-from lms.services.reports.scope import ReportScope, organisations_in, scoped
+from lms.services.reports.scope import ReportScope, organisations_in, scoped, with_past_members
 
 LOCAL_AUTHORITY, STATUTORY, BUSINESSES, VOLUNTARY = "Local authority", "Other statutory partners", "Businesses", "Voluntary sector"
 TYPE_GROUPS = {
@@ -111,6 +111,7 @@ def training_counts(session: Session, period: Period, partnership_id: int | None
     organisations = organisations_in(session, scope)
     modules = {module_id: (slug, title) for module_id, slug, title in session.execute(select(Module.id, Module.slug, Module.title))}
     lines = _elearning_lines(session, period, scope, organisations) + _face_to_face_lines(session, period, scope, organisations)
+    organisations = with_past_members(session, organisations, {line[0] for line in lines})
     rows = []
     for org_id, module_id, channel, sessions, people in lines:
         organisation = organisations.get(org_id)

@@ -20,11 +20,12 @@ from lms.services.periods import FIRST_YEAR, Period, custom_period, quarter_boun
 from lms.services.reports.counts import GROUP_ORDER, CountRow, training_counts
 from lms.services.reports.scope import ReportScope
 from lms.services.reports.tables import Headline, Table, headline
-from lms.services.reports.targets import expected_by, status, targets_for
+from lms.services.reports.targets import RULE_TEXT, expected_by, status, targets_for
 
 YEARS_BEFORE = 2
 SMALL_NUMBER_LIMIT = 5
 FEWER_THAN_5 = "fewer than 5"
+SMALL_NUMBERS_NOTE = f"Counts from 1 to 4 are shown as \u201c{FEWER_THAN_5}\u201d, so that no small group of people can be picked out."
 FIGURE_COLUMNS = ("E-learning sessions", "E-learning people", "Face-to-face sessions", "Face-to-face people",
                   "All sessions", "All people trained")
 
@@ -144,6 +145,11 @@ def report_tables(report: QuarterlyReport, small_numbers: bool = False) -> list[
               ("Module", *FIGURE_COLUMNS, "Sessions this year to date", "Target for the year", "Expected by now", "Status"), modules),
         Table("quarter-types", f"{label} by organisation type", ("Organisation type", *FIGURE_COLUMNS), types),
     ]
+
+
+def report_notes(report: QuarterlyReport, small_numbers: bool) -> list[str]:
+    """The sentences every format prints under the tables: the target rule, and the small-numbers note when it applies."""
+    return [RULE_TEXT] + ([SMALL_NUMBERS_NOTE] if small_numbers else [])
 
 
 def report_key(report: QuarterlyReport) -> str:

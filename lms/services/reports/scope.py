@@ -41,6 +41,16 @@ def organisations_in(session: Session, scope: ReportScope) -> dict[int, Organisa
     return {o.id: o for o in session.scalars(query)}
 
 
+def with_past_members(session: Session, organisations: dict[int, Organisation], ids: set[int]) -> dict[int, Organisation]:
+    """`organisations` plus any named by `ids` that no longer serve the scope's partnerships: training they
+    recorded there while they did still counts there (past quarters never move), so it keeps its name."""
+    missing = ids - organisations.keys()
+    if not missing:
+        return organisations
+    found = {o.id: o for o in session.scalars(select(Organisation).where(Organisation.id.in_(missing)))}
+    return dict(sorted({**organisations, **found}.items(), key=lambda item: (item[1].name, item[0])))
+
+
 def scoped(organisation_column, partnership_column, scope: ReportScope) -> list:
     """Filters keeping the rows (completions, audience lines) a scope counts: its organisation's, and those
     counting for its partnerships (lms.services.localities). None when the scope is everything."""

@@ -151,9 +151,8 @@ def trend_table(session: Session, period: Period, scope: ReportScope) -> Table:
     sessions: dict[int, int] = defaultdict(int)  # one per session and audience organisation, as in the counts table
     people: dict[int, int] = defaultdict(int)
     for audience in audiences(session, quarters[0], quarters[-1], None, scope, organisations):
-        if audience.organisation_id in organisations:
-            sessions[audience.quarter] += 1
-            people[audience.quarter] += audience.attendees
+        sessions[audience.quarter] += 1
+        people[audience.quarter] += audience.attendees
     rows = []
     for quarter in quarters:
         e_sessions, e_people = elearning.get(quarter, (0, 0))

@@ -18,6 +18,9 @@ from lms.services.audit import record_event
 
 ON_TRACK, BEHIND = "On track", "Behind"
 LARGEST_TARGET = 1_000_000
+# The rule above in the words every format prints under the module table.
+RULE_TEXT = ("On track means the sessions delivered from the start of the financial year to the end of the quarter reach the "
+             "target's share for the quarters so far: a quarter of the year's target for each quarter, rounded up. Behind means they do not.")
 
 
 def expected_by(target: int, quarter: int) -> int:
