@@ -85,8 +85,8 @@ class Completion(Base):
     __table_args__ = (
         UniqueConstraint("user_id", "module_id", "sequence"),
         Index("ix_completion_period", "fy_quarter", "organisation_id", "module_id"),
-        # covers the counts report's e-learning aggregate, so a quarter is read from the index alone
-        Index("ix_completion_counts", "fy_quarter", "channel", "partnership_id", "organisation_id", "module_id", "user_id"),
+        # covers the counts report's e-learning aggregate, so a quarter (or a month of it: completed_at) is read from the index alone
+        Index("ix_completion_counts", "fy_quarter", "channel", "partnership_id", "organisation_id", "module_id", "user_id", "completed_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)

@@ -7,7 +7,8 @@ Revises: 0009
 - user_account.locality_id and department.locality_id: the partnership area a person works in;
 - completion.partnership_id, training_session.partnership_id and session_audience.partnership_id: the
   partnership each row counts for, filled here from the organisation's (home) partnership, so every
-  existing count stays the same; the counts index leads with it after the quarter and channel;
+  existing count stays the same; the counts index leads with it after the quarter and channel, and ends
+  with completed_at so a month of a quarter is read from the index alone too;
 - joint_group, joint_group_partnership and user_account.joint_group_id: named sets of partnerships
   and their leads;
 - report_target: sessions a partnership aims to deliver of a module in a financial year.
@@ -99,8 +100,8 @@ def upgrade() -> None:
     _fill_partnerships()
     with op.batch_alter_table('completion', schema=None) as batch_op:
         batch_op.drop_index('ix_completion_counts')
-        batch_op.create_index('ix_completion_counts', ['fy_quarter', 'channel', 'partnership_id', 'organisation_id', 'module_id', 'user_id'],
-                              unique=False)
+        batch_op.create_index('ix_completion_counts', ['fy_quarter', 'channel', 'partnership_id', 'organisation_id', 'module_id', 'user_id',
+                                                       'completed_at'], unique=False)
 
 
 def downgrade() -> None:
