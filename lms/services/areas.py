@@ -13,7 +13,7 @@ from lms.db import write_transaction
 from lms.models import Department, JointGroup, Organisation, Partnership, Role, User
 from lms.services.audit import record_event
 from lms.services.localities import served_partnership_ids, served_partnerships
-from lms.services.organisations import AdminError, add_department, slugify
+from lms.services.organisations import AdminError, add_department, free_slug, slugify
 
 
 def all_partnerships(session: Session) -> list[Partnership]:
@@ -130,21 +130,12 @@ def _group_partnerships(session: Session, ids: list[int]) -> list[Partnership]:
     return chosen
 
 
-def _free_group_slug(session: Session, name: str) -> str:
-    base, number = slugify(name), 1
-    slug = base
-    while session.scalar(select(JointGroup.id).where(JointGroup.slug == slug)):
-        number += 1
-        slug = f"{base[:60]}-{number}"
-    return slug
-
-
 def create_joint_group(session: Session, name: str, partnership_ids: list[int], actor_id: int | None) -> JointGroup:
     """A named set of partnerships reporting together; its name is unique ignoring case."""
     with write_transaction(session):
         name = _group_name(session, name)
         chosen = _group_partnerships(session, partnership_ids)
-        group = JointGroup(slug=_free_group_slug(session, name), name=name, partnerships=chosen)
+        group = JointGroup(slug=free_slug(session, JointGroup.slug, name), name=name, partnerships=chosen)
         session.add(group)
         session.flush()
         record_event(session, "joint_group.created", f"joint_group:{group.id}", actor_id, name=name,

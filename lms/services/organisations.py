@@ -74,11 +74,12 @@ def _organisation_name(session: Session, partnership_id: int, name: str, keep_id
     return name
 
 
-def _free_slug(session: Session, name: str) -> str:
-    """A slug for a new organisation; the same name in another partnership gets a numbered one."""
+def free_slug(session: Session, slug_column, name: str) -> str:
+    """A slug for a new row (an organisation, a joint group): taken ones get a number (the same organisation
+    name in another partnership, say)."""
     base, number = slugify(name), 1
     slug = base
-    while session.scalar(select(Organisation.id).where(Organisation.slug == slug)):
+    while session.scalar(select(slug_column).where(slug_column == slug)):
         number += 1
         slug = f"{base[:60]}-{number}"
     return slug
@@ -89,7 +90,7 @@ def create_organisation(session: Session, partnership: Partnership, name: str, t
     """A new organisation; its name is unique within its partnership."""
     with write_transaction(session):
         name = _organisation_name(session, partnership.id, name)
-        organisation = Organisation(slug=_free_slug(session, name), name=name, type=type_, partnership_id=partnership.id)
+        organisation = Organisation(slug=free_slug(session, Organisation.slug, name), name=name, type=type_, partnership_id=partnership.id)
         session.add(organisation)
         session.flush()
         record_event(session, "organisation.created", f"organisation:{organisation.id}", actor_id, name=organisation.name,
