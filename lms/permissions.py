@@ -236,7 +236,7 @@ def token_visible(user: User, partnership_id: int | None, organisation: Organisa
     if user.role != Role.PARTNERSHIP_LEAD or user.joint_group_id is not None:
         return False
     own = user.organisation.partnership_id
-    return partnership_id == own or (organisation is not None and organisation.partnership_id == own)
+    return partnership_id == own or (organisation is not None and own in served_partnership_ids(organisation))
 
 
 TARGET_ROLES = (Role.PARTNERSHIP_LEAD, Role.SITE_ADMIN)

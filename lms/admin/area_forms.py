@@ -38,19 +38,24 @@ class ServedPartnershipsForm(FlaskForm):
 
 class PersonLocalityForm(FlaskForm):
     locality = RadioField("Works in", choices=[], validate_choice=False,
-                          validators=[ChosenFrom("Select the partnership they work in, or Not set")])
+                          validators=[ChosenFrom("Select the partnership they work in, or Not set")],
+                          description="The partnership whose figures their training counts in from now on. Not set: their "
+                                      "department's partnership, or the organisation's home partnership. Training they have "
+                                      "already done keeps counting where it was.")
 
 
 class DepartmentLocalityForm(FlaskForm):
     locality = choice("Works in", "Choose the partnership the department works in, or Not set",
-                      description="Its people count for this partnership, unless a person has a locality of their own")
+                      description="Its people's training counts for this partnership from now on, unless a person has a partnership "
+                                  "of their own; training already done keeps counting where it was")
 
 
 class NewDepartmentForm(FlaskForm):
     name = StringField("Department name", filters=[_strip],
                        validators=[DataRequired("Enter the department's name"), at_most("Department name", 200)])
     locality = choice("Works in", "Choose the partnership the department works in, or Not set",
-                      description="Its people count for this partnership, unless a person has a locality of their own")
+                      description="Its people's training counts for this partnership from now on, unless a person has a partnership "
+                                  "of their own; training already done keeps counting where it was")
 
 
 class JointGroupForm(FlaskForm):

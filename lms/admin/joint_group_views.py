@@ -11,7 +11,7 @@ from lms.admin.area_forms import GroupLeadForm, JointGroupForm, ticked_ids
 from lms.admin.area_views import _areas_page, _show
 from lms.admin.views import blueprint
 from lms.db import db
-from lms.models import JointGroup, Role
+from lms.models import JointGroup, Role, User
 from lms.parsing import parse_id
 from lms.permissions import roles_required
 from lms.services import areas
@@ -81,7 +81,8 @@ def edit_joint_group(group_id: int):
 
 
 def _lead_label(person, group: JointGroup) -> str:
-    where = f" – now leads {person.joint_group.name}" if person.joint_group_id not in (None, group.id) else ""
+    where = (f" – leads {person.joint_group.name} today; choosing them moves them to this group"
+             if person.joint_group_id not in (None, group.id) else "")
     return f"{person.email} ({person.full_name}, {person.organisation.partnership.name}){where}"
 
 
@@ -96,8 +97,11 @@ def add_group_lead(group_id: int):
     back = url_for("admin.joint_group", group_id=group.id)
     if form.validate_on_submit():
         try:
+            chosen = db.session.get(User, parse_id(form.lead.data) or -1)
+            before = chosen.joint_group.name if chosen is not None and chosen.joint_group_id not in (None, group.id) else None
             person = areas.add_group_lead(db.session, group, parse_id(form.lead.data), current_user.id)
-            flash(f"{person.full_name} now leads {group.name} and sees its figures.", "success")
+            moved = f" They no longer lead {before}." if before else ""
+            flash(f"{person.full_name} now leads {group.name} and sees its figures.{moved}", "success")
             return redirect(back)
         except AdminError as error:
             _show(form, error, "lead")

@@ -13,22 +13,28 @@ from lms.admin.forms import TokenForm
 from lms.admin.views import _confirm_page, blueprint
 from lms.db import db
 from lms.models import ApiToken, Organisation, Partnership, utcnow
-from lms.permissions import TOKEN_ROLES, roles_required, token_partnerships, token_visible
+from lms.permissions import TOKEN_ROLES, can_manage_tokens, roles_required, token_partnerships, token_visible
 from lms.services import api_tokens
+from lms.services.reports import ReportScope, organisations_in
 
 
 def _token_scopes() -> list[tuple[str, str]]:
-    choices = [("", "Choose what it can read")]
+    """A partnership, or one organisation serving it (a lead's organisation token reads only their partnership's share)."""
+    choices, offered = [("", "Choose what it can read")], set()
     for partnership in token_partnerships(db.session, current_user):
         choices.append((f"partnership:{partnership.id}", f"{partnership.name} (the whole partnership)"))
-        for organisation in sorted(partnership.organisations, key=lambda o: o.name):
-            choices.append((f"organisation:{organisation.id}", f"{organisation.name} only"))
+        for organisation in organisations_in(db.session, ReportScope("", partnership_id=partnership.id)).values():
+            if organisation.id not in offered:
+                offered.add(organisation.id)
+                choices.append((f"organisation:{organisation.id}", f"{organisation.name} only"))
     return choices
 
 
 @blueprint.route("/api-tokens", methods=["GET", "POST"])
 @roles_required(*TOKEN_ROLES)
 def tokens():
+    if not can_manage_tokens(current_user):
+        abort(403)  # a joint group's lead: the group's figures have no token of their own
     form, created = TokenForm(), None
     form.scope.choices = _token_scopes()
     if form.validate_on_submit():

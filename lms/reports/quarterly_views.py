@@ -19,7 +19,16 @@ from lms.reports.views import _context, blueprint
 from lms.services import board_report, board_sheets
 from lms.services.audit import record_export
 from lms.services.exports import XLSX_MEDIA_TYPE
-from lms.services.reports.quarterly import FEWER_THAN_5, QuarterlyReport, quarterly_report, report_key, report_notes, report_tables
+from lms.services.periods import current_period
+from lms.services.reports.quarterly import (
+    FEWER_THAN_5,
+    QuarterlyReport,
+    quarterly_report,
+    report_about,
+    report_key,
+    report_notes,
+    report_tables,
+)
 from lms.services.reports.targets import BEHIND, ON_TRACK, RULE_TEXT
 
 QUARTER_ONLY = "Choose a quarter: the quarterly report covers one quarter"
@@ -40,6 +49,9 @@ def _quarter_choice() -> PeriodChoice:
     if period is not None and (period.is_custom or period.first_quarter != period.last_quarter):
         choice.errors.append(("period", QUARTER_ONLY))
         choice.period = None
+    elif period is not None and period.first_quarter > current_period().first_quarter:
+        choice.errors.append(("period", f"{period.label} has not started yet: choose {current_period().label} or an earlier quarter"))
+        choice.period = None
     return choice
 
 
@@ -57,7 +69,7 @@ def quarterly():
         context["link_args"] = {**context["link_args"], "small": "1"}
     if choice.period is not None:
         report = quarterly_report(db.session, scope, choice.period.first_quarter)
-        context.update(report=report, tables=report_tables(report, small), notes=report_notes(report, small))
+        context.update(report=report, tables=report_tables(report, small), notes=report_notes(report, small), about=report_about(report))
     return render_template("reports/quarterly.html", small=small, downloads=DOWNLOADS, fewer_than_5=FEWER_THAN_5, rule=RULE_TEXT,
                            statuses={ON_TRACK: "green", BEHIND: "red"}, sets_targets=can_set_targets(current_user), **context)
 

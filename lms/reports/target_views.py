@@ -20,7 +20,7 @@ from lms.services.reports.targets import LARGEST_TARGET, RULE_TEXT, set_targets
 
 YEARS_BEFORE, YEARS_AFTER = 2, 1
 YEAR_TEXT = re.compile(r"^([0-9]{4})-([0-9]{2})$")
-WHOLE_NUMBER = re.compile(r"^[0-9]{1,9}$")
+WHOLE_NUMBER = re.compile(r"^[0-9]{1,40}$")  # ASCII digits only; any length past the largest target is "too many"
 
 
 def year_key(year: int) -> str:
@@ -85,9 +85,9 @@ def _read_boxes(form: TargetForm) -> dict[int, int | None]:
         if not text:
             wanted[module.id] = None
         elif not WHOLE_NUMBER.match(text):
-            form.errors.append((f"target-{key}", f"Enter the sessions to deliver of {module.title} as a whole number, like 40"))
+            form.errors.append((f"target-{key}", f"Enter the number of sessions to deliver for {module.title} as a whole number, like 40"))
         elif int(text) > LARGEST_TARGET:
-            form.errors.append((f"target-{key}", f"The sessions to deliver of {module.title} must be {LARGEST_TARGET:,} or fewer"))
+            form.errors.append((f"target-{key}", f"The number of sessions to deliver for {module.title} must be {LARGEST_TARGET:,} or fewer"))
         else:
             wanted[module.id] = int(text)
     return wanted

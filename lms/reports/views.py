@@ -19,7 +19,9 @@ from lms.reports.chart import HEIGHT, WIDTH, trend_chart
 from lms.reports.filters import PeriodChoice, drill_down_organisations, drill_down_partnerships, period_choice, requested_scope, scope_args
 from lms.services import api_tokens, exports, reports
 from lms.services.audit import record_export
+from lms.services.localities import serves_several
 from lms.services.periods import current_period, parse_period
+from lms.services.reports.scope import organisations_in, partner_agencies_note
 
 blueprint = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
 api = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -33,7 +35,8 @@ def _context(choice: PeriodChoice, scope: reports.ReportScope) -> dict:
     narrowed = scope_args(scope)
     link_args = {"period": choice.period.key, **narrowed} if choice.period else narrowed
     one_quarter = choice.period is not None and not choice.period.is_custom and choice.period.first_quarter == choice.period.last_quarter
-    return {"choice": choice, "scope": scope, "scope_args": narrowed, "link_args": link_args, "organisations": [(str(o.id), o.name) for o in drill_down_organisations()],
+    shared = scope.area_ids and scope.organisation_id is None and any(serves_several(o) for o in organisations_in(db.session, scope).values())
+    return {"choice": choice, "scope": scope, "area_note": partner_agencies_note(scope) if shared else None, "scope_args": narrowed, "link_args": link_args, "organisations": [(str(o.id), o.name) for o in drill_down_organisations()],
             "partnerships": [(p.slug, p.name) for p in drill_down_partnerships()], "breakdowns": [b for b in BREAKDOWNS.values() if b.listed_for(scope)],
             "with_learners": sees_learners(current_user, scope), "generated_at": utcnow(),
             "quarter_args": link_args if one_quarter else narrowed}  # the quarterly report's link keeps a quarter, never a year

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lms.db import write_transaction
-from lms.models import ApiToken, Organisation, Partnership, User, utcnow
+from lms.models import ApiToken, Organisation, Partnership, Role, User, utcnow
 from lms.permissions import token_visible
 from lms.services.audit import record_event
 from lms.services.reports import ReportScope
@@ -89,8 +89,14 @@ def token_state(token: ApiToken, now: dt.datetime) -> str:
 
 
 def token_scope(session: Session, token: ApiToken) -> ReportScope:
+    """What a token reads: its partnership, or its organisation; a partnership lead's organisation token reads
+    only that organisation's training counted for the lead's partnership, as the lead's own report pages do."""
     if token.organisation_id is not None:
         organisation = session.get(Organisation, token.organisation_id)
+        creator = session.get(User, token.created_by_id) if token.created_by_id else None
+        if creator is not None and creator.role == Role.PARTNERSHIP_LEAD:
+            area = creator.organisation.partnership
+            return ReportScope(f"{organisation.name} in {area.name}", organisation_id=organisation.id, area_ids=(area.id,))
         return ReportScope(organisation.name, organisation_id=organisation.id)
     partnership = session.get(Partnership, token.partnership_id)
     return ReportScope(partnership.name, partnership_id=partnership.id)

@@ -13,7 +13,7 @@ from lms.db import write_transaction
 from lms.models import Department, JointGroup, Organisation, Partnership, Role, User
 from lms.services.audit import record_event
 from lms.services.localities import served_partnership_ids, served_partnerships
-from lms.services.organisations import AdminError, add_department, free_slug, slugify
+from lms.services.organisations import AdminError, add_department, free_slug, organisation_name, slugify
 
 
 def all_partnerships(session: Session) -> list[Partnership]:
@@ -35,6 +35,11 @@ def set_served_partnerships(session: Session, organisation: Organisation, partne
     if organisation.partnership_id in partnership_ids:
         raise AdminError(f"{organisation.partnership.name} is the home partnership: it is always served", "partnerships")
     chosen = _partnerships(session, partnership_ids, "partnerships")
+    try:
+        organisation_name(session, [organisation.partnership_id, *partnership_ids], organisation.name, keep_id=organisation.id)
+    except AdminError:
+        raise AdminError(f"Another organisation called '{organisation.name}' serves one of those partnerships: rename one of them "
+                         "first, so that reports can tell them apart", "partnerships") from None
     with write_transaction(session):
         before = sorted(p.slug for p in organisation.other_partnerships)
         after = sorted(p.slug for p in chosen)

@@ -28,6 +28,7 @@ from lms.models import (
 )
 from lms.services.account_sessions import end_sessions
 from lms.services.audit import record_event
+from lms.services.localities import organisations_serving, served_partnership_ids
 from lms.services.periods import uk_date, uk_day_start
 from lms.services.throttling import count_failures, locked_rows
 
@@ -62,15 +63,17 @@ def create_partnership(session: Session, name: str, actor_id: int | None) -> Par
     return partnership
 
 
-def _organisation_name(session: Session, partnership_id: int, name: str, keep_id: int | None = None) -> str:
-    """The name tidied, or AdminError if another organisation in the partnership has it (in any case)."""
+def organisation_name(session: Session, partnership_ids: list[int], name: str, keep_id: int | None = None) -> str:
+    """The name tidied, or AdminError if another organisation serving one of the partnerships has it (in any case):
+    the partnership's reports list them side by side, so one must never pass for another."""
     name = " ".join(name.split())
     if not slugify(name):
         raise AdminError("Enter an organisation name with letters or numbers", "name")
-    taken = session.scalar(select(Organisation.id).where(Organisation.partnership_id == partnership_id, Organisation.id != (keep_id or -1),
+    taken = session.scalar(select(Organisation.id).where(organisations_serving(partnership_ids), Organisation.id != (keep_id or -1),
                                                          func.lower(Organisation.name) == name.lower()))
     if taken:
-        raise AdminError(f"There is already an organisation called '{name}' in this partnership: choose another name", "name")
+        where = "this partnership" if len(set(partnership_ids)) == 1 else "a partnership it serves"
+        raise AdminError(f"There is already an organisation called '{name}' in {where}: choose another name", "name")
     return name
 
 
@@ -89,7 +92,7 @@ def create_organisation(session: Session, partnership: Partnership, name: str, t
                         actor_id: int | None) -> Organisation:
     """A new organisation; its name is unique within its partnership."""
     with write_transaction(session):
-        name = _organisation_name(session, partnership.id, name)
+        name = organisation_name(session, [partnership.id], name)
         organisation = Organisation(slug=free_slug(session, Organisation.slug, name), name=name, type=type_, partnership_id=partnership.id)
         session.add(organisation)
         session.flush()
@@ -99,9 +102,9 @@ def create_organisation(session: Session, partnership: Partnership, name: str, t
 
 
 def update_organisation(session: Session, organisation: Organisation, name: str, type_: OrganisationType, actor_id: int | None) -> None:
-    """Rename or retype an organisation, keeping names unique within its partnership."""
+    """Rename or retype an organisation, keeping names unique within every partnership it serves."""
     with write_transaction(session):
-        name = _organisation_name(session, organisation.partnership_id, name, keep_id=organisation.id)
+        name = organisation_name(session, served_partnership_ids(organisation), name, keep_id=organisation.id)
         before = {"name": organisation.name, "type": organisation.type.value}
         organisation.name, organisation.type = name, type_
         record_event(session, "organisation.updated", f"organisation:{organisation.id}", actor_id,

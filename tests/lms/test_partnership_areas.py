@@ -12,8 +12,11 @@ import pytest
 from lms.models import Completion, OrganisationType, Role, SessionAudience
 from lms.models.areas import JointGroup
 from lms.permissions import report_scope, session_organisations
+from lms.services.api_tokens import create_token
+from lms.services.areas import set_served_partnerships
 from lms.services.delivery import SessionRecord, record_session
 from lms.services.localities import locality_of
+from lms.services.organisations import AdminError, update_organisation
 from lms.services.periods import parse_period
 from lms.services.reports import ReportScope, compliance_table, dashboard_tables, headline, training_counts
 from tests.builders import make_assignment, make_completion, make_department, make_organisation, make_partnership, make_user
@@ -234,3 +237,57 @@ def test_does_a_force_that_stops_serving_york_keep_its_past_york_figures(session
     for key in ("organisations", "counts", "modules", "types", "trend"):
         assert after[key].rows == before[key].rows, key
     assert ("North Yorkshire Police", 1, 1, 1, 4, 2, 5) in after["organisations"].rows
+
+
+def _token_counts(app, session, creator, organisation) -> dict:
+    plain, _token = create_token(session, "BI tool", organisation=organisation, created_by_id=creator.id)
+    response = app.test_client().get("/api/v1/counts?period=2025-26-Q3", headers={"Authorization": f"Bearer {plain}"})
+    assert response.status_code == 200
+    return {(row["organisation"], row["channel"]): row["sessions_delivered"] for row in response.get_json()["rows"]}
+
+
+def test_does_a_lead_s_organisation_token_read_only_their_area_s_share(app, session, yorkshire):
+    """An API token is no way round the area: the North Yorkshire lead's token for the force reads its North Yorkshire training."""
+    y = yorkshire
+    make_completion(session, y["york_officer"], y["module"], IN_Q3)
+    make_completion(session, y["harrogate_officer"], y["module"], IN_Q3)
+    session.commit()
+    assert _token_counts(app, session, y["north_lead"], y["police"]) == {("North Yorkshire Police", "e-learning"): 1}
+    assert _token_counts(app, session, y["york_lead"], y["police"]) == {("North Yorkshire Police", "e-learning"): 1}
+    admin = make_user(session, y["council"], Role.SITE_ADMIN, email="site@admin.example")
+    session.commit()
+    assert _token_counts(app, session, admin, y["police"]) == {("North Yorkshire Police", "e-learning"): 2}
+
+
+def test_may_a_york_lead_make_a_token_for_a_force_serving_york_but_a_joint_lead_none(app, session, yorkshire):
+    y = yorkshire
+    group = JointGroup(slug="group", name="Group", partnerships=[y["york"], y["north"]])
+    session.add(group)
+    session.flush()
+    joint_lead = make_user(session, y["council"], Role.PARTNERSHIP_LEAD, email="joint@york.example")
+    joint_lead.joint_group_id = group.id
+    session.commit()
+    page = signed_in(app, "lead@york.example").get("/admin/api-tokens").get_data(as_text=True)
+    assert f'value="organisation:{y["police"].id}"' in page
+    assert signed_in(app, "joint@york.example").get("/admin/api-tokens").status_code == 403
+
+
+def test_can_a_force_not_take_the_name_of_an_organisation_in_a_partnership_it_serves(app, session, yorkshire):
+    """Reports list a shared force beside the partnership's own organisations: it must not pass for one of them."""
+    y = yorkshire
+    with pytest.raises(AdminError, match="There is already an organisation called 'City of York Council' in a partnership it serves"):
+        update_organisation(session, y["police"], "City of York Council", OrganisationType.LOCAL_AUTHORITY, None)
+    session.rollback()
+    twin = make_organisation(session, y["north"], "City of York Council")
+    session.commit()
+    with pytest.raises(AdminError, match="Another organisation called 'City of York Council' serves one of those partnerships"):
+        set_served_partnerships(session, twin, [y["york"].id], None)
+
+
+def test_do_a_lead_s_report_pages_say_how_partner_agencies_count(app, session, yorkshire):
+    york = signed_in(app, "lead@york.example")
+    note = "Partner agencies that also serve another partnership count here only for their staff working in Safer York&#39;s area."
+    assert note in york.get("/reports/?period=2025-26-Q3").get_data(as_text=True)
+    assert note in york.get("/reports/organisations?period=2025-26-Q3").get_data(as_text=True)
+    far = signed_in(app, "lead@far.example").get("/reports/?period=2025-26-Q3").get_data(as_text=True)
+    assert "Partner agencies that also serve" not in far

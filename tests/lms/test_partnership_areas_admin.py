@@ -423,3 +423,19 @@ def test_may_a_site_admin_record_for_any_partnership(app, session, yorkshire):
     assert response.status_code == 302
     session.expire_all()
     assert session.scalar(select(TrainingSession.partnership_id)) == y["far"].id
+
+
+def test_is_a_lead_who_leads_another_group_warned_and_told_they_moved(app, session, yorkshire):
+    y = yorkshire
+    first = JointGroup(slug="first", name="First group", partnerships=[y["york"], y["north"]])
+    second = JointGroup(slug="second", name="Second group", partnerships=[y["york"], y["north"]])
+    session.add_all([first, second])
+    session.flush()
+    y["york_lead"].joint_group_id = first.id
+    session.commit()
+    client = client_of(app, y["site_admin"])
+    page = text_of(client, f"/admin/joint-groups/{second.id}/leads/new")
+    assert "leads First group today; choosing them moves them to this group" in page
+    response = post(client, f"/admin/joint-groups/{second.id}/leads/new", {"lead": str(y["york_lead"].id)})
+    assert response.status_code == 302
+    assert "now leads Second group and sees its figures. They no longer lead First group." in text_of(client, response.headers["Location"])

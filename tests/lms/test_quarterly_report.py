@@ -21,7 +21,7 @@ from lms.models import AuditEvent, JointGroup, OrganisationType, ReportTarget, R
 from lms.services.board_report import cell
 from lms.services.periods import parse_period
 from lms.services.reports import ReportScope, headline, training_counts
-from lms.services.reports.quarterly import FEWER_THAN_5, SMALL_NUMBERS_NOTE, quarterly_report, report_tables
+from lms.services.reports.quarterly import FEWER_THAN_5, SMALL_NUMBERS_NOTE, quarterly_report, report_about, report_tables, shown
 from lms.services.reports.targets import BEHIND, ON_TRACK, RULE_TEXT, set_targets
 from tests.builders import make_completion, make_organisation, make_partnership, make_user
 from tests.conftest import csrf_token
@@ -239,11 +239,11 @@ def test_can_a_lead_set_and_clear_targets_for_a_year(app, session, york):
 
 
 @pytest.mark.parametrize(("typed", "message"), [
-    ("forty", "Enter the sessions to deliver of Prevent awareness as a whole number, like 40"),
-    ("-3", "Enter the sessions to deliver of Prevent awareness as a whole number, like 40"),
-    ("2.5", "Enter the sessions to deliver of Prevent awareness as a whole number, like 40"),
-    ("1000001", "The sessions to deliver of Prevent awareness must be 1,000,000 or fewer"),
-    ("99999999999999999999", "Enter the sessions to deliver of Prevent awareness as a whole number, like 40"),
+    ("forty", "Enter the number of sessions to deliver for Prevent awareness as a whole number, like 40"),
+    ("-3", "Enter the number of sessions to deliver for Prevent awareness as a whole number, like 40"),
+    ("2.5", "Enter the number of sessions to deliver for Prevent awareness as a whole number, like 40"),
+    ("1000001", "The number of sessions to deliver for Prevent awareness must be 1,000,000 or fewer"),
+    ("99999999999999999999", "The number of sessions to deliver for Prevent awareness must be 1,000,000 or fewer"),
 ])
 def test_is_a_wrong_target_named_by_its_module_and_nothing_saved(app, session, york, typed, message):
     client = signed_in(app, LEAD)
@@ -310,3 +310,45 @@ def test_does_the_york_lead_see_york_only(app, session, york):
     police_only = client.get(f"/reports/quarterly/download.csv?period={KEY}&organisation={york['police'].id}")
     assert next(r for r in _csv_rows(police_only.data) if r and r[0] == "Covers") == ["Covers", "North Yorkshire Police in Safer York"]
     assert headline(training_counts(session, parse_period(KEY), scope=ReportScope("", partnership_id=york["york"].id))).sessions == 20
+
+
+def test_can_no_hidden_number_be_worked_out_by_subtracting_shown_ones(session, york):
+    """With small numbers hidden, every other count is rounded to 5: 20 people of whom 17 face to face no longer gives 3."""
+    report = quarterly_report(session, ReportScope("Safer York", partnership_id=york["york"].id), QUARTER)
+    tables = report_tables(report, small_numbers=True)
+    counts = [cell for table in tables for row in table.rows for cell in row[1:7] + (row[7:8] if table.key == "quarter-modules" else ())]
+    assert FEWER_THAN_5 in counts
+    assert all(cell in (0, "", FEWER_THAN_5) or (isinstance(cell, int) and cell % 5 == 0) for cell in counts), counts
+    assert shown(7, True) == 5 and shown(8, True) == 10 and shown(5, True) == 5 and shown(4, True) == FEWER_THAN_5 and shown(0, True) == 0
+    assert shown(7, False) == 7
+
+
+def test_is_a_status_that_would_tell_a_hidden_count_left_out(session, york):
+    """'Behind' against 8 expected beside 'fewer than 5' delivered narrows the hidden count: it is left out when hidden."""
+    report = quarterly_report(session, ReportScope("Safer York", partnership_id=york["york"].id), 20251)  # Q1: the charity's one pass
+    line = next(line for line in report.modules if line.module_slug == york["hate"].slug)
+    assert (line.year_to_date, line.status) == (1, BEHIND)
+    hidden = next(r for r in report_tables(report, True)[2].rows if r[0] == "Hate crime awareness")
+    assert hidden[7] == FEWER_THAN_5 and hidden[-1] == ""
+    assert next(r for r in report_tables(report, False)[2].rows if r[0] == "Hate crime awareness")[-1] == BEHIND
+
+
+def test_does_the_report_say_whose_figures_and_whether_the_quarter_is_over(session, york):
+    group = JointGroup(slug="yorkshire", name="Yorkshire group", partnerships=[york["york"], york["selby"]])
+    session.add(group)
+    session.commit()
+    joint = quarterly_report(session, ReportScope(group.name, joint_group_id=group.id, area_ids=(york["york"].id, york["selby"].id)), QUARTER,
+                             today=dt.date(2025, 8, 15))
+    about = report_about(joint)
+    assert about[0] == "Yorkshire group covers Safer Selby and Safer York: its figures and targets are theirs added together."
+    assert about[1] == "Q2 2025/26 is not over: these are its figures up to 15 August 2025, and a status of Behind may still change."
+    york_report = quarterly_report(session, ReportScope("Safer York", partnership_id=york["york"].id), QUARTER, today=dt.date(2025, 10, 1))
+    assert report_about(york_report)[0].startswith("Partner agencies that also serve another partnership count here only")
+    assert not any("is not over" in sentence for sentence in report_about(york_report))
+
+
+def test_is_a_quarter_that_has_not_started_refused(app, york):
+    client = signed_in(app, LEAD)
+    page = client.get("/reports/quarterly?period=2099-00-Q4")
+    assert page.status_code == 200 and "has not started yet: choose" in page.get_data(as_text=True)
+    assert client.get("/reports/quarterly/download.pdf?period=2099-00-Q4").status_code == 400

@@ -60,3 +60,9 @@ def scoped(organisation_column, partnership_column, scope: ReportScope) -> list:
     if scope.area_ids:
         clauses.append(counted_for(partnership_column, organisation_column, list(scope.area_ids)))
     return clauses
+
+
+def partner_agencies_note(scope: ReportScope) -> str:
+    """Said wherever a partnership's figures include organisations that serve several partnerships."""
+    return (f"Partner agencies that also serve another partnership count here only for their staff working in "
+            f"{scope.label}'s area.")

@@ -20,7 +20,8 @@ ON_TRACK, BEHIND = "On track", "Behind"
 LARGEST_TARGET = 1_000_000
 # The rule above in the words every format prints under the module table.
 RULE_TEXT = ("On track means the sessions delivered from the start of the financial year to the end of the quarter reach the "
-             "target's share for the quarters so far: a quarter of the year's target for each quarter, rounded up. Behind means they do not.")
+             "share of the year's target expected by then: the target times the quarters so far, divided by 4, rounded up "
+             "(a target of 10 expects 3 by the end of Q1, 5 by Q2, 8 by Q3 and 10 by Q4). Behind means they do not.")
 
 
 def expected_by(target: int, quarter: int) -> int:
