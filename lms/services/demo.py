@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
 from dataclasses import dataclass
 
@@ -267,16 +268,16 @@ def _demo_sessions(session: Session, organisations: dict[str, Organisation], mod
                                                   for o, n in audience.items()]))
 
 
-# The Yorkshire partnerships' targets for this financial year (sessions, both channels), by the module's place in
+# The Yorkshire partnerships' targets for this financial year and the last (sessions, both channels), by the module's place in
 # slug order (first, middle ones, last): the first is modest, so the quarterly report shows it on track; the last
 # is out of reach, so it shows behind. Both partnerships set them, so the joint group's report has their sums.
 TARGETS = {"city-of-york-council": (4, 12, 200), "north-yorkshire-council": (6, 20, 100)}
 
 
 def _demo_targets(session: Session, organisations: dict[str, Organisation], modules: list[Module], today: dt.date) -> None:
-    """Each Yorkshire partnership's targets for the current financial year, set once."""
-    year = fy_quarter(today) // 10
-    for council, (first, middle, last) in TARGETS.items():
+    """Each Yorkshire partnership's targets for this financial year and the one before, set once."""
+    this_year = fy_quarter(today) // 10
+    for (council, (first, middle, last)), year in itertools.product(TARGETS.items(), (this_year - 1, this_year)):
         partnership_id = organisations[council].partnership_id
         for index, module in enumerate(modules):
             sessions = first if index == 0 else last if index == len(modules) - 1 else middle
