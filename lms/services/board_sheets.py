@@ -14,9 +14,8 @@ import datetime as dt
 import io
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import TYPE_STRING
 
-from lms.services.exports import _heading, neutralise
+from lms.services.exports import keep_text_as_text, neutralise, table_heading
 from lms.services.periods import Period, quarter_label
 from lms.services.reports.quarterly import QuarterlyReport, report_notes, report_tables
 
@@ -33,7 +32,7 @@ def report_csv(report: QuarterlyReport, small_numbers: bool, generated_at: dt.da
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")  # RFC 4180, as the dashboard's CSV
     for table in report_tables(report, small_numbers):
-        for line in (*_heading(table, _period(report), generated_at, report.scope.label), list(table.columns), *table.rows, []):
+        for line in (*table_heading(table, _period(report), generated_at, report.scope.label), list(table.columns), *table.rows, []):
             writer.writerow([neutralise(v) for v in line])
     for note in report_notes(report, small_numbers):
         writer.writerow([neutralise(note)])
@@ -47,15 +46,12 @@ def report_xlsx(report: QuarterlyReport, small_numbers: bool, generated_at: dt.d
     notes = report_notes(report, small_numbers)
     for table in report_tables(report, small_numbers):
         sheet = workbook.create_sheet(SHEET_NAMES.get(table.key, table.key)[:31])
-        for line in (*_heading(table, _period(report), generated_at, report.scope.label), list(table.columns), *table.rows):
+        for line in (*table_heading(table, _period(report), generated_at, report.scope.label), list(table.columns), *table.rows):
             sheet.append(list(line))
         sheet.append([])
         for note in notes:
             sheet.append([note])
-        for row in sheet.iter_rows():
-            for cell in row:
-                if isinstance(cell.value, str):
-                    cell.data_type = TYPE_STRING  # as exports.table_xlsx: '=Council' stays text
+        keep_text_as_text(sheet)  # '=Council' stays text
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

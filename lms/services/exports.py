@@ -28,7 +28,7 @@ def neutralise(value: object) -> object:
 STANDING_TODAY = {"compliance", "learners"}  # tables that show standing on the day, whatever the period
 
 
-def _heading(table: Table, period: Period, generated_at: dt.datetime, covers: str) -> list[list[object]]:
+def table_heading(table: Table, period: Period, generated_at: dt.datetime, covers: str) -> list[list[object]]:
     """Title, what the figures cover (whose, and when) and when they were made, so a file read on its own says."""
     if table.key in STANDING_TODAY:
         when = ["Standing on", govuk_date(generated_at)]
@@ -69,7 +69,7 @@ def table_csv(table: Table, period: Period, generated_at: dt.datetime, covers: s
     """Any report table as CSV, headed with its title, period and generation time; dates as 2025-04-01."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")  # RFC 4180; a stray \r in a cell gets quoted
-    for line in (*_heading(table, period, generated_at, covers), list(table.columns), *table.rows):
+    for line in (*table_heading(table, period, generated_at, covers), list(table.columns), *table.rows):
         writer.writerow([neutralise(v) for v in line])
     return buffer.getvalue()
 
@@ -80,12 +80,17 @@ def table_xlsx(table: Table, period: Period, generated_at: dt.datetime, covers: 
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = table.key[:31]
-    for line in (*_heading(table, period, generated_at, covers), list(table.columns), *table.rows):
+    for line in (*table_heading(table, period, generated_at, covers), list(table.columns), *table.rows):
         sheet.append(list(line))
-    for row in sheet.iter_rows():
-        for cell in row:
-            if isinstance(cell.value, str):
-                cell.data_type = TYPE_STRING  # stored as text, never a formula: no apostrophe needed (CSV gets one)
+    keep_text_as_text(sheet)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def keep_text_as_text(sheet) -> None:
+    """Store every text cell as text, never as a formula: no apostrophe needed (the CSV gets one)."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = TYPE_STRING
