@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from lms.db import write_transaction
 from lms.models import Department, JointGroup, Organisation, Partnership, Role, User
 from lms.services.audit import record_event
-from lms.services.localities import served_partnership_ids, served_partnerships
+from lms.services.localities import locality_of, served_partnership_ids, served_partnerships
 from lms.services.organisations import AdminError, add_department, free_slug, organisation_name, slugify
 
 
@@ -93,14 +93,15 @@ def add_department_in(session: Session, organisation: Organisation, name: str, p
 
 
 def locality_description(person: User) -> str:
-    """Where a person's training counts today, and why: "Safer York", "Safer York (from their department)"."""
-    names = {p.id: p.name for p in served_partnerships(person.organisation)}
-    if person.locality_id in names:
-        return names[person.locality_id]
-    department = person.department
-    if department is not None and department.locality_id in names:
-        return f"{names[department.locality_id]} (from their department)"
-    return f"{person.organisation.partnership.name} (not set: the home partnership)"
+    """Where a person's training counts today (lms.services.localities decides), and why: "Safer York",
+    "Safer York (from their department)"."""
+    area = locality_of(person)
+    name = next(p.name for p in served_partnerships(person.organisation) if p.id == area)
+    if person.locality_id == area:
+        return name
+    if person.department is not None and person.department.locality_id == area:
+        return f"{name} (from their department)"
+    return f"{name} (not set: the home partnership)"
 
 
 # --- joint groups ----------------------------------------------------------------------------------------
