@@ -96,9 +96,9 @@ def test_can_a_lead_read_download_and_set_targets_for_the_quarterly_report_by_ke
     expect(page.get_by_label("Hate crime awareness")).to_have_value("24")
     type_into(page, "Prevent awareness", "twelve")
     follow(page, "Save targets")
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the sessions to deliver of Prevent awareness as a whole number")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the number of sessions to deliver for Prevent awareness as a whole number")
     snap(page, "targets-error", shots, problems)
-    tab_to(page, "Enter the sessions to deliver of Prevent awareness as a whole number, like 40")  # the error summary's link
+    tab_to(page, "Enter the number of sessions to deliver for Prevent awareness as a whole number, like 40")  # the error summary's link
     page.keyboard.press("Enter")
     expect(page.get_by_label("Prevent awareness")).to_be_focused()  # GOV.UK Frontend moves focus to the box it names
     page.keyboard.press("Control+A")
